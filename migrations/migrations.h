@@ -1,0 +1,31 @@
+// File: migrations/migrations.h
+// -----------------------------------------------------------------------------
+//
+// The SQL scripts of migrations/, compiled into the binary. Each dialect has
+// its own folder (`sqlite/`, later `postgresql/`); inside it, files are named
+// `NNNN_<what>.up.sql` where NNNN is the MLMD schema version the script
+// produces. The store's migration runner (store/schema.h) picks the scripts
+// it needs; this header only exposes their text.
+
+#ifndef MLMDX_MIGRATIONS_MIGRATIONS_H_
+#define MLMDX_MIGRATIONS_MIGRATIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace mlmdx::migrations {
+
+struct SqlFile {
+  // Path relative to migrations/, e.g. "sqlite/0010_mlmd_schema.up.sql".
+  absl::string_view name;
+  absl::string_view sql;
+};
+
+// Every embedded script, sorted by name.
+const std::vector<SqlFile>& AllSqlFiles();
+
+}  // namespace mlmdx::migrations
+
+#endif  // MLMDX_MIGRATIONS_MIGRATIONS_H_

@@ -1,0 +1,303 @@
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "google/protobuf/text_format.h"
+#include "server/log.h"
+#include "server/metadata_service.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::server {
+
+void AddServeFlags(CLI::App& app, ServeFlags& flags) {
+  app.add_option("--grpc_port,--grpc-port", flags.grpc_port,
+                 "Port to serve on (0 picks a free port)")
+      ->envname("MLMD_GRPC_PORT")
+      ->capture_default_str();
+  app.add_option("--grpc_channel_arguments,--grpc-channel-arguments",
+                 flags.grpc_channel_arguments,
+                 "Comma-separated key=value gRPC server channel arguments, "
+                 "e.g. grpc.max_receive_message_length=104857600")
+      ->envname("MLMD_GRPC_CHANNEL_ARGUMENTS");
+  app.add_option("--metadata_source_config_type",
+                 flags.metadata_source_config_type,
+                 "default | config_file | mysql | postgresql | sqlite")
+      ->capture_default_str();
+  app.add_option("--metadata_store_server_config_file,--config",
+                 flags.metadata_store_server_config_file,
+                 "Text-format ml_metadata.MetadataStoreServerConfig")
+      ->envname("METADATA_STORE_SERVER_CONFIG_FILE");
+  app.add_option("--metadata_store_connection_retries",
+                 flags.metadata_store_connection_retries,
+                 "Retries while opening the store answers ABORTED")
+      ->capture_default_str();
+  app.add_flag("--enable_database_upgrade", flags.enable_database_upgrade,
+               "Upgrade an older MLMD schema in place");
+  app.add_option("--downgrade_db_schema_version",
+                 flags.downgrade_db_schema_version,
+                 "Downgrade the database to this schema version and exit")
+      ->capture_default_str();
+  app.add_option("--db", flags.db,
+                 "SQLite database file (default ./mlmd.sqlite when nothing "
+                 "else names a database)")
+      ->envname("MLMD_DB");
+  app.add_option("--listen_address", flags.listen_address,
+                 "Address to bind, e.g. 127.0.0.1 or [::]")
+      ->envname("MLMD_LISTEN_ADDRESS")
+      ->capture_default_str();
+  app.add_option("--sqlite_synchronous", flags.sqlite_synchronous,
+                 "SQLite PRAGMA synchronous: FULL (durable) or NORMAL")
+      ->check(CLI::IsMember({"FULL", "NORMAL", "OFF"}))
+      ->capture_default_str();
+  app.add_option("--shutdown_grace_period", flags.shutdown_grace_period_seconds,
+                 "Seconds to let in-flight calls finish on SIGTERM")
+      ->capture_default_str();
+  app.add_option("--mysql_config_host", flags.mysql_config_host);
+  app.add_option("--mysql_config_port", flags.mysql_config_port);
+  app.add_option("--mysql_config_database", flags.mysql_config_database);
+  app.add_option("--mysql_config_user", flags.mysql_config_user);
+  app.add_option("--mysql_config_password", flags.mysql_config_password);
+  app.add_option("--postgres_config_host", flags.postgres_config_host);
+  app.add_option("--postgres_config_hostaddr", flags.postgres_config_hostaddr);
+  app.add_option("--postgres_config_port", flags.postgres_config_port);
+  app.add_option("--postgres_config_user", flags.postgres_config_user);
+  app.add_option("--postgres_config_password", flags.postgres_config_password);
+  app.add_option("--postgres_config_passfile", flags.postgres_config_passfile);
+  app.add_option("--postgres_config_dbname", flags.postgres_config_dbname);
+  app.add_flag("--postgres_config_skip_db_creation",
+               flags.postgres_config_skip_db_creation);
+}
+
+namespace {
+
+absl::StatusOr<ml_metadata::MetadataStoreServerConfig> ReadConfigFile(
+    const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--metadata_store_server_config_file: cannot open '", path, "'"));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  ml_metadata::MetadataStoreServerConfig config;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &config)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--metadata_store_server_config_file: '", path,
+                     "' is not a text-format MetadataStoreServerConfig"));
+  }
+  return config;
+}
+
+absl::Status ApplyConnectionConfig(
+    const ml_metadata::ConnectionConfig& connection, ServerConfig& config) {
+  switch (connection.config_case()) {
+    case ml_metadata::ConnectionConfig::kFakeDatabase:
+      config.store.sqlite.filename_uri.clear();
+      return absl::OkStatus();
+    case ml_metadata::ConnectionConfig::kSqlite: {
+      const auto& sqlite = connection.sqlite();
+      config.store.sqlite.filename_uri = sqlite.filename_uri();
+      using Mode = ml_metadata::SqliteMetadataSourceConfig;
+      switch (sqlite.connection_mode()) {
+        case Mode::READONLY:
+          config.store.sqlite.read_only = true;
+          break;
+        case Mode::READWRITE:
+          config.store.sqlite.create_if_missing = false;
+          break;
+        default:
+          break;
+      }
+      return absl::OkStatus();
+    }
+    case ml_metadata::ConnectionConfig::kMysql:
+      return absl::UnimplementedError(
+          "connection_config.mysql: MySQL is not supported by mlmdx; use "
+          "SQLite");
+    case ml_metadata::ConnectionConfig::kPostgresql:
+      return absl::UnimplementedError(
+          "connection_config.postgresql: PostgreSQL is not supported by "
+          "this mlmdx build yet; use SQLite");
+    default:
+      return absl::InvalidArgumentError(
+          "connection_config: Unset (set sqlite, fake_database, mysql or "
+          "postgresql)");
+  }
+}
+
+bool AnyMysqlFlag(const ServeFlags& f) {
+  return !f.mysql_config_host.empty() || !f.mysql_config_database.empty() ||
+         f.mysql_config_port != 0;
+}
+
+bool AnyPostgresFlag(const ServeFlags& f) {
+  return !f.postgres_config_host.empty() ||
+         !f.postgres_config_hostaddr.empty() ||
+         !f.postgres_config_dbname.empty() || !f.postgres_config_port.empty();
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
+  ServerConfig config;
+  if (flags.grpc_port < 0 || flags.grpc_port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--grpc_port must be between 0 and 65535, got ", flags.grpc_port));
+  }
+  if (flags.enable_database_upgrade && flags.downgrade_db_schema_version >= 0) {
+    return absl::InvalidArgumentError(
+        "--enable_database_upgrade and --downgrade_db_schema_version cannot "
+        "be used together");
+  }
+  config.port = flags.grpc_port;
+  config.listen_address = flags.listen_address;
+  config.channel_arguments = flags.grpc_channel_arguments;
+  config.shutdown_grace_period_seconds = flags.shutdown_grace_period_seconds;
+  config.store.open_retries = flags.metadata_store_connection_retries;
+  config.store.sqlite.synchronous = flags.sqlite_synchronous;
+  config.store.migration.enable_upgrade = flags.enable_database_upgrade;
+  config.store.migration.downgrade_to_schema_version =
+      flags.downgrade_db_schema_version;
+  config.store.sqlite.filename_uri = "mlmd.sqlite";
+
+  const std::string& type = flags.metadata_source_config_type;
+  if (type != "default" && type != "config_file" && type != "mysql" &&
+      type != "postgresql" && type != "sqlite") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--metadata_source_config_type: unknown value '", type,
+        "'; use default, config_file, mysql, postgresql or sqlite"));
+  }
+  const bool use_file =
+      type == "config_file" ||
+      (type == "default" && !flags.metadata_store_server_config_file.empty());
+  if (use_file) {
+    MLMDX_ASSIGN_OR_RETURN(
+        ml_metadata::MetadataStoreServerConfig file,
+        ReadConfigFile(flags.metadata_store_server_config_file));
+    MLMDX_RETURN_IF_ERROR(
+        ApplyConnectionConfig(file.connection_config(), config));
+    // In config-file mode MLMD takes migration options from the file.
+    config.store.migration.enable_upgrade =
+        file.migration_options().enable_upgrade_migration();
+    config.store.migration.downgrade_to_schema_version =
+        file.migration_options().downgrade_to_schema_version();
+    if (file.has_ssl_config()) config.ssl = file.ssl_config();
+  } else if (type == "mysql" || (type == "default" && AnyMysqlFlag(flags))) {
+    return absl::UnimplementedError(
+        "--mysql_config_*: MySQL is not supported by mlmdx; use --db or a "
+        "config file with connection_config { sqlite {...} }");
+  } else if (type == "postgresql" ||
+             (type == "default" && AnyPostgresFlag(flags))) {
+    return absl::UnimplementedError(
+        "--postgres_config_*: PostgreSQL is not supported by this mlmdx "
+        "build yet; use --db");
+  }
+  if (!flags.db.empty()) config.store.sqlite.filename_uri = flags.db;
+  return config;
+}
+
+namespace {
+
+absl::Status ApplyChannelArguments(const std::string& text,
+                                   grpc::ServerBuilder& builder) {
+  if (text.empty()) return absl::OkStatus();
+  for (absl::string_view pair : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv =
+        absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || pair.find('=') == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--grpc_channel_arguments: '", pair, "' is not key=value"));
+    }
+    int64_t number = 0;
+    if (absl::SimpleAtoi(kv.second, &number)) {
+      builder.AddChannelArgument(kv.first, static_cast<int>(number));
+    } else {
+      builder.AddChannelArgument(kv.first, kv.second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(
+    const ServerConfig& config) {
+  if (!config.ssl.has_value()) return grpc::InsecureServerCredentials();
+  grpc::SslServerCredentialsOptions options(
+      config.ssl->client_verify()
+          ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+          : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  options.pem_root_certs = config.ssl->custom_ca();
+  options.pem_key_cert_pairs.push_back(
+      {config.ssl->server_key(), config.ssl->server_cert()});
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
+absl::Status RunServer(const ServerConfig& config) {
+  // Block the shutdown signals in every thread; one thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const std::string db_name = config.store.sqlite.filename_uri.empty()
+                                  ? "an in-memory database"
+                                  : config.store.sqlite.filename_uri;
+  LogInfo(absl::StrCat("opening ", db_name));
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::MetadataStore> store,
+                         store::MetadataStore::Open(config.store));
+  MetadataService service(store.get());
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  MLMDX_RETURN_IF_ERROR(
+      ApplyChannelArguments(config.channel_arguments, builder));
+  int bound_port = 0;
+  std::string address = config.listen_address;
+  if (address.find(':') != std::string::npos && address.front() != '[') {
+    address = absl::StrCat("[", address, "]");
+  }
+  builder.AddListeningPort(absl::StrCat(address, ":", config.port),
+                           Credentials(config), &bound_port);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", address,
+                                               ":", config.port,
+                                               " (is the port in use?)"));
+  }
+  server->GetHealthCheckService()->SetServingStatus(true);
+  LogInfo(
+      absl::StrCat("mlmdx listening on port ", bound_port, " (", db_name, ")"));
+
+  std::thread waiter([&server, &signals, &config] {
+    int received = 0;
+    sigwait(&signals, &received);
+    LogInfo(absl::StrCat("received signal ", received, ", shutting down"));
+    server->GetHealthCheckService()->SetServingStatus(false);
+    server->Shutdown(
+        std::chrono::system_clock::now() +
+        std::chrono::seconds(config.shutdown_grace_period_seconds));
+  });
+  server->Wait();
+  waiter.join();
+  LogInfo("clean exit");
+  return absl::OkStatus();
+}
+
+}  // namespace mlmdx::server

@@ -1,0 +1,89 @@
+// File: server/server.h
+// -----------------------------------------------------------------------------
+//
+// The `serve` command: MLMD's metadata_store_server flags, how they resolve to
+// a database and listen address, and the server's lifetime (health service,
+// reflection, clean shutdown on SIGTERM/SIGINT).
+//
+// Example:
+//
+//   CLI::App app;
+//   ServeFlags flags;
+//   AddServeFlags(app, flags);
+//   CLI11_PARSE(app, argc, argv);
+//   absl::StatusOr<ServerConfig> config = ResolveServerConfig(flags);
+//   return config.ok() ? RunServer(*config) : ...;
+
+#ifndef MLMDX_SERVER_SERVER_H_
+#define MLMDX_SERVER_SERVER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ml_metadata/proto/metadata_store.pb.h"
+#include "store/metadata_store.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace mlmdx::server {
+
+// Command-line flags, named as MLMD's server names them so that existing
+// manifests (Kubeflow Pipelines') work unchanged.
+struct ServeFlags {
+  int grpc_port = 8080;
+  std::string grpc_channel_arguments;
+  std::string metadata_source_config_type = "default";
+  std::string metadata_store_server_config_file;
+  int metadata_store_connection_retries = 5;
+  bool enable_database_upgrade = false;
+  int64_t downgrade_db_schema_version = -1;
+  // mlmdx additions.
+  std::string db;  // SQLite file shorthand
+  std::string listen_address = "0.0.0.0";
+  std::string sqlite_synchronous = "FULL";
+  int shutdown_grace_period_seconds = 5;
+  // Accepted so that MLMD invocations parse; any of them set is refused with
+  // a clear error because this build serves SQLite only.
+  std::string mysql_config_host, mysql_config_database, mysql_config_user,
+      mysql_config_password;
+  int mysql_config_port = 0;
+  std::string postgres_config_host, postgres_config_hostaddr,
+      postgres_config_port, postgres_config_user, postgres_config_password,
+      postgres_config_passfile, postgres_config_dbname;
+  bool postgres_config_skip_db_creation = false;
+};
+
+// Registers every flag of ServeFlags on `app`, with MLMD_* environment
+// variables as fallbacks.
+void AddServeFlags(CLI::App& app, ServeFlags& flags);
+
+struct ServerConfig {
+  std::string listen_address = "0.0.0.0";
+  // 0 picks a free port (printed in the "listening" log line).
+  int port = 8080;
+  // "key=value,key=value": gRPC server channel arguments; a value that
+  // parses as an integer is passed as one.
+  std::string channel_arguments;
+  store::StoreOptions store;
+  std::optional<ml_metadata::MetadataStoreServerConfig::SSLConfig> ssl;
+  int shutdown_grace_period_seconds = 5;
+};
+
+// Applies MLMD's resolution rules (config file, then flags, then the default
+// SQLite file ./mlmd.sqlite). INVALID_ARGUMENT names the offending flag;
+// UNIMPLEMENTED for MySQL and PostgreSQL, which this build cannot serve.
+absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags);
+
+// Opens the store, serves until SIGTERM or SIGINT, then drains in-flight
+// calls (up to the grace period) and returns. Errors if the store cannot be
+// opened or the port cannot be bound.
+absl::Status RunServer(const ServerConfig& config);
+
+}  // namespace mlmdx::server
+
+#endif  // MLMDX_SERVER_SERVER_H_

@@ -1,0 +1,90 @@
+#include "store/connection.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace mlmdx::store {
+
+SqlValue SqlValue::Int(int64_t v) {
+  SqlValue value;
+  value.kind_ = Kind::kInt;
+  value.int_ = v;
+  return value;
+}
+
+SqlValue SqlValue::Double(double v) {
+  SqlValue value;
+  value.kind_ = Kind::kDouble;
+  value.double_ = v;
+  return value;
+}
+
+SqlValue SqlValue::Text(std::string v) {
+  SqlValue value;
+  value.kind_ = Kind::kText;
+  value.bytes_ = std::move(v);
+  return value;
+}
+
+SqlValue SqlValue::Blob(std::string bytes) {
+  SqlValue value;
+  value.kind_ = Kind::kBlob;
+  value.bytes_ = std::move(bytes);
+  return value;
+}
+
+SqlValue SqlValue::OptionalText(const std::optional<std::string>& v) {
+  return v.has_value() ? Text(*v) : Null();
+}
+
+int64_t SqlValue::AsInt() const {
+  switch (kind_) {
+    case Kind::kInt:
+      return int_;
+    case Kind::kDouble:
+      return static_cast<int64_t>(double_);
+    case Kind::kText:
+    case Kind::kBlob: {
+      int64_t parsed = 0;
+      return absl::SimpleAtoi(bytes_, &parsed) ? parsed : 0;
+    }
+    case Kind::kNull:
+      break;
+  }
+  return 0;
+}
+
+double SqlValue::AsDouble() const {
+  switch (kind_) {
+    case Kind::kInt:
+      return static_cast<double>(int_);
+    case Kind::kDouble:
+      return double_;
+    case Kind::kText:
+    case Kind::kBlob:
+      return std::strtod(bytes_.c_str(), nullptr);
+    case Kind::kNull:
+      break;
+  }
+  return 0;
+}
+
+std::string SqlValue::AsString() const {
+  switch (kind_) {
+    case Kind::kInt:
+      return absl::StrCat(int_);
+    case Kind::kDouble:
+      return absl::StrCat(double_);
+    case Kind::kText:
+    case Kind::kBlob:
+      return bytes_;
+    case Kind::kNull:
+      break;
+  }
+  return "";
+}
+
+}  // namespace mlmdx::store

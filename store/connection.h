@@ -1,0 +1,119 @@
+// File: store/connection.h
+// -----------------------------------------------------------------------------
+//
+// A database connection as the rest of store/ sees it: transactions and SQL
+// statements with bound parameters. User-supplied text only ever reaches the
+// database as a bound parameter; the SQL text itself is always ours.
+//
+// SQL is written with `?` placeholders (SQLite style); a backend whose driver
+// numbers its placeholders rewrites them.
+//
+// Thread-safety: a Connection is used by one thread at a time. The store
+// hands connections out from a pool (store/connection_pool.h).
+//
+// Example:
+//
+//   MLMDX_RETURN_IF_ERROR(conn.Begin(TransactionMode::kReadWrite));
+//   MLMDX_ASSIGN_OR_RETURN(int64_t id, conn.Insert(
+//       "INSERT INTO Type(name, type_kind) VALUES (?, ?)",
+//       {SqlValue::Text("t"), SqlValue::Int(1)}));
+//   MLMDX_RETURN_IF_ERROR(conn.Commit());
+
+#ifndef MLMDX_STORE_CONNECTION_H_
+#define MLMDX_STORE_CONNECTION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace mlmdx::store {
+
+// One SQL value: a bound parameter or a column of a result row.
+class SqlValue {
+ public:
+  enum class Kind { kNull, kInt, kDouble, kText, kBlob };
+
+  SqlValue() = default;
+  static SqlValue Null() { return SqlValue(); }
+  static SqlValue Int(int64_t v);
+  static SqlValue Double(double v);
+  static SqlValue Text(std::string v);
+  static SqlValue Blob(std::string bytes);
+  // Text(*v) when `v` has a value, else NULL.
+  static SqlValue OptionalText(const std::optional<std::string>& v);
+
+  Kind kind() const { return kind_; }
+  bool is_null() const { return kind_ == Kind::kNull; }
+  // Accessors convert leniently (an integer column read as text, etc.), as
+  // SQLite's own column accessors do.
+  int64_t AsInt() const;
+  double AsDouble() const;
+  // For kText and kBlob the stored bytes; for numbers their decimal text.
+  std::string AsString() const;
+
+ private:
+  Kind kind_ = Kind::kNull;
+  int64_t int_ = 0;
+  double double_ = 0;
+  std::string bytes_;
+};
+
+// The rows a query returned, in order; each row has one value per column.
+struct RecordSet {
+  std::vector<std::vector<SqlValue>> rows;
+};
+
+enum class TransactionMode {
+  // Takes no write lock; sees a consistent snapshot.
+  kReadOnly,
+  // Takes the database's write lock at BEGIN, so that the transaction cannot
+  // fail halfway through with a lock upgrade conflict.
+  kReadWrite,
+};
+
+// Errors every method may return, by meaning:
+//   ABORTED          lock contention or serialization conflict: retry
+//   ALREADY_EXISTS   a UNIQUE or PRIMARY KEY constraint was violated
+//   UNAVAILABLE      the database could not be reached
+//   INTERNAL         any other database error (the message has the SQL error)
+class Connection {
+ public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  virtual ~Connection() = default;
+
+  virtual absl::Status Begin(TransactionMode mode) = 0;
+  virtual absl::Status Commit() = 0;
+  // Never fails in a way the caller can act on; errors are logged away.
+  virtual void Rollback() = 0;
+
+  // Runs one or more statements without parameters (DDL, pragmas).
+  virtual absl::Status ExecuteScript(absl::string_view sql) = 0;
+
+  // Runs one statement and returns all of its rows.
+  virtual absl::StatusOr<RecordSet> Query(
+      absl::string_view sql, absl::Span<const SqlValue> params) = 0;
+
+  // Runs one INSERT and returns the id of the inserted row.
+  virtual absl::StatusOr<int64_t> Insert(absl::string_view sql,
+                                         absl::Span<const SqlValue> params) = 0;
+
+  // Runs one statement that returns no rows and reports how many rows it
+  // changed.
+  virtual absl::StatusOr<int64_t> Execute(
+      absl::string_view sql, absl::Span<const SqlValue> params) = 0;
+
+  // Whether `table` exists in the database.
+  virtual absl::StatusOr<bool> TableExists(absl::string_view table) = 0;
+};
+
+}  // namespace mlmdx::store
+
+#endif  // MLMDX_STORE_CONNECTION_H_

@@ -1,0 +1,55 @@
+// File: store/internal/list_query.h
+// -----------------------------------------------------------------------------
+//
+// One page of a node listing under ListOperationOptions, exactly as MLMD
+// pages (spec/listing.md §2-4): page size default 20 and a cap of 101 rows
+// without a token, ORDER BY the field with ties broken by id in the same
+// direction, MLMD's next-page predicates, and MLMD's next_page_token format
+// (web-safe base64 of ListOperationNextPageToken), so tokens stay valid
+// across an MLMD server and this one.
+
+#ifndef MLMDX_STORE_INTERNAL_LIST_QUERY_H_
+#define MLMDX_STORE_INTERNAL_LIST_QUERY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "ml_metadata/proto/metadata_store.pb.h"
+#include "store/internal/record_access.h"
+
+namespace mlmdx::store::internal {
+
+// Which nodes are candidates before the page predicate applies.
+struct ListScope {
+  enum class Kind { kAll, kType, kContext };
+  Kind kind = Kind::kAll;
+  // The type id (kType) or context id (kContext).
+  int64_t id = 0;
+};
+
+struct ListPage {
+  std::vector<int64_t> ids;
+  // Set only when another page exists.
+  std::optional<std::string> next_page_token;
+};
+
+// INVALID_ARGUMENT for bad options (page size <= 0, FIELD_UNSPECIFIED,
+// undecodable or mismatched token); UNIMPLEMENTED for a non-empty
+// filter_query, which this build does not evaluate yet.
+template <typename Node>
+absl::StatusOr<ListPage> ListNodeIds(
+    RecordAccess& access, const ml_metadata::ListOperationOptions& options,
+    const ListScope& scope);
+
+// Whether any node is in `scope` (MLMD answers an empty, token-less page
+// before validating options when there is none).
+template <typename Node>
+absl::StatusOr<bool> ScopeHasNodes(RecordAccess& access,
+                                   const ListScope& scope);
+
+}  // namespace mlmdx::store::internal
+
+#endif  // MLMDX_STORE_INTERNAL_LIST_QUERY_H_

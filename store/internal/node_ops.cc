@@ -1,0 +1,380 @@
+#include "store/internal/node_ops.h"
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "store/internal/limits.h"
+#include "store/internal/property_codec.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store::internal {
+namespace {
+
+using ml_metadata::Value;
+using PropertyMap = google::protobuf::Map<std::string, Value>;
+
+bool MatchesDeclaredType(const Value& value, int data_type) {
+  switch (data_type) {
+    case ml_metadata::INT:
+      return value.has_int_value();
+    case ml_metadata::DOUBLE:
+      return value.has_double_value();
+    case ml_metadata::STRING:
+      return value.has_string_value();
+    case ml_metadata::STRUCT:
+      return value.has_struct_value();
+    case ml_metadata::PROTO:
+      return value.has_proto_value();
+    case ml_metadata::BOOLEAN:
+      return value.has_bool_value();
+    default:
+      return false;
+  }
+}
+
+absl::Status CheckProperty(const TypeRecord& type, const std::string& name,
+                           const Value& value) {
+  auto it = type.properties.find(name);
+  if (it == type.properties.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Found unknown property: ", name, " (type '", type.name,
+                     "' declares no such property)"));
+  }
+  if (!MatchesDeclaredType(value, it->second)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Found unmatched property type: ", name, " (type '",
+                     type.name, "' declares it as ",
+                     ml_metadata::PropertyType_Name(
+                         static_cast<ml_metadata::PropertyType>(it->second)),
+                     ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCustomProperty(const std::string& name, const Value& value) {
+  MLMDX_RETURN_IF_ERROR(CheckLength("custom property name", name));
+  if (value.value_case() == Value::VALUE_NOT_SET) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "custom property '", name, "' has a Value with no member set"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Node>
+absl::Status CheckNodeStrings(const Node& node) {
+  MLMDX_RETURN_IF_ERROR(CheckLength(
+      absl::StrCat(NodeTraits<Node>::kKindName, " name"), node.name()));
+  return CheckLength(absl::StrCat(NodeTraits<Node>::kKindName, " external_id"),
+                     node.external_id());
+}
+
+template <typename Node>
+absl::StatusOr<const TypeRecord*> TypeOf(RecordAccess& access, TypeCache& types,
+                                         int64_t type_id) {
+  MLMDX_ASSIGN_OR_RETURN(
+      const TypeRecord* type,
+      types.Get(access, NodeTraits<Node>::kTypeKind, type_id));
+  if (type == nullptr) {
+    return absl::NotFoundError(absl::StrCat("No ", NodeTraits<Node>::kKindName,
+                                            " type with type_id ", type_id,
+                                            " exists"));
+  }
+  return type;
+}
+
+absl::Status AlreadyExists(absl::Status status, absl::string_view kind,
+                           int64_t type_id, absl::string_view name,
+                           absl::string_view external_id) {
+  if (!absl::IsAlreadyExists(status)) return status;
+  return absl::AlreadyExistsError(
+      absl::StrCat("Given node already exists: a ", kind, " with type_id ",
+                   type_id, " and name '", name, "', or with external_id '",
+                   external_id, "', is already stored"));
+}
+
+// Rows to write so that `stored` becomes `target` for one property map.
+struct PropertyDiff {
+  std::vector<PropertyRow> inserts;
+  std::vector<PropertyRow> updates;
+  std::vector<std::string> deletes;
+  bool is_custom = false;
+  size_t size() const {
+    return inserts.size() + updates.size() + deletes.size();
+  }
+};
+
+PropertyDiff DiffProperties(const PropertyMap& stored,
+                            const PropertyMap& target, bool is_custom) {
+  PropertyDiff diff;
+  diff.is_custom = is_custom;
+  for (const auto& [name, value] : target) {
+    auto it = stored.find(name);
+    if (it == stored.end()) {
+      diff.inserts.push_back({name, is_custom, value});
+    } else if (!SameValue(it->second, value)) {
+      diff.updates.push_back({name, is_custom, value});
+    }
+  }
+  for (const auto& [name, value] : stored) {
+    if (!target.contains(name)) diff.deletes.push_back(name);
+  }
+  return diff;
+}
+
+template <typename Node>
+absl::Status ApplyDiff(RecordAccess& access, int64_t id,
+                       const PropertyDiff& diff) {
+  for (const std::string& name : diff.deletes) {
+    MLMDX_RETURN_IF_ERROR(
+        access.DeleteProperty<Node>(id, name, diff.is_custom));
+  }
+  for (const PropertyRow& row : diff.updates) {
+    MLMDX_RETURN_IF_ERROR(access.UpdateProperty<Node>(id, row));
+  }
+  for (const PropertyRow& row : diff.inserts) {
+    MLMDX_RETURN_IF_ERROR(access.InsertProperty<Node>(id, row));
+  }
+  return absl::OkStatus();
+}
+
+// Fields that a mask path may not touch, and that never count as a change.
+bool IsOutputOnlyField(absl::string_view field) {
+  return field == "id" || field == "type_id" || field == "type" ||
+         field == "create_time_since_epoch" ||
+         field == "last_update_time_since_epoch" ||
+         field == "system_metadata" || field == "properties" ||
+         field == "custom_properties";
+}
+
+// MLMD's "did the request change anything besides properties" comparison:
+// presence-aware equality ignoring type_id, the property maps and times.
+template <typename Node>
+bool DiffersIgnoringProperties(const Node& request, const Node& stored) {
+  Node a = request;
+  Node b = stored;
+  for (Node* n : {&a, &b}) {
+    n->clear_type_id();
+    n->clear_properties();
+    n->clear_custom_properties();
+    n->clear_create_time_since_epoch();
+    n->clear_last_update_time_since_epoch();
+  }
+  return !google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+template <typename Node>
+constexpr bool kIsContext = std::is_same_v<Node, ml_metadata::Context>;
+
+absl::Status EmptyContextName() {
+  return absl::InvalidArgumentError(
+      "Context name should not be empty (context.name is required)");
+}
+
+}  // namespace
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+template <typename Node>
+absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
+                                   const Node& node, int64_t now_ms) {
+  if (!node.has_type_id()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Type id is missing. (", NodeTraits<Node>::kKindName,
+                     ".type_id is required to create a node)"));
+  }
+  MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
+                         TypeOf<Node>(access, types, node.type_id()));
+  for (const auto& [name, value] : node.properties()) {
+    MLMDX_RETURN_IF_ERROR(CheckProperty(*type, name, value));
+  }
+  for (const auto& [name, value] : node.custom_properties()) {
+    MLMDX_RETURN_IF_ERROR(CheckCustomProperty(name, value));
+  }
+  if constexpr (kIsContext<Node>) {
+    if (node.name().empty()) return EmptyContextName();
+  }
+  MLMDX_RETURN_IF_ERROR(CheckNodeStrings(node));
+  absl::StatusOr<int64_t> id = access.InsertNode(node, now_ms);
+  if (!id.ok()) {
+    return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
+                         node.type_id(), node.name(), node.external_id());
+  }
+  for (const auto& [name, value] : node.properties()) {
+    MLMDX_RETURN_IF_ERROR(
+        access.InsertProperty<Node>(*id, PropertyRow{name, false, value}));
+  }
+  for (const auto& [name, value] : node.custom_properties()) {
+    MLMDX_RETURN_IF_ERROR(
+        access.InsertProperty<Node>(*id, PropertyRow{name, true, value}));
+  }
+  return *id;
+}
+
+template <typename Node>
+absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
+                        const Node& node, const NodeWriteOptions& options,
+                        int64_t now_ms) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,
+                         access.GetNodes<Node>({node.id()}));
+  if (found.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Cannot find the given id ", node.id(), " (no ",
+                     NodeTraits<Node>::kKindName, " with this id exists)"));
+  }
+  const Node& stored = found.front();
+  if (node.has_type_id() && node.type_id() != stored.type_id()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Given type_id ", node.type_id(), " is different from the one ",
+        stored.type_id(), " stored for ", NodeTraits<Node>::kKindName, " ",
+        node.id(), "; the type of a node cannot change"));
+  }
+  MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
+                         TypeOf<Node>(access, types, stored.type_id()));
+  MLMDX_RETURN_IF_ERROR(CheckNodeStrings(node));
+
+  Node target;
+  const bool masked =
+      options.update_mask != nullptr && options.update_mask->paths_size() > 0;
+  if (!masked) {
+    // Replace semantics: the request is the whole new node.
+    target = node;
+    for (const auto& [name, value] : node.properties()) {
+      MLMDX_RETURN_IF_ERROR(CheckProperty(*type, name, value));
+    }
+    for (const auto& [name, value] : node.custom_properties()) {
+      MLMDX_RETURN_IF_ERROR(CheckCustomProperty(name, value));
+    }
+    if constexpr (kIsContext<Node>) {
+      if (node.name().empty()) return EmptyContextName();
+    } else {
+      // Artifact and execution names never change.
+      if (stored.has_name()) {
+        target.set_name(stored.name());
+      } else {
+        target.clear_name();
+      }
+    }
+  } else {
+    // Patch semantics: start from the stored node, apply each path.
+    target = stored;
+    std::set<std::string> named_properties, named_custom;
+    bool replace_properties = false, replace_custom = false;
+    const google::protobuf::Descriptor* descriptor = Node::descriptor();
+    const google::protobuf::Reflection* reflection = Node::GetReflection();
+    for (const std::string& path : options.update_mask->paths()) {
+      if (path == "properties") {
+        replace_properties = true;
+      } else if (path == "custom_properties") {
+        replace_custom = true;
+      } else if (absl::StartsWith(path, "properties.")) {
+        named_properties.insert(path.substr(sizeof("properties.") - 1));
+      } else if (absl::StartsWith(path, "custom_properties.")) {
+        named_custom.insert(path.substr(sizeof("custom_properties.") - 1));
+      } else if (const auto* field = descriptor->FindFieldByName(path);
+                 field != nullptr && !IsOutputOnlyField(path)) {
+        if (path == "name" && !kIsContext<Node>) continue;
+        if (path == "name" && node.name().empty()) return EmptyContextName();
+        if (reflection->HasField(node, field)) {
+          reflection->ClearField(&target, field);
+          // Copies the single field: MergeFrom would merge every field.
+          Node only_field;
+          only_field.CopyFrom(node);
+          for (int i = 0; i < descriptor->field_count(); ++i) {
+            if (descriptor->field(i) != field) {
+              reflection->ClearField(&only_field, descriptor->field(i));
+            }
+          }
+          target.MergeFrom(only_field);
+        } else {
+          reflection->ClearField(&target, field);
+        }
+      }
+      // Any other path names nothing and is ignored, as MLMD does.
+    }
+    if (replace_properties) {
+      *target.mutable_properties() = node.properties();
+      for (const auto& [name, value] : node.properties()) {
+        MLMDX_RETURN_IF_ERROR(CheckProperty(*type, name, value));
+      }
+    } else {
+      for (const std::string& name : named_properties) {
+        auto it = node.properties().find(name);
+        if (it == node.properties().end()) {
+          target.mutable_properties()->erase(name);
+        } else {
+          MLMDX_RETURN_IF_ERROR(CheckProperty(*type, name, it->second));
+          (*target.mutable_properties())[name] = it->second;
+        }
+      }
+    }
+    if (replace_custom) {
+      *target.mutable_custom_properties() = node.custom_properties();
+      for (const auto& [name, value] : node.custom_properties()) {
+        MLMDX_RETURN_IF_ERROR(CheckCustomProperty(name, value));
+      }
+    } else {
+      for (const std::string& name : named_custom) {
+        auto it = node.custom_properties().find(name);
+        if (it == node.custom_properties().end()) {
+          target.mutable_custom_properties()->erase(name);
+        } else {
+          MLMDX_RETURN_IF_ERROR(CheckCustomProperty(name, it->second));
+          (*target.mutable_custom_properties())[name] = it->second;
+        }
+      }
+    }
+  }
+  target.set_id(stored.id());
+  target.set_type_id(stored.type_id());
+
+  const PropertyDiff properties =
+      DiffProperties(stored.properties(), target.properties(), false);
+  const PropertyDiff custom = DiffProperties(stored.custom_properties(),
+                                             target.custom_properties(), true);
+  const bool changed = DiffersIgnoringProperties(node, stored) ||
+                       properties.size() > 0 || custom.size() > 0 ||
+                       options.force_update_time;
+  if (!changed) return absl::OkStatus();
+
+  const absl::Status row_status = access.UpdateNode(target, now_ms);
+  if (!row_status.ok()) {
+    return AlreadyExists(row_status, NodeTraits<Node>::kKindName,
+                         target.type_id(), target.name(), target.external_id());
+  }
+  MLMDX_RETURN_IF_ERROR(ApplyDiff<Node>(access, stored.id(), properties));
+  return ApplyDiff<Node>(access, stored.id(), custom);
+}
+
+template <typename Node>
+absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
+                                   const Node& node,
+                                   const NodeWriteOptions& options,
+                                   int64_t now_ms) {
+  if (!node.has_id()) return CreateNode(access, types, node, now_ms);
+  MLMDX_RETURN_IF_ERROR(UpdateNode(access, types, node, options, now_ms));
+  return node.id();
+}
+
+#define MLMDX_INSTANTIATE_NODE_OPS(Node)                                   \
+  template absl::StatusOr<int64_t> CreateNode(RecordAccess&, TypeCache&,   \
+                                              const Node&, int64_t);       \
+  template absl::Status UpdateNode(RecordAccess&, TypeCache&, const Node&, \
+                                   const NodeWriteOptions&, int64_t);      \
+  template absl::StatusOr<int64_t> UpsertNode(                             \
+      RecordAccess&, TypeCache&, const Node&, const NodeWriteOptions&,     \
+      int64_t)
+
+MLMDX_INSTANTIATE_NODE_OPS(ml_metadata::Artifact);
+MLMDX_INSTANTIATE_NODE_OPS(ml_metadata::Execution);
+MLMDX_INSTANTIATE_NODE_OPS(ml_metadata::Context);
+
+}  // namespace mlmdx::store::internal

@@ -1,0 +1,709 @@
+#include "store/internal/record_access.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "store/internal/property_codec.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store::internal {
+namespace {
+
+// IN-list chunk sizes. A list is cut into chunks of the largest size and the
+// last chunk is padded (by repeating its last value) up to the next size.
+constexpr size_t kChunkSizes[] = {1, 4, 16, 64, 256};
+constexpr size_t kMaxChunk = 256;
+
+std::string Placeholders(size_t n) {
+  std::string out = "(";
+  for (size_t i = 0; i < n; ++i) absl::StrAppend(&out, i == 0 ? "?" : ", ?");
+  out += ")";
+  return out;
+}
+
+constexpr absl::string_view kTypeColumns =
+    "id, type_kind, name, version, description, external_id, input_type, "
+    "output_type";
+
+std::optional<std::string> OptionalText(const SqlValue& v) {
+  if (v.is_null()) return std::nullopt;
+  return v.AsString();
+}
+
+template <typename Node>
+std::string NodeSelectPrefix() {
+  using Traits = NodeTraits<Node>;
+  std::string extra;
+  if (Traits::kExtraCount > 0) {
+    // "uri, state" -> ", N.uri, N.state"
+    for (absl::string_view column :
+         absl::StrSplit(Traits::kExtraColumns, ", ")) {
+      absl::StrAppend(&extra, ", N.", column);
+    }
+  }
+  return absl::StrCat(
+      "SELECT N.id, N.type_id, N.name, N.external_id, "
+      "N.create_time_since_epoch, N.last_update_time_since_epoch, T.name",
+      extra, " FROM ", Traits::kTable,
+      " AS N LEFT JOIN Type AS T ON T.id = N.type_id WHERE N.id IN ");
+}
+
+template <typename Node>
+Node ReadNodeRow(const std::vector<SqlValue>& row) {
+  Node node;
+  node.set_id(row[0].AsInt());
+  node.set_type_id(row[1].AsInt());
+  if (!row[2].is_null()) node.set_name(row[2].AsString());
+  if (!row[3].is_null()) node.set_external_id(row[3].AsString());
+  node.set_create_time_since_epoch(row[4].AsInt());
+  node.set_last_update_time_since_epoch(row[5].AsInt());
+  if (!row[6].is_null()) node.set_type(row[6].AsString());
+  NodeTraits<Node>::ReadExtra(row, 7, node);
+  return node;
+}
+
+ml_metadata::Event ReadEventRow(const std::vector<SqlValue>& row) {
+  ml_metadata::Event event;
+  event.set_artifact_id(row[1].AsInt());
+  event.set_execution_id(row[2].AsInt());
+  event.set_type(static_cast<ml_metadata::Event::Type>(row[3].AsInt()));
+  if (!row[4].is_null()) event.set_milliseconds_since_epoch(row[4].AsInt());
+  return event;
+}
+
+}  // namespace
+
+std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids) {
+  std::vector<SqlValue> params;
+  params.reserve(ids.size());
+  for (int64_t id : ids) params.push_back(SqlValue::Int(id));
+  return params;
+}
+
+absl::StatusOr<RecordSet> RecordAccess::QueryInChunks(
+    absl::string_view sql_prefix, absl::string_view sql_suffix,
+    absl::Span<const SqlValue> ids) {
+  RecordSet all;
+  for (size_t start = 0; start < ids.size(); start += kMaxChunk) {
+    const size_t n = std::min(kMaxChunk, ids.size() - start);
+    size_t padded = kMaxChunk;
+    for (size_t size : kChunkSizes) {
+      if (size >= n) {
+        padded = size;
+        break;
+      }
+    }
+    std::vector<SqlValue> params(ids.begin() + start, ids.begin() + start + n);
+    while (params.size() < padded) params.push_back(params.back());
+    MLMDX_ASSIGN_OR_RETURN(
+        RecordSet rows,
+        conn_.Query(absl::StrCat(sql_prefix, Placeholders(padded), sql_suffix),
+                    params));
+    for (auto& row : rows.rows) all.rows.push_back(std::move(row));
+  }
+  return all;
+}
+
+// ---- Types -----------------------------------------------------------------
+
+absl::StatusOr<std::optional<int64_t>> RecordAccess::FindTypeId(
+    TypeKind kind, const std::string& name,
+    const std::optional<std::string>& version) {
+  absl::StatusOr<RecordSet> rows;
+  if (!version.has_value() || version->empty()) {
+    rows = conn_.Query(
+        "SELECT id FROM Type WHERE name = ? AND version IS NULL AND "
+        "type_kind = ? ORDER BY id LIMIT 1",
+        {SqlValue::Text(name), SqlValue::Int(static_cast<int>(kind))});
+  } else {
+    rows = conn_.Query(
+        "SELECT id FROM Type WHERE name = ? AND version = ? AND type_kind = ? "
+        "ORDER BY id LIMIT 1",
+        {SqlValue::Text(name), SqlValue::Text(*version),
+         SqlValue::Int(static_cast<int>(kind))});
+  }
+  if (!rows.ok()) return rows.status();
+  if (rows->rows.empty()) return std::nullopt;
+  return rows->rows[0][0].AsInt();
+}
+
+absl::StatusOr<std::vector<TypeRecord>> RecordAccess::ReadTypes(
+    RecordSet rows) {
+  std::vector<TypeRecord> types;
+  types.reserve(rows.rows.size());
+  std::vector<SqlValue> ids;
+  absl::flat_hash_map<int64_t, size_t> index;
+  for (const auto& row : rows.rows) {
+    TypeRecord& type = types.emplace_back();
+    type.id = row[0].AsInt();
+    type.kind = static_cast<TypeKind>(row[1].AsInt());
+    type.name = row[2].AsString();
+    type.version = OptionalText(row[3]);
+    type.description = OptionalText(row[4]);
+    type.external_id = OptionalText(row[5]);
+    type.input_type = OptionalText(row[6]);
+    type.output_type = OptionalText(row[7]);
+    index[type.id] = types.size() - 1;
+    ids.push_back(SqlValue::Int(type.id));
+  }
+  if (types.empty()) return types;
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet properties,
+      QueryInChunks("SELECT type_id, name, data_type FROM TypeProperty "
+                    "WHERE type_id IN ",
+                    "", ids));
+  for (const auto& row : properties.rows) {
+    auto it = index.find(row[0].AsInt());
+    if (it == index.end()) continue;
+    types[it->second].properties[row[1].AsString()] =
+        static_cast<int>(row[2].AsInt());
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet parents,
+      QueryInChunks("SELECT P.type_id, T.name FROM ParentType AS P "
+                    "JOIN Type AS T ON T.id = P.parent_type_id "
+                    "WHERE P.type_id IN ",
+                    "", ids));
+  for (const auto& row : parents.rows) {
+    auto it = index.find(row[0].AsInt());
+    if (it == index.end()) continue;
+    types[it->second].base_type_name = row[1].AsString();
+  }
+  return types;
+}
+
+absl::StatusOr<std::vector<TypeRecord>> RecordAccess::GetTypesById(
+    TypeKind kind, absl::Span<const int64_t> ids) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> all, GetTypesByIdAnyKind(ids));
+  std::vector<TypeRecord> of_kind;
+  for (TypeRecord& type : all) {
+    if (type.kind == kind) of_kind.push_back(std::move(type));
+  }
+  return of_kind;
+}
+
+absl::StatusOr<std::vector<TypeRecord>> RecordAccess::GetTypesByIdAnyKind(
+    absl::Span<const int64_t> ids) {
+  if (ids.empty()) return std::vector<TypeRecord>();
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks(absl::StrCat("SELECT DISTINCT ", kTypeColumns,
+                                 " FROM Type WHERE id IN "),
+                    "", IdParams(ids)));
+  std::sort(
+      rows.rows.begin(), rows.rows.end(),
+      [](const auto& a, const auto& b) { return a[0].AsInt() < b[0].AsInt(); });
+  return ReadTypes(std::move(rows));
+}
+
+absl::StatusOr<std::vector<TypeRecord>> RecordAccess::GetTypesOfKind(
+    TypeKind kind) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      conn_.Query(absl::StrCat("SELECT ", kTypeColumns,
+                               " FROM Type WHERE type_kind = ? ORDER BY id"),
+                  {SqlValue::Int(static_cast<int>(kind))}));
+  return ReadTypes(std::move(rows));
+}
+
+absl::StatusOr<std::vector<TypeRecord>> RecordAccess::GetTypesByExternalIds(
+    TypeKind kind, absl::Span<const std::string> external_ids) {
+  std::vector<SqlValue> params;
+  for (const std::string& id : external_ids) {
+    params.push_back(SqlValue::Text(id));
+  }
+  if (params.empty()) return std::vector<TypeRecord>();
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks(absl::StrCat("SELECT DISTINCT ", kTypeColumns,
+                                 " FROM Type WHERE external_id IN "),
+                    "", params));
+  std::vector<std::vector<SqlValue>> of_kind;
+  for (auto& row : rows.rows) {
+    if (row[1].AsInt() == static_cast<int>(kind)) {
+      of_kind.push_back(std::move(row));
+    }
+  }
+  std::sort(of_kind.begin(), of_kind.end(), [](const auto& a, const auto& b) {
+    return a[5].AsString() < b[5].AsString();
+  });
+  rows.rows = std::move(of_kind);
+  return ReadTypes(std::move(rows));
+}
+
+absl::StatusOr<std::optional<TypeRecord>>
+RecordAccess::GetTypeByExternalIdAnyKind(const std::string& external_id) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      conn_.Query(absl::StrCat("SELECT ", kTypeColumns,
+                               " FROM Type WHERE external_id = ?"),
+                  {SqlValue::Text(external_id)}));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> types,
+                         ReadTypes(std::move(rows)));
+  if (types.empty()) return std::nullopt;
+  return std::move(types.front());
+}
+
+absl::StatusOr<int64_t> RecordAccess::InsertType(const TypeRecord& type) {
+  MLMDX_ASSIGN_OR_RETURN(
+      int64_t id,
+      conn_.Insert("INSERT INTO Type(name, type_kind, version, description, "
+                   "input_type, output_type, external_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   {SqlValue::Text(type.name),
+                    SqlValue::Int(static_cast<int>(type.kind)),
+                    SqlValue::OptionalText(type.version),
+                    SqlValue::OptionalText(type.description),
+                    SqlValue::OptionalText(type.input_type),
+                    SqlValue::OptionalText(type.output_type),
+                    SqlValue::OptionalText(type.external_id)}));
+  for (const auto& [name, data_type] : type.properties) {
+    MLMDX_RETURN_IF_ERROR(InsertTypeProperty(id, name, data_type));
+  }
+  return id;
+}
+
+absl::Status RecordAccess::InsertTypeProperty(int64_t type_id,
+                                              const std::string& name,
+                                              int data_type) {
+  return conn_
+      .Execute(
+          "INSERT INTO TypeProperty(type_id, name, data_type) VALUES (?, ?, ?)",
+          {SqlValue::Int(type_id), SqlValue::Text(name),
+           SqlValue::Int(data_type)})
+      .status();
+}
+
+absl::Status RecordAccess::UpdateTypeExternalId(
+    int64_t type_id, const std::string& external_id) {
+  return conn_
+      .Execute("UPDATE Type SET external_id = ? WHERE id = ?",
+               {SqlValue::Text(external_id), SqlValue::Int(type_id)})
+      .status();
+}
+
+absl::Status RecordAccess::InsertParentType(int64_t type_id,
+                                            int64_t parent_type_id) {
+  return conn_
+      .Execute("INSERT INTO ParentType(type_id, parent_type_id) VALUES (?, ?)",
+               {SqlValue::Int(type_id), SqlValue::Int(parent_type_id)})
+      .status();
+}
+
+// ---- Nodes -----------------------------------------------------------------
+
+template <typename Node>
+absl::Status RecordAccess::AttachProperties(std::vector<Node>& nodes) {
+  if (nodes.empty()) return absl::OkStatus();
+  using Traits = NodeTraits<Node>;
+  absl::flat_hash_map<int64_t, Node*> by_id;
+  std::vector<SqlValue> ids;
+  for (Node& node : nodes) {
+    by_id[node.id()] = &node;
+    ids.push_back(SqlValue::Int(node.id()));
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks(
+          absl::StrCat("SELECT DISTINCT ", Traits::kPropertyIdColumn,
+                       ", name, is_custom_property, int_value, double_value, "
+                       "string_value, proto_value, bool_value FROM ",
+                       Traits::kPropertyTable, " WHERE ",
+                       Traits::kPropertyIdColumn, " IN "),
+          "", ids));
+  for (const auto& row : rows.rows) {
+    auto it = by_id.find(row[0].AsInt());
+    if (it == by_id.end()) continue;
+    MLMDX_ASSIGN_OR_RETURN(ml_metadata::Value value,
+                           DecodeValue(row[3], row[4], row[5], row[6], row[7]));
+    auto* map = row[2].AsInt() != 0 ? it->second->mutable_custom_properties()
+                                    : it->second->mutable_properties();
+    (*map)[row[1].AsString()] = std::move(value);
+  }
+  return absl::OkStatus();
+}
+
+template <typename Node>
+absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes(
+    absl::Span<const int64_t> ids) {
+  std::vector<Node> nodes;
+  if (ids.empty()) return nodes;
+  MLMDX_ASSIGN_OR_RETURN(RecordSet rows, QueryInChunks(NodeSelectPrefix<Node>(),
+                                                       "", IdParams(ids)));
+  // Padding and duplicate request ids can repeat rows; keep each id once.
+  std::sort(
+      rows.rows.begin(), rows.rows.end(),
+      [](const auto& a, const auto& b) { return a[0].AsInt() < b[0].AsInt(); });
+  int64_t previous = 0;
+  bool first = true;
+  for (const auto& row : rows.rows) {
+    const int64_t id = row[0].AsInt();
+    if (!first && id == previous) continue;
+    first = false;
+    previous = id;
+    nodes.push_back(ReadNodeRow<Node>(row));
+  }
+  MLMDX_RETURN_IF_ERROR(AttachProperties(nodes));
+  return nodes;
+}
+
+template <typename Node>
+absl::StatusOr<std::vector<int64_t>> RecordAccess::FindNodeIds(
+    absl::string_view column, const SqlValue& value) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      conn_.Query(absl::StrCat("SELECT id FROM ", NodeTraits<Node>::kTable,
+                               " WHERE ", column, " = ? ORDER BY id"),
+                  {value}));
+  std::vector<int64_t> ids;
+  ids.reserve(rows.rows.size());
+  for (const auto& row : rows.rows) ids.push_back(row[0].AsInt());
+  return ids;
+}
+
+template <typename Node>
+absl::StatusOr<std::optional<int64_t>> RecordAccess::FindNodeIdByTypeAndName(
+    int64_t type_id, const std::string& name) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      conn_.Query(absl::StrCat("SELECT id FROM ", NodeTraits<Node>::kTable,
+                               " WHERE type_id = ? AND name = ?"),
+                  {SqlValue::Int(type_id), SqlValue::Text(name)}));
+  if (rows.rows.empty()) return std::nullopt;
+  return rows.rows[0][0].AsInt();
+}
+
+template <typename Node>
+absl::StatusOr<std::vector<int64_t>> RecordAccess::FindNodeIdsByExternalIds(
+    absl::Span<const std::string> external_ids) {
+  std::vector<SqlValue> params;
+  for (const std::string& id : external_ids) {
+    params.push_back(SqlValue::Text(id));
+  }
+  std::vector<int64_t> ids;
+  if (params.empty()) return ids;
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks(absl::StrCat("SELECT id FROM ", NodeTraits<Node>::kTable,
+                                 " WHERE external_id IN "),
+                    "", params));
+  for (const auto& row : rows.rows) ids.push_back(row[0].AsInt());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+template <typename Node>
+absl::StatusOr<int64_t> RecordAccess::InsertNode(const Node& node,
+                                                 int64_t now_ms) {
+  using Traits = NodeTraits<Node>;
+  std::vector<SqlValue> params = {
+      SqlValue::Int(node.type_id()),
+      node.has_name() ? SqlValue::Text(node.name()) : SqlValue::Null(),
+      node.has_external_id() ? SqlValue::Text(node.external_id())
+                             : SqlValue::Null(),
+      SqlValue::Int(now_ms), SqlValue::Int(now_ms)};
+  Traits::BindExtra(node, params);
+  std::string columns =
+      "type_id, name, external_id, create_time_since_epoch, "
+      "last_update_time_since_epoch";
+  if (Traits::kExtraCount > 0) {
+    absl::StrAppend(&columns, ", ", Traits::kExtraColumns);
+  }
+  return conn_.Insert(absl::StrCat("INSERT INTO ", Traits::kTable, "(", columns,
+                                   ") VALUES ", Placeholders(params.size())),
+                      params);
+}
+
+template <typename Node>
+absl::Status RecordAccess::UpdateNode(const Node& node, int64_t now_ms) {
+  using Traits = NodeTraits<Node>;
+  std::vector<SqlValue> params = {
+      node.has_name() ? SqlValue::Text(node.name()) : SqlValue::Null(),
+      node.has_external_id() ? SqlValue::Text(node.external_id())
+                             : SqlValue::Null(),
+      SqlValue::Int(now_ms)};
+  Traits::BindExtra(node, params);
+  std::string assignments =
+      "name = ?, external_id = ?, last_update_time_since_epoch = ?";
+  if (Traits::kExtraCount > 0) {
+    for (absl::string_view column :
+         absl::StrSplit(Traits::kExtraColumns, ", ")) {
+      absl::StrAppend(&assignments, ", ", column, " = ?");
+    }
+  }
+  params.push_back(SqlValue::Int(node.id()));
+  return conn_
+      .Execute(absl::StrCat("UPDATE ", Traits::kTable, " SET ", assignments,
+                            " WHERE id = ?"),
+               params)
+      .status();
+}
+
+template <typename Node>
+absl::Status RecordAccess::InsertProperty(int64_t node_id,
+                                          const PropertyRow& row) {
+  using Traits = NodeTraits<Node>;
+  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns, EncodeValue(row.value));
+  return conn_
+      .Execute(absl::StrCat("INSERT INTO ", Traits::kPropertyTable, "(",
+                            Traits::kPropertyIdColumn,
+                            ", name, is_custom_property, int_value, "
+                            "double_value, string_value, proto_value, "
+                            "bool_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+               {SqlValue::Int(node_id), SqlValue::Text(row.name),
+                SqlValue::Int(row.is_custom ? 1 : 0), columns[0], columns[1],
+                columns[2], columns[3], columns[4]})
+      .status();
+}
+
+template <typename Node>
+absl::Status RecordAccess::UpdateProperty(int64_t node_id,
+                                          const PropertyRow& row) {
+  using Traits = NodeTraits<Node>;
+  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns, EncodeValue(row.value));
+  // All value columns are rewritten, so a value that changes kind leaves no
+  // stale column behind.
+  return conn_
+      .Execute(absl::StrCat("UPDATE ", Traits::kPropertyTable,
+                            " SET int_value = ?, double_value = ?, "
+                            "string_value = ?, proto_value = ?, "
+                            "bool_value = ?, byte_value = NULL WHERE ",
+                            Traits::kPropertyIdColumn,
+                            " = ? AND name = ? AND is_custom_property = ?"),
+               {columns[0], columns[1], columns[2], columns[3], columns[4],
+                SqlValue::Int(node_id), SqlValue::Text(row.name),
+                SqlValue::Int(row.is_custom ? 1 : 0)})
+      .status();
+}
+
+template <typename Node>
+absl::Status RecordAccess::DeleteProperty(int64_t node_id,
+                                          const std::string& name,
+                                          bool is_custom) {
+  using Traits = NodeTraits<Node>;
+  return conn_
+      .Execute(absl::StrCat("DELETE FROM ", Traits::kPropertyTable, " WHERE ",
+                            Traits::kPropertyIdColumn,
+                            " = ? AND name = ? AND is_custom_property = ?"),
+               {SqlValue::Int(node_id), SqlValue::Text(name),
+                SqlValue::Int(is_custom ? 1 : 0)})
+      .status();
+}
+
+// ---- Events ----------------------------------------------------------------
+
+absl::StatusOr<int64_t> RecordAccess::InsertEvent(
+    const ml_metadata::Event& event, int64_t now_ms) {
+  MLMDX_ASSIGN_OR_RETURN(
+      int64_t id,
+      conn_.Insert(
+          "INSERT INTO Event(artifact_id, execution_id, type, "
+          "milliseconds_since_epoch) VALUES (?, ?, ?, ?)",
+          {SqlValue::Int(event.artifact_id()),
+           SqlValue::Int(event.execution_id()), SqlValue::Int(event.type()),
+           SqlValue::Int(event.has_milliseconds_since_epoch()
+                             ? event.milliseconds_since_epoch()
+                             : now_ms)}));
+  for (const auto& step : event.path().steps()) {
+    if (step.has_index()) {
+      MLMDX_RETURN_IF_ERROR(
+          conn_
+              .Execute("INSERT INTO EventPath(event_id, is_index_step, "
+                       "step_index) VALUES (?, 1, ?)",
+                       {SqlValue::Int(id), SqlValue::Int(step.index())})
+              .status());
+    } else if (step.has_key()) {
+      MLMDX_RETURN_IF_ERROR(
+          conn_
+              .Execute("INSERT INTO EventPath(event_id, is_index_step, "
+                       "step_key) VALUES (?, 0, ?)",
+                       {SqlValue::Int(id), SqlValue::Text(step.key())})
+              .status());
+    }
+    // A step with neither member carries nothing; MLMD drops it too.
+  }
+  return id;
+}
+
+namespace {
+
+absl::StatusOr<std::vector<ml_metadata::Event>> EventsWithPaths(
+    RecordAccess& access, RecordSet rows,
+    const std::function<absl::StatusOr<RecordSet>(std::vector<SqlValue>)>&
+        query_paths) {
+  std::vector<ml_metadata::Event> events;
+  std::vector<SqlValue> ids;
+  absl::flat_hash_map<int64_t, size_t> index;
+  for (const auto& row : rows.rows) {
+    index[row[0].AsInt()] = events.size();
+    ids.push_back(row[0]);
+    events.push_back(ReadEventRow(row));
+  }
+  if (events.empty()) return events;
+  MLMDX_ASSIGN_OR_RETURN(RecordSet steps, query_paths(std::move(ids)));
+  for (const auto& row : steps.rows) {
+    auto it = index.find(row[0].AsInt());
+    if (it == index.end()) continue;
+    auto* step = events[it->second].mutable_path()->add_steps();
+    if (row[1].AsInt() != 0) {
+      step->set_index(row[2].AsInt());
+    } else {
+      step->set_key(row[3].AsString());
+    }
+  }
+  return events;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ml_metadata::Event>>
+RecordAccess::GetEventsByExecutionIds(absl::Span<const int64_t> execution_ids) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks(
+          "SELECT DISTINCT id, artifact_id, execution_id, type, "
+          "milliseconds_since_epoch FROM Event WHERE execution_id IN ",
+          "", IdParams(execution_ids)));
+  std::sort(rows.rows.begin(), rows.rows.end(),
+            [](const auto& a, const auto& b) {
+              return std::make_pair(a[2].AsInt(), a[0].AsInt()) <
+                     std::make_pair(b[2].AsInt(), b[0].AsInt());
+            });
+  return EventsWithPaths(*this, std::move(rows),
+                         [this](std::vector<SqlValue> ids) {
+                           return QueryInChunks(
+                               "SELECT event_id, is_index_step, step_index, "
+                               "step_key FROM EventPath WHERE event_id IN ",
+                               " ORDER BY rowid", ids);
+                         });
+}
+
+absl::StatusOr<std::vector<ml_metadata::Event>>
+RecordAccess::GetEventsByArtifactIds(absl::Span<const int64_t> artifact_ids) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks("SELECT DISTINCT id, artifact_id, execution_id, type, "
+                    "milliseconds_since_epoch FROM Event WHERE artifact_id IN ",
+                    "", IdParams(artifact_ids)));
+  std::sort(rows.rows.begin(), rows.rows.end(),
+            [](const auto& a, const auto& b) {
+              return std::make_tuple(a[1].AsInt(), a[2].AsInt(), a[3].AsInt()) <
+                     std::make_tuple(b[1].AsInt(), b[2].AsInt(), b[3].AsInt());
+            });
+  return EventsWithPaths(*this, std::move(rows),
+                         [this](std::vector<SqlValue> ids) {
+                           return QueryInChunks(
+                               "SELECT event_id, is_index_step, step_index, "
+                               "step_key FROM EventPath WHERE event_id IN ",
+                               " ORDER BY rowid", ids);
+                         });
+}
+
+// ---- Context links ---------------------------------------------------------
+
+absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
+                                                      int64_t artifact_id) {
+  return conn_
+      .Execute(
+          "INSERT OR IGNORE INTO Attribution(context_id, artifact_id) "
+          "VALUES (?, ?)",
+          {SqlValue::Int(context_id), SqlValue::Int(artifact_id)})
+      .status();
+}
+
+absl::Status RecordAccess::InsertAssociationIfMissing(int64_t context_id,
+                                                      int64_t execution_id) {
+  return conn_
+      .Execute(
+          "INSERT OR IGNORE INTO Association(context_id, execution_id) "
+          "VALUES (?, ?)",
+          {SqlValue::Int(context_id), SqlValue::Int(execution_id)})
+      .status();
+}
+
+absl::Status RecordAccess::InsertParentContext(int64_t child_id,
+                                               int64_t parent_id) {
+  return conn_
+      .Execute(
+          "INSERT INTO ParentContext(context_id, parent_context_id) "
+          "VALUES (?, ?)",
+          {SqlValue::Int(child_id), SqlValue::Int(parent_id)})
+      .status();
+}
+
+namespace {
+
+absl::StatusOr<std::vector<int64_t>> IdColumn(absl::StatusOr<RecordSet> rows) {
+  if (!rows.ok()) return rows.status();
+  std::vector<int64_t> ids;
+  ids.reserve(rows->rows.size());
+  for (const auto& row : rows->rows) ids.push_back(row[0].AsInt());
+  return ids;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int64_t>> RecordAccess::GetContextIdsByArtifact(
+    int64_t artifact_id) {
+  return IdColumn(
+      conn_.Query("SELECT context_id FROM Attribution WHERE artifact_id = ? "
+                  "ORDER BY context_id",
+                  {SqlValue::Int(artifact_id)}));
+}
+
+absl::StatusOr<std::vector<int64_t>> RecordAccess::GetContextIdsByExecution(
+    int64_t execution_id) {
+  return IdColumn(
+      conn_.Query("SELECT context_id FROM Association WHERE execution_id = ? "
+                  "ORDER BY context_id",
+                  {SqlValue::Int(execution_id)}));
+}
+
+absl::StatusOr<std::vector<int64_t>> RecordAccess::GetParentContextIds(
+    int64_t context_id) {
+  return IdColumn(conn_.Query(
+      "SELECT parent_context_id FROM ParentContext WHERE context_id = ? "
+      "ORDER BY parent_context_id",
+      {SqlValue::Int(context_id)}));
+}
+
+absl::StatusOr<std::vector<int64_t>> RecordAccess::GetChildContextIds(
+    int64_t context_id) {
+  return IdColumn(conn_.Query(
+      "SELECT context_id FROM ParentContext WHERE parent_context_id = ? "
+      "ORDER BY context_id",
+      {SqlValue::Int(context_id)}));
+}
+
+// ---- Explicit instantiations -----------------------------------------------
+
+#define MLMDX_INSTANTIATE_NODE_ACCESS(Node)                                    \
+  template absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes<Node>(     \
+      absl::Span<const int64_t>);                                              \
+  template absl::StatusOr<std::vector<int64_t>>                                \
+  RecordAccess::FindNodeIds<Node>(absl::string_view, const SqlValue&);         \
+  template absl::StatusOr<std::optional<int64_t>>                              \
+  RecordAccess::FindNodeIdByTypeAndName<Node>(int64_t, const std::string&);    \
+  template absl::StatusOr<std::vector<int64_t>>                                \
+      RecordAccess::FindNodeIdsByExternalIds<Node>(                            \
+          absl::Span<const std::string>);                                      \
+  template absl::StatusOr<int64_t> RecordAccess::InsertNode<Node>(const Node&, \
+                                                                  int64_t);    \
+  template absl::Status RecordAccess::UpdateNode<Node>(const Node&, int64_t);  \
+  template absl::Status RecordAccess::InsertProperty<Node>(                    \
+      int64_t, const PropertyRow&);                                            \
+  template absl::Status RecordAccess::UpdateProperty<Node>(                    \
+      int64_t, const PropertyRow&);                                            \
+  template absl::Status RecordAccess::DeleteProperty<Node>(                    \
+      int64_t, const std::string&, bool)
+
+MLMDX_INSTANTIATE_NODE_ACCESS(ml_metadata::Artifact);
+MLMDX_INSTANTIATE_NODE_ACCESS(ml_metadata::Execution);
+MLMDX_INSTANTIATE_NODE_ACCESS(ml_metadata::Context);
+
+}  // namespace mlmdx::store::internal

@@ -1,0 +1,183 @@
+// File: store/internal/record_access.h
+// -----------------------------------------------------------------------------
+//
+// Typed reads and writes of MLMD's tables inside one open transaction: types
+// with their properties and base types, nodes with their properties, events
+// with their paths, and the context links. No business rules live here
+// (upsert semantics, validation, update masks are in store/internal/*_ops.cc);
+// this layer only knows how rows map to protos.
+//
+// Thread-safety: like the Connection it wraps, used by one thread at a time.
+
+#ifndef MLMDX_STORE_INTERNAL_RECORD_ACCESS_H_
+#define MLMDX_STORE_INTERNAL_RECORD_ACCESS_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "ml_metadata/proto/metadata_store.pb.h"
+#include "store/connection.h"
+#include "store/internal/node_traits.h"
+
+namespace mlmdx::store::internal {
+
+// A row of Type with its TypeProperty rows and ParentType link, independent
+// of the kind. Converted to ArtifactType / ExecutionType / ContextType by the
+// callers, which decide which fields each RPC returns.
+struct TypeRecord {
+  int64_t id = 0;
+  TypeKind kind = TypeKind::kArtifact;
+  std::string name;
+  std::optional<std::string> version;
+  std::optional<std::string> description;
+  std::optional<std::string> external_id;
+  // ExecutionType input/output signatures as stored (proto3 JSON).
+  std::optional<std::string> input_type;
+  std::optional<std::string> output_type;
+  // Property name -> ml_metadata::PropertyType number.
+  std::map<std::string, int> properties;
+  // Name of the simple type this type links to (e.g. "mlmd.Model").
+  std::optional<std::string> base_type_name;
+};
+
+// One row of a *Property table.
+struct PropertyRow {
+  std::string name;
+  bool is_custom = false;
+  ml_metadata::Value value;
+};
+
+class RecordAccess {
+ public:
+  explicit RecordAccess(Connection& conn) : conn_(conn) {}
+  RecordAccess(const RecordAccess&) = delete;
+  RecordAccess& operator=(const RecordAccess&) = delete;
+
+  Connection& connection() { return conn_; }
+
+  // ---- Types ---------------------------------------------------------------
+
+  // The id of the type of `kind` named `name` with `version` (nullopt or ""
+  // meaning the version-less type), if any.
+  absl::StatusOr<std::optional<int64_t>> FindTypeId(
+      TypeKind kind, const std::string& name,
+      const std::optional<std::string>& version);
+  // Types of `kind` with the given ids, in ascending id order, each once.
+  absl::StatusOr<std::vector<TypeRecord>> GetTypesById(
+      TypeKind kind, absl::Span<const int64_t> ids);
+  // Types of any kind with the given ids.
+  absl::StatusOr<std::vector<TypeRecord>> GetTypesByIdAnyKind(
+      absl::Span<const int64_t> ids);
+  // Every type of `kind`, ascending id.
+  absl::StatusOr<std::vector<TypeRecord>> GetTypesOfKind(TypeKind kind);
+  // Types of `kind` whose external_id is one of `external_ids`, ordered by
+  // external_id.
+  absl::StatusOr<std::vector<TypeRecord>> GetTypesByExternalIds(
+      TypeKind kind, absl::Span<const std::string> external_ids);
+  // Whether any type (of any kind) has this external id.
+  absl::StatusOr<std::optional<TypeRecord>> GetTypeByExternalIdAnyKind(
+      const std::string& external_id);
+
+  // Inserts the Type row and its properties; returns the new id.
+  absl::StatusOr<int64_t> InsertType(const TypeRecord& type);
+  absl::Status InsertTypeProperty(int64_t type_id, const std::string& name,
+                                  int data_type);
+  absl::Status UpdateTypeExternalId(int64_t type_id,
+                                    const std::string& external_id);
+  absl::Status InsertParentType(int64_t type_id, int64_t parent_type_id);
+
+  // ---- Nodes ---------------------------------------------------------------
+
+  // Full nodes (with `type` name and all properties) for the ids that exist,
+  // ascending id, each once.
+  template <typename Node>
+  absl::StatusOr<std::vector<Node>> GetNodes(absl::Span<const int64_t> ids);
+
+  // Ids of the nodes whose `column` equals `value`, ascending.
+  // REQUIRES: `column` is a column name chosen by the caller, never input.
+  template <typename Node>
+  absl::StatusOr<std::vector<int64_t>> FindNodeIds(absl::string_view column,
+                                                   const SqlValue& value);
+  // Ids of the nodes of type `type_id` named `name`.
+  template <typename Node>
+  absl::StatusOr<std::optional<int64_t>> FindNodeIdByTypeAndName(
+      int64_t type_id, const std::string& name);
+  // Ids of nodes whose external_id is one of `external_ids`, ascending.
+  template <typename Node>
+  absl::StatusOr<std::vector<int64_t>> FindNodeIdsByExternalIds(
+      absl::Span<const std::string> external_ids);
+
+  // Inserts the node row (not its properties) with both timestamps set to
+  // `now_ms`; returns the new id. ALREADY_EXISTS on a uniqueness clash.
+  template <typename Node>
+  absl::StatusOr<int64_t> InsertNode(const Node& node, int64_t now_ms);
+  // Rewrites name, external_id, the kind's columns and the update time of
+  // node `node.id()`. ALREADY_EXISTS on a uniqueness clash.
+  template <typename Node>
+  absl::Status UpdateNode(const Node& node, int64_t now_ms);
+
+  template <typename Node>
+  absl::Status InsertProperty(int64_t node_id, const PropertyRow& row);
+  template <typename Node>
+  absl::Status UpdateProperty(int64_t node_id, const PropertyRow& row);
+  template <typename Node>
+  absl::Status DeleteProperty(int64_t node_id, const std::string& name,
+                              bool is_custom);
+
+  // ---- Events --------------------------------------------------------------
+
+  // Inserts the event and its path; ALREADY_EXISTS when (artifact,
+  // execution, type) already has an event.
+  absl::StatusOr<int64_t> InsertEvent(const ml_metadata::Event& event,
+                                      int64_t now_ms);
+  // Events of the executions, by (execution_id, insertion order).
+  absl::StatusOr<std::vector<ml_metadata::Event>> GetEventsByExecutionIds(
+      absl::Span<const int64_t> execution_ids);
+  // Events of the artifacts, by (artifact_id, execution_id, type).
+  absl::StatusOr<std::vector<ml_metadata::Event>> GetEventsByArtifactIds(
+      absl::Span<const int64_t> artifact_ids);
+
+  // ---- Context links -------------------------------------------------------
+
+  // Insert the link unless it exists.
+  absl::Status InsertAttributionIfMissing(int64_t context_id,
+                                          int64_t artifact_id);
+  absl::Status InsertAssociationIfMissing(int64_t context_id,
+                                          int64_t execution_id);
+  // ALREADY_EXISTS when the link exists.
+  absl::Status InsertParentContext(int64_t child_id, int64_t parent_id);
+
+  // Ids of contexts linked to the node, ascending.
+  absl::StatusOr<std::vector<int64_t>> GetContextIdsByArtifact(
+      int64_t artifact_id);
+  absl::StatusOr<std::vector<int64_t>> GetContextIdsByExecution(
+      int64_t execution_id);
+  // Ids of the parents (or children) of a context, ascending.
+  absl::StatusOr<std::vector<int64_t>> GetParentContextIds(int64_t context_id);
+  absl::StatusOr<std::vector<int64_t>> GetChildContextIds(int64_t context_id);
+
+ private:
+  // Runs `sql_prefix` + "(?, ?, ...)" + `sql_suffix` once per chunk of `ids`
+  // and concatenates the rows. Chunks are padded to a few fixed sizes so the
+  // statement cache stays small.
+  absl::StatusOr<RecordSet> QueryInChunks(absl::string_view sql_prefix,
+                                          absl::string_view sql_suffix,
+                                          absl::Span<const SqlValue> ids);
+  absl::StatusOr<std::vector<TypeRecord>> ReadTypes(RecordSet rows);
+  template <typename Node>
+  absl::Status AttachProperties(std::vector<Node>& nodes);
+
+  Connection& conn_;
+};
+
+// Converts ids to SQL parameters.
+std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids);
+
+}  // namespace mlmdx::store::internal
+
+#endif  // MLMDX_STORE_INTERNAL_RECORD_ACCESS_H_

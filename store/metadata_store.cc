@@ -1,0 +1,351 @@
+// MetadataStore: opening, the connection pool, the transaction runner, and
+// the type RPCs. Node, event and link RPCs are in metadata_store_nodes.cc;
+// PutExecution and PutLineageSubgraph in metadata_store_lineage_writes.cc.
+
+#include "store/metadata_store.h"
+
+#include <utility>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "store/internal/record_access.h"
+#include "store/internal/type_ops.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store {
+
+using internal::RecordAccess;
+using internal::ToTypeProto;
+using internal::TypeKind;
+using internal::TypeRecord;
+using internal::TypeUpsertFlags;
+using internal::TypeView;
+using internal::UpsertType;
+
+absl::StatusOr<std::unique_ptr<MetadataStore>> MetadataStore::Open(
+    const StoreOptions& options) {
+  std::unique_ptr<MetadataStore> store(new MetadataStore(options));
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
+                         store->NewConnection());
+  absl::Status status;
+  for (int attempt = 0; attempt <= options.open_retries; ++attempt) {
+    status = InitSchema(*conn, Dialect::kSqlite, options.migration);
+    if (!absl::IsAborted(status)) break;
+    absl::SleepFor(absl::Milliseconds(100 * (attempt + 1)));
+  }
+  MLMDX_RETURN_IF_ERROR(status);
+  store->ReleaseConnection(std::move(conn));
+  return store;
+}
+
+MetadataStore::~MetadataStore() = default;
+
+absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::NewConnection() {
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                         SqliteConnection::Open(options_.sqlite));
+  {
+    absl::MutexLock lock(&pool_mutex_);
+    ++open_connections_;
+  }
+  return std::unique_ptr<Connection>(std::move(conn));
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::AcquireConnection() {
+  // An in-memory database is private to its one connection.
+  const int limit = options_.sqlite.filename_uri.empty()
+                        ? 1
+                        : std::max(1, options_.max_connections);
+  {
+    absl::MutexLock lock(&pool_mutex_);
+    auto available = [this, limit]()
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool_mutex_) {
+                           return !idle_.empty() || open_connections_ < limit;
+                         };
+    pool_mutex_.Await(absl::Condition(&available));
+    if (!idle_.empty()) {
+      std::unique_ptr<Connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+  }
+  return NewConnection();
+}
+
+void MetadataStore::ReleaseConnection(std::unique_ptr<Connection> conn) {
+  absl::MutexLock lock(&pool_mutex_);
+  idle_.push_back(std::move(conn));
+}
+
+absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
+  // Writers queue here rather than spinning on SQLite's busy handler; the
+  // busy timeout then only covers other processes sharing the file.
+  std::optional<absl::MutexLock> write_lock;
+  if (mode == TransactionMode::kReadWrite) write_lock.emplace(&write_mutex_);
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, AcquireConnection());
+  absl::Cleanup release = [this, &conn] { ReleaseConnection(std::move(conn)); };
+  MLMDX_RETURN_IF_ERROR(conn->Begin(mode));
+  RecordAccess access(*conn);
+  absl::Status status = body(access);
+  if (status.ok()) status = conn->Commit();
+  if (!status.ok()) conn->Rollback();
+  return status;
+}
+
+// ---- Type writes -----------------------------------------------------------
+
+namespace {
+
+absl::Status CheckAllFieldsMatch(bool has, bool value) {
+  if (has && !value) {
+    return absl::UnimplementedError(
+        "Must match all fields. (all_fields_match=false is not supported)");
+  }
+  return absl::OkStatus();
+}
+
+template <typename Request>
+TypeUpsertFlags FlagsOf(const Request& request) {
+  return {request.can_add_fields(), request.can_omit_fields()};
+}
+
+}  // namespace
+
+absl::Status MetadataStore::PutArtifactType(
+    const ml_metadata::PutArtifactTypeRequest& request,
+    ml_metadata::PutArtifactTypeResponse* response) {
+  response->Clear();
+  MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
+                                            request.all_fields_match()));
+  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+    MLMDX_ASSIGN_OR_RETURN(
+        int64_t id,
+        UpsertType(access, request.artifact_type(), FlagsOf(request)));
+    response->set_type_id(id);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MetadataStore::PutExecutionType(
+    const ml_metadata::PutExecutionTypeRequest& request,
+    ml_metadata::PutExecutionTypeResponse* response) {
+  response->Clear();
+  MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
+                                            request.all_fields_match()));
+  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+    MLMDX_ASSIGN_OR_RETURN(
+        int64_t id,
+        UpsertType(access, request.execution_type(), FlagsOf(request)));
+    response->set_type_id(id);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MetadataStore::PutContextType(
+    const ml_metadata::PutContextTypeRequest& request,
+    ml_metadata::PutContextTypeResponse* response) {
+  response->Clear();
+  MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
+                                            request.all_fields_match()));
+  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+    MLMDX_ASSIGN_OR_RETURN(
+        int64_t id,
+        UpsertType(access, request.context_type(), FlagsOf(request)));
+    response->set_type_id(id);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MetadataStore::PutTypes(
+    const ml_metadata::PutTypesRequest& request,
+    ml_metadata::PutTypesResponse* response) {
+  response->Clear();
+  MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
+                                            request.all_fields_match()));
+  const TypeUpsertFlags flags = FlagsOf(request);
+  ml_metadata::PutTypesResponse result;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        for (const auto& type : request.artifact_types()) {
+          MLMDX_ASSIGN_OR_RETURN(int64_t id, UpsertType(access, type, flags));
+          result.add_artifact_type_ids(id);
+        }
+        for (const auto& type : request.execution_types()) {
+          MLMDX_ASSIGN_OR_RETURN(int64_t id, UpsertType(access, type, flags));
+          result.add_execution_type_ids(id);
+        }
+        for (const auto& type : request.context_types()) {
+          MLMDX_ASSIGN_OR_RETURN(int64_t id, UpsertType(access, type, flags));
+          result.add_context_type_ids(id);
+        }
+        return absl::OkStatus();
+      }));
+  *response = std::move(result);
+  return absl::OkStatus();
+}
+
+// ---- Type reads ------------------------------------------------------------
+
+namespace {
+
+template <typename TypeProto, typename Request>
+absl::StatusOr<TypeProto> ReadTypeByName(RecordAccess& access,
+                                         const Request& request) {
+  std::optional<std::string> version;
+  if (request.has_type_version()) version = request.type_version();
+  MLMDX_ASSIGN_OR_RETURN(std::optional<int64_t> id,
+                         access.FindTypeId(internal::KindOfType<TypeProto>(),
+                                           request.type_name(), version));
+  if (!id.has_value()) {
+    return absl::NotFoundError(
+        absl::StrCat("No type found for query, name: '", request.type_name(),
+                     "', version: '", request.type_version(), "'"));
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<TypeRecord> types,
+      access.GetTypesById(internal::KindOfType<TypeProto>(), {*id}));
+  return ToTypeProto<TypeProto>(types.at(0), TypeView::kFull);
+}
+
+// Request order, duplicates repeated, unknown ids and other kinds skipped.
+template <typename TypeProto, typename Field>
+absl::Status ReadTypesById(RecordAccess& access, const Field& type_ids,
+                           google::protobuf::RepeatedPtrField<TypeProto>* out) {
+  std::vector<int64_t> ids(type_ids.begin(), type_ids.end());
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<TypeRecord> types,
+      access.GetTypesById(internal::KindOfType<TypeProto>(), ids));
+  absl::flat_hash_map<int64_t, const TypeRecord*> by_id;
+  for (const TypeRecord& type : types) by_id[type.id] = &type;
+  for (int64_t id : ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) {
+      *out->Add() = ToTypeProto<TypeProto>(*it->second, TypeView::kFull);
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsSimpleTypeName(const std::string& name) {
+  static const auto* const kNames = new absl::flat_hash_set<std::string>{
+      "mlmd.Dataset",    "mlmd.Model",    "mlmd.Metrics",
+      "mlmd.Statistics", "mlmd.Train",    "mlmd.Transform",
+      "mlmd.Process",    "mlmd.Evaluate", "mlmd.Deploy"};
+  return kNames->contains(name);
+}
+
+template <typename TypeProto>
+absl::Status ReadAllTypes(RecordAccess& access, bool hide_simple_types,
+                          google::protobuf::RepeatedPtrField<TypeProto>* out) {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<TypeRecord> types,
+      access.GetTypesOfKind(internal::KindOfType<TypeProto>()));
+  for (const TypeRecord& type : types) {
+    if (hide_simple_types && !type.version.has_value() &&
+        IsSimpleTypeName(type.name)) {
+      continue;
+    }
+    *out->Add() = ToTypeProto<TypeProto>(type, TypeView::kList);
+  }
+  return absl::OkStatus();
+}
+
+template <typename TypeProto, typename Field>
+absl::Status ReadTypesByExternalIds(
+    RecordAccess& access, const Field& external_ids,
+    google::protobuf::RepeatedPtrField<TypeProto>* out) {
+  if (external_ids.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  for (const std::string& id : external_ids) {
+    if (id.empty()) {
+      return absl::InvalidArgumentError(
+          "external_ids must not contain an empty string");
+    }
+    ids.push_back(id);
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<TypeRecord> types,
+      access.GetTypesByExternalIds(internal::KindOfType<TypeProto>(), ids));
+  if (types.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "No type found for the given external_ids (", ids.size(), " given)"));
+  }
+  for (const TypeRecord& type : types) {
+    *out->Add() = ToTypeProto<TypeProto>(type, TypeView::kByExternalIds);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+#define MLMDX_TYPE_READ_RPC(Name, TypeProto, ...)                             \
+  absl::Status MetadataStore::Name(const ml_metadata::Name##Request& request, \
+                                   ml_metadata::Name##Response* response) {   \
+    response->Clear();                                                        \
+    ml_metadata::Name##Response result;                                       \
+    MLMDX_RETURN_IF_ERROR(                                                    \
+        Transact(TransactionMode::kReadOnly,                                  \
+                 [&](RecordAccess & access) -> absl::Status __VA_ARGS__));    \
+    *response = std::move(result);                                            \
+    return absl::OkStatus();                                                  \
+  }
+
+MLMDX_TYPE_READ_RPC(GetArtifactType, ml_metadata::ArtifactType, {
+  MLMDX_ASSIGN_OR_RETURN(
+      *result.mutable_artifact_type(),
+      ReadTypeByName<ml_metadata::ArtifactType>(access, request));
+  return absl::OkStatus();
+})
+MLMDX_TYPE_READ_RPC(GetExecutionType, ml_metadata::ExecutionType, {
+  MLMDX_ASSIGN_OR_RETURN(
+      *result.mutable_execution_type(),
+      ReadTypeByName<ml_metadata::ExecutionType>(access, request));
+  return absl::OkStatus();
+})
+MLMDX_TYPE_READ_RPC(GetContextType, ml_metadata::ContextType, {
+  MLMDX_ASSIGN_OR_RETURN(
+      *result.mutable_context_type(),
+      ReadTypeByName<ml_metadata::ContextType>(access, request));
+  return absl::OkStatus();
+})
+MLMDX_TYPE_READ_RPC(GetArtifactTypesByID, ml_metadata::ArtifactType, {
+  return ReadTypesById(access, request.type_ids(),
+                       result.mutable_artifact_types());
+})
+MLMDX_TYPE_READ_RPC(GetExecutionTypesByID, ml_metadata::ExecutionType, {
+  return ReadTypesById(access, request.type_ids(),
+                       result.mutable_execution_types());
+})
+MLMDX_TYPE_READ_RPC(GetContextTypesByID, ml_metadata::ContextType, {
+  return ReadTypesById(access, request.type_ids(),
+                       result.mutable_context_types());
+})
+MLMDX_TYPE_READ_RPC(GetArtifactTypes, ml_metadata::ArtifactType, {
+  return ReadAllTypes(access, true, result.mutable_artifact_types());
+})
+MLMDX_TYPE_READ_RPC(GetExecutionTypes, ml_metadata::ExecutionType, {
+  return ReadAllTypes(access, true, result.mutable_execution_types());
+})
+MLMDX_TYPE_READ_RPC(GetContextTypes, ml_metadata::ContextType, {
+  return ReadAllTypes(access, false, result.mutable_context_types());
+})
+MLMDX_TYPE_READ_RPC(GetArtifactTypesByExternalIds, ml_metadata::ArtifactType, {
+  return ReadTypesByExternalIds(access, request.external_ids(),
+                                result.mutable_artifact_types());
+})
+MLMDX_TYPE_READ_RPC(GetExecutionTypesByExternalIds, ml_metadata::ExecutionType,
+                    {
+                      return ReadTypesByExternalIds(
+                          access, request.external_ids(),
+                          result.mutable_execution_types());
+                    })
+MLMDX_TYPE_READ_RPC(GetContextTypesByExternalIds, ml_metadata::ContextType, {
+  return ReadTypesByExternalIds(access, request.external_ids(),
+                                result.mutable_context_types());
+})
+
+#undef MLMDX_TYPE_READ_RPC
+
+}  // namespace mlmdx::store

@@ -1,0 +1,157 @@
+// File: store/metadata_store.h
+// -----------------------------------------------------------------------------
+//
+// MetadataStore is MLMD's MetadataStore API over an MLMD-schema database: one
+// method per RPC of ml_metadata.MetadataStoreService, taking the request and
+// filling the response, with MLMD's semantics (spec/api.md). Every call runs
+// in one database transaction: it either commits everything or changes
+// nothing, and on error the response is left cleared.
+//
+// Thread-safety: thread-safe. Reads run concurrently on a pool of
+// connections; writes are serialized in-process and take the database's
+// write lock at BEGIN, so a write never fails halfway on a lock upgrade.
+//
+// Example:
+//
+//   StoreOptions options;
+//   options.sqlite.filename_uri = "/data/mlmd.sqlite";
+//   MLMDX_ASSIGN_OR_RETURN(auto store, MetadataStore::Open(options));
+//   ml_metadata::PutArtifactTypeRequest request;
+//   request.mutable_artifact_type()->set_name("Model");
+//   ml_metadata::PutArtifactTypeResponse response;
+//   MLMDX_RETURN_IF_ERROR(store->PutArtifactType(request, &response));
+
+#ifndef MLMDX_STORE_METADATA_STORE_H_
+#define MLMDX_STORE_METADATA_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "ml_metadata/proto/metadata_store_service.pb.h"
+#include "store/connection.h"
+#include "store/schema.h"
+#include "store/sqlite_connection.h"
+
+namespace mlmdx::store {
+
+namespace internal {
+class RecordAccess;
+}  // namespace internal
+
+// Every RPC the store answers, as X(Name): the request type is
+// ml_metadata::NameRequest and the response ml_metadata::NameResponse.
+#define MLMDX_STORE_RPCS(X)         \
+  X(PutArtifactType)                \
+  X(PutExecutionType)               \
+  X(PutContextType)                 \
+  X(PutTypes)                       \
+  X(GetArtifactType)                \
+  X(GetExecutionType)               \
+  X(GetContextType)                 \
+  X(GetArtifactTypesByID)           \
+  X(GetExecutionTypesByID)          \
+  X(GetContextTypesByID)            \
+  X(GetArtifactTypes)               \
+  X(GetExecutionTypes)              \
+  X(GetContextTypes)                \
+  X(GetArtifactTypesByExternalIds)  \
+  X(GetExecutionTypesByExternalIds) \
+  X(GetContextTypesByExternalIds)   \
+  X(PutArtifacts)                   \
+  X(PutExecutions)                  \
+  X(PutContexts)                    \
+  X(PutEvents)                      \
+  X(PutAttributionsAndAssociations) \
+  X(PutParentContexts)              \
+  X(PutExecution)                   \
+  X(PutLineageSubgraph)             \
+  X(GetArtifacts)                   \
+  X(GetExecutions)                  \
+  X(GetContexts)                    \
+  X(GetArtifactsByType)             \
+  X(GetExecutionsByType)            \
+  X(GetContextsByType)              \
+  X(GetArtifactsByContext)          \
+  X(GetExecutionsByContext)         \
+  X(GetArtifactsByID)               \
+  X(GetExecutionsByID)              \
+  X(GetContextsByID)                \
+  X(GetArtifactByTypeAndName)       \
+  X(GetExecutionByTypeAndName)      \
+  X(GetContextByTypeAndName)        \
+  X(GetArtifactsByURI)              \
+  X(GetArtifactsByExternalIds)      \
+  X(GetExecutionsByExternalIds)     \
+  X(GetContextsByExternalIds)       \
+  X(GetEventsByExecutionIDs)        \
+  X(GetEventsByArtifactIDs)         \
+  X(GetContextsByArtifact)          \
+  X(GetContextsByExecution)         \
+  X(GetParentContextsByContext)     \
+  X(GetChildrenContextsByContext)
+
+struct StoreOptions {
+  // The database. An empty filename_uri is a private in-memory database that
+  // lives as long as the store (MLMD's fake_database).
+  SqliteOptions sqlite;
+  // Schema upgrade/downgrade on open.
+  MigrationOptions migration;
+  // Connections kept for concurrent reads (file databases only; an
+  // in-memory database has exactly one connection).
+  int max_connections = 8;
+  // How often Open retries while the schema check answers ABORTED (another
+  // process is creating the schema), as MLMD's
+  // --metadata_store_connection_retries.
+  int open_retries = 5;
+};
+
+class MetadataStore {
+ public:
+  // Opens the database, creates or checks MLMD's schema and seeds the simple
+  // types. Errors as InitSchema (store/schema.h), UNAVAILABLE if the database
+  // cannot be opened.
+  static absl::StatusOr<std::unique_ptr<MetadataStore>> Open(
+      const StoreOptions& options);
+
+  MetadataStore(const MetadataStore&) = delete;
+  MetadataStore& operator=(const MetadataStore&) = delete;
+  ~MetadataStore();
+
+  // One method per RPC. Each returns MLMD's status for the call (spec/api.md)
+  // and fills `response` only on OK. Lock contention with another process
+  // is ABORTED (retryable).
+#define MLMDX_DECLARE_RPC(Name)                                \
+  absl::Status Name(const ml_metadata::Name##Request& request, \
+                    ml_metadata::Name##Response* response);
+  MLMDX_STORE_RPCS(MLMDX_DECLARE_RPC)
+#undef MLMDX_DECLARE_RPC
+
+ private:
+  using Body = std::function<absl::Status(internal::RecordAccess&)>;
+
+  explicit MetadataStore(const StoreOptions& options) : options_(options) {}
+
+  absl::StatusOr<std::unique_ptr<Connection>> NewConnection();
+  absl::StatusOr<std::unique_ptr<Connection>> AcquireConnection();
+  void ReleaseConnection(std::unique_ptr<Connection> conn);
+
+  // Runs `body` in one transaction: commits when it returns OK, rolls back
+  // otherwise.
+  absl::Status Transact(TransactionMode mode, const Body& body);
+
+  const StoreOptions options_;
+  // Held for the whole of every read-write transaction.
+  absl::Mutex write_mutex_;
+  absl::Mutex pool_mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mutex_);
+  int open_connections_ ABSL_GUARDED_BY(pool_mutex_) = 0;
+};
+
+}  // namespace mlmdx::store
+
+#endif  // MLMDX_STORE_METADATA_STORE_H_

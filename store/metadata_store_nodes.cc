@@ -1,0 +1,602 @@
+// MetadataStore: node, event and context-link RPCs.
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "store/internal/list_query.h"
+#include "store/internal/node_ops.h"
+#include "store/internal/record_access.h"
+#include "store/internal/type_ops.h"
+#include "store/metadata_store.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store {
+
+using internal::ListScope;
+using internal::NodeWriteOptions;
+using internal::RecordAccess;
+using internal::TypeCache;
+using ml_metadata::Artifact;
+using ml_metadata::Context;
+using ml_metadata::Execution;
+
+namespace {
+
+template <typename Field>
+std::vector<int64_t> ToVector(const Field& ids) {
+  return std::vector<int64_t>(ids.begin(), ids.end());
+}
+
+template <typename Node>
+absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
+                             absl::string_view field) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> found,
+                         access.FindNodeIds<Node>("id", SqlValue::Int(id)));
+  if (found.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " ", id, " names no stored ",
+                     internal::NodeTraits<Node>::kKindName));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Node, typename Request, typename Ids>
+absl::Status PutNodes(RecordAccess& access, const Request& request,
+                      const google::protobuf::RepeatedPtrField<Node>& nodes,
+                      Ids* ids) {
+  TypeCache types;
+  NodeWriteOptions options;
+  options.update_mask = &request.update_mask();
+  for (const Node& node : nodes) {
+    MLMDX_ASSIGN_OR_RETURN(int64_t id,
+                           internal::UpsertNode(access, types, node, options,
+                                                internal::NowMillis()));
+    ids->Add(id);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+// ---- Node writes -----------------------------------------------------------
+
+absl::Status MetadataStore::PutArtifacts(
+    const ml_metadata::PutArtifactsRequest& request,
+    ml_metadata::PutArtifactsResponse* response) {
+  response->Clear();
+  ml_metadata::PutArtifactsResponse result;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        TypeCache types;
+        NodeWriteOptions options;
+        options.update_mask = &request.update_mask();
+        for (const Artifact& artifact : request.artifacts()) {
+          int64_t now = internal::NowMillis();
+          if (artifact.has_id() &&
+              request.options().abort_if_latest_updated_time_changed()) {
+            MLMDX_ASSIGN_OR_RETURN(std::vector<Artifact> stored,
+                                   access.GetNodes<Artifact>({artifact.id()}));
+            if (!stored.empty()) {
+              const int64_t stored_time =
+                  stored[0].last_update_time_since_epoch();
+              if (artifact.last_update_time_since_epoch() != stored_time) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("artifact ", artifact.id(),
+                                 " was updated since it was read: request "
+                                 "last_update_time_since_epoch ",
+                                 artifact.last_update_time_since_epoch(),
+                                 ", stored ", stored_time));
+              }
+              // The new update time must be strictly later than the one the
+              // client compared against.
+              now = std::max(now, stored_time + 1);
+            }
+          }
+          MLMDX_ASSIGN_OR_RETURN(
+              int64_t id,
+              internal::UpsertNode(access, types, artifact, options, now));
+          result.add_artifact_ids(id);
+        }
+        return absl::OkStatus();
+      }));
+  *response = std::move(result);
+  return absl::OkStatus();
+}
+
+absl::Status MetadataStore::PutExecutions(
+    const ml_metadata::PutExecutionsRequest& request,
+    ml_metadata::PutExecutionsResponse* response) {
+  response->Clear();
+  ml_metadata::PutExecutionsResponse result;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        return PutNodes(access, request, request.executions(),
+                        result.mutable_execution_ids());
+      }));
+  *response = std::move(result);
+  return absl::OkStatus();
+}
+
+absl::Status MetadataStore::PutContexts(
+    const ml_metadata::PutContextsRequest& request,
+    ml_metadata::PutContextsResponse* response) {
+  response->Clear();
+  ml_metadata::PutContextsResponse result;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        return PutNodes(access, request, request.contexts(),
+                        result.mutable_context_ids());
+      }));
+  *response = std::move(result);
+  return absl::OkStatus();
+}
+
+namespace internal {
+
+// Checks an event's own fields and inserts it (MLMD's PutEvents rules,
+// without the existence checks, which callers do as they need).
+absl::Status InsertCheckedEvent(RecordAccess& access,
+                                const ml_metadata::Event& event) {
+  if (!event.has_artifact_id()) {
+    return absl::InvalidArgumentError("event.artifact_id is missing");
+  }
+  if (!event.has_execution_id()) {
+    return absl::InvalidArgumentError("event.execution_id is missing");
+  }
+  if (!event.has_type() || event.type() == ml_metadata::Event::UNKNOWN) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event.type is missing or UNKNOWN for the event of artifact ",
+        event.artifact_id(), " and execution ", event.execution_id()));
+  }
+  absl::StatusOr<int64_t> id = access.InsertEvent(event, NowMillis());
+  if (absl::IsAlreadyExists(id.status())) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "an event of type ", ml_metadata::Event::Type_Name(event.type()),
+        " between artifact ", event.artifact_id(), " and execution ",
+        event.execution_id(), " already exists"));
+  }
+  return id.status();
+}
+
+}  // namespace internal
+
+absl::Status MetadataStore::PutEvents(
+    const ml_metadata::PutEventsRequest& request,
+    ml_metadata::PutEventsResponse* response) {
+  response->Clear();
+  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+    for (const ml_metadata::Event& event : request.events()) {
+      if (!event.has_artifact_id()) {
+        return absl::InvalidArgumentError("event.artifact_id is missing");
+      }
+      if (!event.has_execution_id()) {
+        return absl::InvalidArgumentError("event.execution_id is missing");
+      }
+      if (!event.has_type() || event.type() == ml_metadata::Event::UNKNOWN) {
+        return absl::InvalidArgumentError("event.type is missing or UNKNOWN");
+      }
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Artifact>(
+          access, event.artifact_id(), "event.artifact_id"));
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Execution>(
+          access, event.execution_id(), "event.execution_id"));
+      MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MetadataStore::PutAttributionsAndAssociations(
+    const ml_metadata::PutAttributionsAndAssociationsRequest& request,
+    ml_metadata::PutAttributionsAndAssociationsResponse* response) {
+  response->Clear();
+  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+    for (const ml_metadata::Attribution& link : request.attributions()) {
+      if (!link.has_context_id() || !link.has_artifact_id()) {
+        return absl::InvalidArgumentError(
+            "attribution.context_id and attribution.artifact_id are both "
+            "required");
+      }
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(access, link.context_id(),
+                                                     "attribution.context_id"));
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Artifact>(
+          access, link.artifact_id(), "attribution.artifact_id"));
+      MLMDX_RETURN_IF_ERROR(access.InsertAttributionIfMissing(
+          link.context_id(), link.artifact_id()));
+    }
+    for (const ml_metadata::Association& link : request.associations()) {
+      if (!link.has_context_id() || !link.has_execution_id()) {
+        return absl::InvalidArgumentError(
+            "association.context_id and association.execution_id are both "
+            "required");
+      }
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(access, link.context_id(),
+                                                     "association.context_id"));
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Execution>(
+          access, link.execution_id(), "association.execution_id"));
+      MLMDX_RETURN_IF_ERROR(access.InsertAssociationIfMissing(
+          link.context_id(), link.execution_id()));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status MetadataStore::PutParentContexts(
+    const ml_metadata::PutParentContextsRequest& request,
+    ml_metadata::PutParentContextsResponse* response) {
+  response->Clear();
+  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+    for (const ml_metadata::ParentContext& link : request.parent_contexts()) {
+      if (!link.has_child_id() || !link.has_parent_id()) {
+        return absl::InvalidArgumentError(
+            "parent_context.child_id and parent_context.parent_id are both "
+            "required");
+      }
+      if (link.child_id() == link.parent_id()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "context ", link.child_id(), " cannot be its own parent"));
+      }
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(
+          access, link.child_id(), "parent_context.child_id"));
+      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(
+          access, link.parent_id(), "parent_context.parent_id"));
+      // Walk the ancestors of the parent; reaching the child means the new
+      // link would close a cycle.
+      std::vector<int64_t> frontier = {link.parent_id()};
+      absl::flat_hash_set<int64_t> seen = {link.parent_id()};
+      while (!frontier.empty()) {
+        const int64_t current = frontier.back();
+        frontier.pop_back();
+        if (current == link.child_id()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "There is a cycle detected of the given relationship: context ",
+              link.child_id(), " is already an ancestor of context ",
+              link.parent_id()));
+        }
+        MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> parents,
+                               access.GetParentContextIds(current));
+        for (int64_t parent : parents) {
+          if (seen.insert(parent).second) frontier.push_back(parent);
+        }
+      }
+      const absl::Status status =
+          access.InsertParentContext(link.child_id(), link.parent_id());
+      if (absl::IsAlreadyExists(status)) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("context ", link.parent_id(),
+                         " is already a parent of context ", link.child_id()));
+      }
+      MLMDX_RETURN_IF_ERROR(status);
+    }
+    return absl::OkStatus();
+  });
+}
+
+// ---- Listing ---------------------------------------------------------------
+
+namespace {
+
+// Fills `nodes` with one listing. Without options: every node of the scope,
+// ascending id. With options: one page. `has_token_field` is MLMD's *ByType
+// quirk: the token field is set (possibly "") whenever options were given
+// and the scope has nodes.
+template <typename Node, typename Response>
+absl::Status List(RecordAccess& access, bool has_options,
+                  const ml_metadata::ListOperationOptions& options,
+                  const ListScope& scope, bool validate_when_empty,
+                  bool always_set_token,
+                  google::protobuf::RepeatedPtrField<Node>* nodes,
+                  Response* response) {
+  if (!has_options) {
+    std::vector<int64_t> ids;
+    MLMDX_ASSIGN_OR_RETURN(
+        RecordSet rows,
+        access.connection().Query(
+            absl::StrCat(
+                "SELECT id FROM ", internal::NodeTraits<Node>::kTable,
+                scope.kind == ListScope::Kind::kAll ? "" : " WHERE ",
+                scope.kind == ListScope::Kind::kType ? "type_id = ?" : "",
+                scope.kind == ListScope::Kind::kContext
+                    ? (std::is_same_v<Node, Artifact>
+                           ? "id IN (SELECT artifact_id FROM Attribution "
+                             "WHERE context_id = ?)"
+                           : "id IN (SELECT execution_id FROM Association "
+                             "WHERE context_id = ?)")
+                    : "",
+                " ORDER BY id"),
+            scope.kind == ListScope::Kind::kAll
+                ? std::vector<SqlValue>{}
+                : std::vector<SqlValue>{SqlValue::Int(scope.id)}));
+    for (const auto& row : rows.rows) ids.push_back(row[0].AsInt());
+    MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found, access.GetNodes<Node>(ids));
+    for (Node& node : found) *nodes->Add() = std::move(node);
+    return absl::OkStatus();
+  }
+  if (!validate_when_empty) {
+    MLMDX_ASSIGN_OR_RETURN(bool any,
+                           internal::ScopeHasNodes<Node>(access, scope));
+    if (!any) return absl::OkStatus();
+  }
+  MLMDX_ASSIGN_OR_RETURN(internal::ListPage page,
+                         internal::ListNodeIds<Node>(access, options, scope));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,
+                         access.GetNodes<Node>(page.ids));
+  // GetNodes returns ascending ids; restore the listing's order.
+  absl::flat_hash_map<int64_t, Node*> by_id;
+  for (Node& node : found) by_id[node.id()] = &node;
+  for (int64_t id : page.ids) {
+    auto it = by_id.find(id);
+    if (it != by_id.end()) *nodes->Add() = std::move(*it->second);
+  }
+  if (page.next_page_token.has_value()) {
+    response->set_next_page_token(*page.next_page_token);
+  } else if (always_set_token) {
+    response->set_next_page_token("");
+  }
+  return absl::OkStatus();
+}
+
+template <typename Node>
+absl::StatusOr<std::optional<int64_t>> ScopeTypeId(
+    RecordAccess& access, const std::string& type_name,
+    const std::string& type_version, bool has_version) {
+  std::optional<std::string> version;
+  if (has_version) version = type_version;
+  return access.FindTypeId(internal::NodeTraits<Node>::kTypeKind, type_name,
+                           version);
+}
+
+}  // namespace
+
+#define MLMDX_READ_RPC(Name, Mode, ...)                                       \
+  absl::Status MetadataStore::Name(const ml_metadata::Name##Request& request, \
+                                   ml_metadata::Name##Response* response) {   \
+    response->Clear();                                                        \
+    ml_metadata::Name##Response result;                                       \
+    MLMDX_RETURN_IF_ERROR(                                                    \
+        Transact(TransactionMode::Mode,                                       \
+                 [&](RecordAccess & access) -> absl::Status __VA_ARGS__));    \
+    *response = std::move(result);                                            \
+    return absl::OkStatus();                                                  \
+  }
+
+MLMDX_READ_RPC(GetArtifacts, kReadOnly, {
+  return List<Artifact>(access, request.has_options(), request.options(), {},
+                        true, false, result.mutable_artifacts(), &result);
+})
+MLMDX_READ_RPC(GetExecutions, kReadOnly, {
+  return List<Execution>(access, request.has_options(), request.options(), {},
+                         true, false, result.mutable_executions(), &result);
+})
+MLMDX_READ_RPC(GetContexts, kReadOnly, {
+  return List<Context>(access, request.has_options(), request.options(), {},
+                       true, false, result.mutable_contexts(), &result);
+})
+
+#define MLMDX_BY_TYPE_BODY(Node, field)                                        \
+  {                                                                            \
+    MLMDX_ASSIGN_OR_RETURN(                                                    \
+        std::optional<int64_t> type_id,                                        \
+        ScopeTypeId<Node>(access, request.type_name(), request.type_version(), \
+                          request.has_type_version()));                        \
+    if (!type_id.has_value()) return absl::OkStatus();                         \
+    ListScope scope{ListScope::Kind::kType, *type_id};                         \
+    return List<Node>(access, request.has_options(), request.options(), scope, \
+                      false, true, result.mutable_##field(), &result);         \
+  }
+
+MLMDX_READ_RPC(GetArtifactsByType, kReadOnly,
+               MLMDX_BY_TYPE_BODY(Artifact, artifacts))
+MLMDX_READ_RPC(GetExecutionsByType, kReadOnly,
+               MLMDX_BY_TYPE_BODY(Execution, executions))
+MLMDX_READ_RPC(GetContextsByType, kReadOnly,
+               MLMDX_BY_TYPE_BODY(Context, contexts))
+#undef MLMDX_BY_TYPE_BODY
+
+MLMDX_READ_RPC(GetArtifactsByContext, kReadOnly, {
+  ListScope scope{ListScope::Kind::kContext, request.context_id()};
+  return List<Artifact>(access, request.has_options(), request.options(), scope,
+                        false, false, result.mutable_artifacts(), &result);
+})
+MLMDX_READ_RPC(GetExecutionsByContext, kReadOnly, {
+  ListScope scope{ListScope::Kind::kContext, request.context_id()};
+  return List<Execution>(access, request.has_options(), request.options(),
+                         scope, false, false, result.mutable_executions(),
+                         &result);
+})
+
+// ---- Point reads -----------------------------------------------------------
+
+MLMDX_READ_RPC(GetArtifactsByID, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<Artifact> artifacts,
+      access.GetNodes<Artifact>(ToVector(request.artifact_ids())));
+  std::vector<int64_t> type_ids;
+  for (Artifact& artifact : artifacts) {
+    type_ids.push_back(artifact.type_id());
+    *result.add_artifacts() = std::move(artifact);
+  }
+  if (request.populate_artifact_types() && !type_ids.empty()) {
+    MLMDX_ASSIGN_OR_RETURN(
+        std::vector<internal::TypeRecord> types,
+        access.GetTypesById(internal::TypeKind::kArtifact, type_ids));
+    for (const auto& type : types) {
+      *result.add_artifact_types() =
+          internal::ToTypeProto<ml_metadata::ArtifactType>(
+              type, internal::TypeView::kPopulated);
+    }
+  }
+  return absl::OkStatus();
+})
+MLMDX_READ_RPC(GetExecutionsByID, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<Execution> executions,
+      access.GetNodes<Execution>(ToVector(request.execution_ids())));
+  for (Execution& e : executions) *result.add_executions() = std::move(e);
+  return absl::OkStatus();
+})
+MLMDX_READ_RPC(GetContextsByID, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<Context> contexts,
+      access.GetNodes<Context>(ToVector(request.context_ids())));
+  for (Context& c : contexts) *result.add_contexts() = std::move(c);
+  return absl::OkStatus();
+})
+
+#define MLMDX_BY_TYPE_AND_NAME_BODY(Node, name_field, out_field)               \
+  {                                                                            \
+    MLMDX_ASSIGN_OR_RETURN(                                                    \
+        std::optional<int64_t> type_id,                                        \
+        ScopeTypeId<Node>(access, request.type_name(), request.type_version(), \
+                          request.has_type_version()));                        \
+    if (!type_id.has_value()) return absl::OkStatus();                         \
+    MLMDX_ASSIGN_OR_RETURN(                                                    \
+        std::optional<int64_t> id,                                             \
+        access.FindNodeIdByTypeAndName<Node>(*type_id, request.name_field())); \
+    if (!id.has_value()) return absl::OkStatus();                              \
+    MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,                            \
+                           access.GetNodes<Node>({*id}));                      \
+    if (!found.empty()) *result.mutable_##out_field() = std::move(found[0]);   \
+    return absl::OkStatus();                                                   \
+  }
+
+MLMDX_READ_RPC(GetArtifactByTypeAndName, kReadOnly,
+               MLMDX_BY_TYPE_AND_NAME_BODY(Artifact, artifact_name, artifact))
+MLMDX_READ_RPC(GetExecutionByTypeAndName, kReadOnly,
+               MLMDX_BY_TYPE_AND_NAME_BODY(Execution, execution_name,
+                                           execution))
+MLMDX_READ_RPC(GetContextByTypeAndName, kReadOnly,
+               MLMDX_BY_TYPE_AND_NAME_BODY(Context, context_name, context))
+#undef MLMDX_BY_TYPE_AND_NAME_BODY
+
+MLMDX_READ_RPC(GetArtifactsByURI, kReadOnly, {
+  // Field 1 was the singular `uri`, removed from the API; a client that
+  // still sends it would silently get the wrong answer.
+  const auto& unknown = request.GetReflection()->GetUnknownFields(request);
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    if (unknown.field(i).number() == 1) {
+      return absl::InvalidArgumentError(
+          "The request contains the deprecated field `uri` (field 1); send "
+          "the uris in `uris` (field 2) instead");
+    }
+  }
+  absl::flat_hash_set<std::string> seen;
+  for (const std::string& uri : request.uris()) {
+    if (!seen.insert(uri).second) continue;
+    MLMDX_ASSIGN_OR_RETURN(
+        std::vector<int64_t> ids,
+        access.FindNodeIds<Artifact>("uri", SqlValue::Text(uri)));
+    MLMDX_ASSIGN_OR_RETURN(std::vector<Artifact> found,
+                           access.GetNodes<Artifact>(ids));
+    for (Artifact& a : found) *result.add_artifacts() = std::move(a);
+  }
+  return absl::OkStatus();
+})
+
+namespace {
+
+template <typename Node, typename Field>
+absl::Status ReadByExternalIds(RecordAccess& access, const Field& external_ids,
+                               google::protobuf::RepeatedPtrField<Node>* out) {
+  if (external_ids.empty()) return absl::OkStatus();
+  std::vector<std::string> ids;
+  for (const std::string& id : external_ids) {
+    if (id.empty()) {
+      return absl::InvalidArgumentError(
+          "external_ids must not contain an empty string");
+    }
+    ids.push_back(id);
+  }
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> node_ids,
+                         access.FindNodeIdsByExternalIds<Node>(ids));
+  if (node_ids.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "No ", internal::NodeTraits<Node>::kKindName,
+        " found for the given external_ids (", ids.size(), " given)"));
+  }
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,
+                         access.GetNodes<Node>(node_ids));
+  for (Node& node : found) *out->Add() = std::move(node);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+MLMDX_READ_RPC(GetArtifactsByExternalIds, kReadOnly, {
+  return ReadByExternalIds(access, request.external_ids(),
+                           result.mutable_artifacts());
+})
+MLMDX_READ_RPC(GetExecutionsByExternalIds, kReadOnly, {
+  return ReadByExternalIds(access, request.external_ids(),
+                           result.mutable_executions());
+})
+MLMDX_READ_RPC(GetContextsByExternalIds, kReadOnly, {
+  return ReadByExternalIds(access, request.external_ids(),
+                           result.mutable_contexts());
+})
+
+MLMDX_READ_RPC(GetEventsByExecutionIDs, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<ml_metadata::Event> events,
+      access.GetEventsByExecutionIds(ToVector(request.execution_ids())));
+  for (auto& e : events) *result.add_events() = std::move(e);
+  return absl::OkStatus();
+})
+MLMDX_READ_RPC(GetEventsByArtifactIDs, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<ml_metadata::Event> events,
+      access.GetEventsByArtifactIds(ToVector(request.artifact_ids())));
+  for (auto& e : events) *result.add_events() = std::move(e);
+  return absl::OkStatus();
+})
+
+// ---- Context relations -----------------------------------------------------
+
+MLMDX_READ_RPC(GetContextsByArtifact, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                         access.GetContextIdsByArtifact(request.artifact_id()));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
+                         access.GetNodes<Context>(ids));
+  if (found.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "No contexts found for artifact_id ", request.artifact_id()));
+  }
+  for (Context& c : found) *result.add_contexts() = std::move(c);
+  return absl::OkStatus();
+})
+MLMDX_READ_RPC(GetContextsByExecution, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(
+      std::vector<int64_t> ids,
+      access.GetContextIdsByExecution(request.execution_id()));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
+                         access.GetNodes<Context>(ids));
+  if (found.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "No contexts found for execution_id ", request.execution_id()));
+  }
+  for (Context& c : found) *result.add_contexts() = std::move(c);
+  return absl::OkStatus();
+})
+MLMDX_READ_RPC(GetParentContextsByContext, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                         access.GetParentContextIds(request.context_id()));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
+                         access.GetNodes<Context>(ids));
+  for (Context& c : found) *result.add_contexts() = std::move(c);
+  return absl::OkStatus();
+})
+MLMDX_READ_RPC(GetChildrenContextsByContext, kReadOnly, {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                         access.GetChildContextIds(request.context_id()));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
+                         access.GetNodes<Context>(ids));
+  for (Context& c : found) *result.add_contexts() = std::move(c);
+  return absl::OkStatus();
+})
+
+#undef MLMDX_READ_RPC
+
+}  // namespace mlmdx::store

@@ -1,0 +1,60 @@
+// File: store/schema.h
+// -----------------------------------------------------------------------------
+//
+// Brings a database to MLMD schema version 10 the way MLMD does when it opens
+// one: an empty database gets every table and index; a version-10 database is
+// accepted as it is; a newer one is refused (FAILED_PRECONDITION), and so is
+// an older one unless upgrades are enabled. Also seeds MLMD's nine "simple"
+// types, which every MLMD database has.
+//
+// Example:
+//
+//   MLMDX_RETURN_IF_ERROR(InitSchema(conn, Dialect::kSqlite, {}));
+
+#ifndef MLMDX_STORE_SCHEMA_H_
+#define MLMDX_STORE_SCHEMA_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/connection.h"
+
+namespace mlmdx::store {
+
+// The MLMD schema version this build reads and writes.
+inline constexpr int64_t kSchemaVersion = 10;
+
+enum class Dialect { kSqlite };
+
+struct MigrationOptions {
+  // Upgrade a database of an older MLMD schema version in place
+  // (`--enable_database_upgrade`).
+  bool enable_upgrade = false;
+  // When >= 0, downgrade the database to this version and stop
+  // (`--downgrade_db_schema_version`).
+  int64_t downgrade_to_schema_version = -1;
+};
+
+// The schema version recorded in the database, 0 for a pre-versioning MLMD
+// 0.13 database, or nullopt-like -1 for an empty database (no MLMD tables).
+// ABORTED if MLMDEnv has no row (another client is creating it right now);
+// DATA_LOSS if it has more than one.
+// REQUIRES: `conn` is inside a transaction.
+absl::StatusOr<int64_t> ReadSchemaVersion(Connection& conn);
+
+// Runs MLMD's open algorithm in its own read-write transaction.
+// Returns:
+//   OK                   the database is at version 10 and ready
+//   FAILED_PRECONDITION  the database is newer than this build, or older and
+//                        `enable_upgrade` is off
+//   UNIMPLEMENTED        an upgrade or downgrade this build cannot perform
+//   ABORTED              only some of MLMD's tables exist (a concurrent
+//                        creator is running): retry
+//   INVALID_ARGUMENT     a downgrade target above version 10
+absl::Status InitSchema(Connection& conn, Dialect dialect,
+                        const MigrationOptions& options);
+
+}  // namespace mlmdx::store
+
+#endif  // MLMDX_STORE_SCHEMA_H_

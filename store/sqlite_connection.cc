@@ -1,0 +1,227 @@
+#include "store/sqlite_connection.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store {
+
+void SqliteConnection::StatementDeleter::operator()(sqlite3_stmt* stmt) const {
+  sqlite3_finalize(stmt);
+}
+
+absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
+    const SqliteOptions& options) {
+  const bool in_memory = options.filename_uri.empty();
+  int flags = SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  if (options.read_only) {
+    flags |= SQLITE_OPEN_READONLY;
+  } else {
+    flags |= SQLITE_OPEN_READWRITE;
+    if (options.create_if_missing) flags |= SQLITE_OPEN_CREATE;
+  }
+  const std::string name = in_memory ? ":memory:" : options.filename_uri;
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
+  // The handle exists even when opening failed and must be closed.
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(raw));
+  if (rc != SQLITE_OK) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot open SQLite database '", name,
+                     "': ", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  if (!in_memory && options.wal && !options.read_only) {
+    MLMDX_RETURN_IF_ERROR(conn->ExecuteScript("PRAGMA journal_mode=WAL;"));
+  }
+  MLMDX_RETURN_IF_ERROR(conn->ExecuteScript(
+      absl::StrCat("PRAGMA synchronous=", options.synchronous, ";")));
+  return conn;
+}
+
+SqliteConnection::~SqliteConnection() {
+  statements_.clear();  // Finalize before closing.
+  sqlite3_close_v2(db_);
+}
+
+absl::Status SqliteConnection::ErrorStatus(int code,
+                                           absl::string_view context) const {
+  const std::string message = absl::StrCat(context, ": ", sqlite3_errmsg(db_),
+                                           " (SQLite code ", code, ")");
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::AbortedError(
+          absl::StrCat(message,
+                       "; the database is locked by another "
+                       "writer, retry the call"));
+    case SQLITE_CONSTRAINT:
+      if (code == SQLITE_CONSTRAINT_UNIQUE ||
+          code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return absl::AlreadyExistsError(message);
+      }
+      return absl::InternalError(message);
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+      return absl::UnavailableError(message);
+    default:
+      return absl::InternalError(message);
+  }
+}
+
+absl::Status SqliteConnection::Begin(TransactionMode mode) {
+  return ExecuteScript(mode == TransactionMode::kReadWrite ? "BEGIN IMMEDIATE;"
+                                                           : "BEGIN DEFERRED;");
+}
+
+absl::Status SqliteConnection::Commit() { return ExecuteScript("COMMIT;"); }
+
+void SqliteConnection::Rollback() {
+  // Fails harmlessly when SQLite already rolled back on its own.
+  sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
+}
+
+absl::Status SqliteConnection::ExecuteScript(absl::string_view sql) {
+  const std::string script(sql);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db_, script.c_str(), nullptr, nullptr, &error);
+  sqlite3_free(error);
+  if (rc != SQLITE_OK) return ErrorStatus(rc, "SQL script failed");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    sqlite3_stmt* raw = nullptr;
+    const int rc =
+        sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(raw);
+      return ErrorStatus(rc, absl::StrCat("cannot prepare `", sql, "`"));
+    }
+    it = statements_.emplace(std::string(sql), Statement(raw)).first;
+  }
+  sqlite3_stmt* stmt = it->second.get();
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
+    return absl::InternalError(absl::StrCat(
+        "statement `", sql, "` takes ", sqlite3_bind_parameter_count(stmt),
+        " parameters, got ", params.size()));
+  }
+  for (int i = 0; i < static_cast<int>(params.size()); ++i) {
+    const SqlValue& p = params[i];
+    int rc = SQLITE_OK;
+    switch (p.kind()) {
+      case SqlValue::Kind::kNull:
+        rc = sqlite3_bind_null(stmt, i + 1);
+        break;
+      case SqlValue::Kind::kInt:
+        rc = sqlite3_bind_int64(stmt, i + 1, p.AsInt());
+        break;
+      case SqlValue::Kind::kDouble:
+        rc = sqlite3_bind_double(stmt, i + 1, p.AsDouble());
+        break;
+      case SqlValue::Kind::kText: {
+        std::string text = p.AsString();
+        rc = sqlite3_bind_text64(stmt, i + 1, text.data(), text.size(),
+                                 SQLITE_TRANSIENT, SQLITE_UTF8);
+        break;
+      }
+      case SqlValue::Kind::kBlob: {
+        std::string bytes = p.AsString();
+        rc = sqlite3_bind_blob64(stmt, i + 1, bytes.data(), bytes.size(),
+                                 SQLITE_TRANSIENT);
+        break;
+      }
+    }
+    if (rc != SQLITE_OK) return ErrorStatus(rc, "cannot bind parameter");
+  }
+  return stmt;
+}
+
+absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, RecordSet* out) {
+  const int columns = sqlite3_column_count(stmt);
+  while (true) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      const absl::Status status =
+          ErrorStatus(sqlite3_extended_errcode(db_),
+                      absl::StrCat("`", sqlite3_sql(stmt), "` failed"));
+      sqlite3_reset(stmt);
+      return status;
+    }
+    if (out == nullptr) continue;
+    std::vector<SqlValue>& row = out->rows.emplace_back();
+    row.reserve(columns);
+    for (int c = 0; c < columns; ++c) {
+      switch (sqlite3_column_type(stmt, c)) {
+        case SQLITE_INTEGER:
+          row.push_back(SqlValue::Int(sqlite3_column_int64(stmt, c)));
+          break;
+        case SQLITE_FLOAT:
+          row.push_back(SqlValue::Double(sqlite3_column_double(stmt, c)));
+          break;
+        case SQLITE_TEXT: {
+          const auto* text =
+              reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+          row.push_back(
+              SqlValue::Text(std::string(text, sqlite3_column_bytes(stmt, c))));
+          break;
+        }
+        case SQLITE_BLOB: {
+          const auto* bytes =
+              static_cast<const char*>(sqlite3_column_blob(stmt, c));
+          row.push_back(SqlValue::Blob(
+              bytes ? std::string(bytes, sqlite3_column_bytes(stmt, c))
+                    : std::string()));
+          break;
+        }
+        default:
+          row.push_back(SqlValue::Null());
+      }
+    }
+  }
+  sqlite3_reset(stmt);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecordSet> SqliteConnection::Query(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  MLMDX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+  RecordSet result;
+  MLMDX_RETURN_IF_ERROR(Run(stmt, &result));
+  return result;
+}
+
+absl::StatusOr<int64_t> SqliteConnection::Insert(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  MLMDX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+  MLMDX_RETURN_IF_ERROR(Run(stmt, nullptr));
+  return sqlite3_last_insert_rowid(db_);
+}
+
+absl::StatusOr<int64_t> SqliteConnection::Execute(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  MLMDX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+  MLMDX_RETURN_IF_ERROR(Run(stmt, nullptr));
+  return sqlite3_changes64(db_);
+}
+
+absl::StatusOr<bool> SqliteConnection::TableExists(absl::string_view table) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      Query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+            {SqlValue::Text(std::string(table))}));
+  return !rows.rows.empty();
+}
+
+}  // namespace mlmdx::store

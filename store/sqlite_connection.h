@@ -1,0 +1,87 @@
+// File: store/sqlite_connection.h
+// -----------------------------------------------------------------------------
+//
+// The SQLite implementation of Connection. Opens a file (or an in-memory
+// database) with the settings a durable multi-reader server needs: WAL
+// journal, synchronous=FULL by default, a busy timeout after which lock
+// contention is reported as ABORTED, and a cache of prepared statements so
+// that a statement is compiled once per connection, not once per call.
+//
+// Thread-safety: not thread-safe; see Connection.
+
+#ifndef MLMDX_STORE_SQLITE_CONNECTION_H_
+#define MLMDX_STORE_SQLITE_CONNECTION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "store/connection.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace mlmdx::store {
+
+struct SqliteOptions {
+  // A file name or an SQLite URI ("file:x.db?mode=ro"). Empty means a private
+  // in-memory database.
+  std::string filename_uri;
+  // Open without write access; creating tables then fails.
+  bool read_only = false;
+  // Create the file when it does not exist.
+  bool create_if_missing = true;
+  // How long a statement waits for another writer's lock before the call
+  // fails with ABORTED.
+  int busy_timeout_ms = 5000;
+  // PRAGMA synchronous: "FULL" makes every commit durable across power loss;
+  // "NORMAL" may lose the last commits (never corrupts) and is faster.
+  std::string synchronous = "FULL";
+  // Use the write-ahead log (readers never block the writer). Ignored for
+  // in-memory databases.
+  bool wal = true;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  // Opens the database. UNAVAILABLE if the file cannot be opened.
+  static absl::StatusOr<std::unique_ptr<SqliteConnection>> Open(
+      const SqliteOptions& options);
+
+  ~SqliteConnection() override;
+
+  absl::Status Begin(TransactionMode mode) override;
+  absl::Status Commit() override;
+  void Rollback() override;
+  absl::Status ExecuteScript(absl::string_view sql) override;
+  absl::StatusOr<RecordSet> Query(absl::string_view sql,
+                                  absl::Span<const SqlValue> params) override;
+  absl::StatusOr<int64_t> Insert(absl::string_view sql,
+                                 absl::Span<const SqlValue> params) override;
+  absl::StatusOr<int64_t> Execute(absl::string_view sql,
+                                  absl::Span<const SqlValue> params) override;
+  absl::StatusOr<bool> TableExists(absl::string_view table) override;
+
+ private:
+  struct StatementDeleter {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
+  using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
+
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+
+  // Returns the cached prepared statement for `sql`, reset and with
+  // `params` bound.
+  absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql,
+                                        absl::Span<const SqlValue> params);
+  // Steps `stmt` to completion, appending rows to `out` when non-null.
+  absl::Status Run(sqlite3_stmt* stmt, RecordSet* out);
+  absl::Status ErrorStatus(int code, absl::string_view context) const;
+
+  sqlite3* db_;
+  absl::flat_hash_map<std::string, Statement> statements_;
+};
+
+}  // namespace mlmdx::store
+
+#endif  // MLMDX_STORE_SQLITE_CONNECTION_H_
