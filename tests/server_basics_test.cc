@@ -1,0 +1,115 @@
+// The server process itself: start-up on a fresh file, the schema it
+// creates, RPCs of later work answering UNIMPLEMENTED, and clean shutdown.
+
+#include <sqlite3.h>
+
+#include "gtest/gtest.h"
+#include "tests/test_server.h"
+#include "tests/test_util.h"
+
+namespace mlmdx::testing {
+namespace {
+
+using ml_metadata::GetArtifactTypesRequest;
+using ml_metadata::GetArtifactTypesResponse;
+
+int64_t QueryInt(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(
+      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+      SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sql;
+  int64_t value = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(ServerBasicsTest, FreshFileGetsMlmdSchemaVersion10) {
+  TestServer server;
+  ASSERT_THAT(server.Start(), IsOk());
+  EXPECT_EQ(QueryInt(server.db_path(), "SELECT schema_version FROM MLMDEnv"),
+            10);
+  EXPECT_EQ(QueryInt(server.db_path(), "SELECT COUNT(*) FROM MLMDEnv"), 1);
+  // MLMD's own migration check: 15 tables plus sqlite_sequence, 40 indexes.
+  EXPECT_EQ(QueryInt(server.db_path(),
+                     "SELECT COUNT(*) FROM sqlite_master WHERE type='table'"),
+            16);
+  EXPECT_EQ(QueryInt(server.db_path(),
+                     "SELECT COUNT(*) FROM sqlite_master WHERE type='index'"),
+            40);
+  EXPECT_EQ(QueryInt(server.db_path(),
+                     "SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'"),
+            9);
+}
+
+TEST(ServerBasicsTest, EmptyStoreHidesSimpleTypes) {
+  TestServer server;
+  ASSERT_THAT(server.Start(), IsOk());
+  auto stub = server.NewStub();
+  GetArtifactTypesResponse response;
+  ASSERT_THAT(
+      MLMDX_CALL(*stub, GetArtifactTypes, GetArtifactTypesRequest(), response),
+      IsOk());
+  EXPECT_EQ(response.artifact_types_size(), 0);
+}
+
+TEST(ServerBasicsTest, LineageRpcsAreUnimplementedWithAMessage) {
+  TestServer server;
+  ASSERT_THAT(server.Start(), IsOk());
+  auto stub = server.NewStub();
+  ml_metadata::GetLineageSubgraphResponse response;
+  const absl::Status status =
+      MLMDX_CALL(*stub, GetLineageSubgraph,
+                 ml_metadata::GetLineageSubgraphRequest(), response);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnimplemented));
+  EXPECT_NE(status.message().find("GetLineageSubgraph"), std::string::npos);
+}
+
+TEST(ServerBasicsTest, RestartKeepsDataAndSigtermExitsCleanly) {
+  TestServer server;
+  ASSERT_THAT(server.Start(), IsOk());
+  int64_t type_id = 0;
+  {
+    auto stub = server.NewStub();
+    ml_metadata::PutArtifactTypeRequest request;
+    request.mutable_artifact_type()->set_name("Model");
+    ml_metadata::PutArtifactTypeResponse response;
+    ASSERT_THAT(MLMDX_CALL(*stub, PutArtifactType, request, response), IsOk());
+    type_id = response.type_id();
+    EXPECT_EQ(type_id, 10);  // After the nine simple types.
+  }
+  EXPECT_EQ(server.Stop(), 0);
+  EXPECT_NE(server.Log().find("clean exit"), std::string::npos);
+  ASSERT_THAT(server.Start(), IsOk());
+  auto stub = server.NewStub();
+  ml_metadata::GetArtifactTypeRequest request;
+  request.set_type_name("Model");
+  ml_metadata::GetArtifactTypeResponse response;
+  ASSERT_THAT(MLMDX_CALL(*stub, GetArtifactType, request, response), IsOk());
+  EXPECT_EQ(response.artifact_type().id(), type_id);
+}
+
+TEST(ServerBasicsTest, RefusesNewerSchemaWithFailedPrecondition) {
+  TestServer first;
+  ASSERT_THAT(first.Start(), IsOk());
+  first.Stop();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(first.db_path().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE MLMDEnv SET schema_version = 11", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  TestServer second(first.db_path());
+  const absl::Status status = second.Start();
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("FAILED_PRECONDITION"), std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("version 11"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mlmdx::testing

@@ -1,0 +1,64 @@
+// File: tests/test_server.h
+// -----------------------------------------------------------------------------
+//
+// Starts the real `mlmdx serve` binary on a free loopback port with its own
+// fresh SQLite file, and hands out gRPC stubs connected to it. The process is
+// stopped with SIGTERM when the TestServer is destroyed.
+//
+// Example:
+//
+//   TestServer server;
+//   ASSERT_TRUE(server.Start().ok());
+//   auto stub = server.NewStub();
+//   grpc::ClientContext context;
+//   stub->GetArtifactTypes(&context, request, &response);
+
+#ifndef MLMDX_TESTS_TEST_SERVER_H_
+#define MLMDX_TESTS_TEST_SERVER_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
+
+namespace mlmdx::testing {
+
+class TestServer {
+ public:
+  // `db_path` empty: a new file in a fresh temporary directory.
+  explicit TestServer(std::string db_path = "");
+  TestServer(const TestServer&) = delete;
+  TestServer& operator=(const TestServer&) = delete;
+  ~TestServer();
+
+  // Launches the binary with `extra_flags` and waits until it listens.
+  absl::Status Start(const std::vector<std::string>& extra_flags = {});
+  // SIGTERM, then waits for the exit; returns the exit status code.
+  int Stop();
+
+  std::unique_ptr<ml_metadata::MetadataStoreService::Stub> NewStub() const;
+  std::string address() const;
+  int port() const { return port_; }
+  const std::string& db_path() const { return db_path_; }
+  // Everything the server wrote to stderr since the last Start().
+  std::string Log() const;
+
+ private:
+  std::string dir_;
+  std::string db_path_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int starts_ = 0;
+};
+
+// Path of the mlmdx binary under test.
+std::string MlmdxBinary();
+
+}  // namespace mlmdx::testing
+
+#endif  // MLMDX_TESTS_TEST_SERVER_H_
