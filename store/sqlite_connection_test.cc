@@ -1,0 +1,175 @@
+#include "store/sqlite_connection.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "store/internal/property_codec.h"
+#include "store/schema.h"
+#include "tests/test_util.h"
+
+namespace mlmdx::store {
+namespace {
+
+using ::mlmdx::testing::IsOk;
+using ::mlmdx::testing::StatusIs;
+
+std::string TempDbPath() {
+  char dir[] = "/tmp/mlmdx_conn_test_XXXXXX";
+  return std::string(mkdtemp(dir)) + "/db.sqlite";
+}
+
+TEST(SqliteConnectionTest, BindsParametersAndReadsRowsBack) {
+  auto conn = SqliteConnection::Open({});
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT((*conn)->ExecuteScript("CREATE TABLE t(a INT, b TEXT, c REAL);"),
+              IsOk());
+  // A value that would break naive SQL quoting reaches the table intact.
+  const std::string tricky = "x'); DROP TABLE t; --";
+  ASSERT_THAT((*conn)
+                  ->Insert("INSERT INTO t VALUES (?, ?, ?)",
+                           {SqlValue::Int(7), SqlValue::Text(tricky),
+                            SqlValue::Double(0.1234567)})
+                  .status(),
+              IsOk());
+  auto rows = (*conn)->Query("SELECT a, b, c FROM t", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 7);
+  EXPECT_EQ(rows->rows[0][1].AsString(), tricky);
+  EXPECT_DOUBLE_EQ(rows->rows[0][2].AsDouble(), 0.1234567);
+}
+
+TEST(SqliteConnectionTest, UniqueViolationIsAlreadyExists) {
+  auto conn = SqliteConnection::Open({});
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT((*conn)->ExecuteScript("CREATE TABLE t(a INT UNIQUE);"), IsOk());
+  ASSERT_THAT((*conn)->Execute("INSERT INTO t VALUES (?)", {SqlValue::Int(1)})
+                  .status(),
+              IsOk());
+  EXPECT_THAT((*conn)->Execute("INSERT INTO t VALUES (?)", {SqlValue::Int(1)})
+                  .status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
+TEST(SqliteConnectionTest, WrongParameterCountIsInternalNotACrash) {
+  auto conn = SqliteConnection::Open({});
+  ASSERT_THAT(conn.status(), IsOk());
+  EXPECT_THAT((*conn)->Query("SELECT ?", {}).status(),
+              StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(SqliteConnectionTest, LockHeldByAnotherConnectionIsAborted) {
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  options.busy_timeout_ms = 50;
+  auto holder = SqliteConnection::Open(options);
+  auto waiter = SqliteConnection::Open(options);
+  ASSERT_THAT(holder.status(), IsOk());
+  ASSERT_THAT(waiter.status(), IsOk());
+  ASSERT_THAT((*holder)->ExecuteScript("CREATE TABLE t(a INT);"), IsOk());
+  ASSERT_THAT((*holder)->Begin(TransactionMode::kReadWrite), IsOk());
+  EXPECT_THAT((*waiter)->Begin(TransactionMode::kReadWrite),
+              StatusIs(absl::StatusCode::kAborted));
+  (*holder)->Rollback();
+  EXPECT_THAT((*waiter)->Begin(TransactionMode::kReadWrite), IsOk());
+  (*waiter)->Rollback();
+}
+
+TEST(SqliteConnectionTest, RollbackDiscardsEverything) {
+  auto conn = SqliteConnection::Open({});
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT((*conn)->ExecuteScript("CREATE TABLE t(a INT);"), IsOk());
+  ASSERT_THAT((*conn)->Begin(TransactionMode::kReadWrite), IsOk());
+  ASSERT_THAT((*conn)->Execute("INSERT INTO t VALUES (1)", {}).status(),
+              IsOk());
+  (*conn)->Rollback();
+  auto rows = (*conn)->Query("SELECT COUNT(*) FROM t", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 0);
+}
+
+TEST(SchemaTest, InitIsIdempotentAndSeedsSimpleTypesOnce) {
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  auto rows = (*conn)->Query("SELECT COUNT(*), MAX(id) FROM Type", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 9);
+  EXPECT_EQ(rows->rows[0][1].AsInt(), 9);
+  ASSERT_THAT((*conn)->Begin(TransactionMode::kReadOnly), IsOk());
+  auto version = ReadSchemaVersion(**conn);
+  (*conn)->Rollback();
+  ASSERT_THAT(version.status(), IsOk());
+  EXPECT_EQ(*version, 10);
+}
+
+TEST(SchemaTest, OlderSchemaNeedsUpgradeFlag) {
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  ASSERT_THAT((*conn)->ExecuteScript("UPDATE MLMDEnv SET schema_version = 8;"),
+              IsOk());
+  EXPECT_THAT(InitSchema(**conn, Dialect::kSqlite, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  MigrationOptions upgrade;
+  upgrade.enable_upgrade = true;
+  EXPECT_THAT(InitSchema(**conn, Dialect::kSqlite, upgrade),
+              StatusIs(absl::StatusCode::kUnimplemented));
+}
+
+TEST(SchemaTest, PartialSchemaIsAbortedAndTwoVersionRowsAreDataLoss) {
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT((*conn)->ExecuteScript(
+                  "CREATE TABLE Artifact(id INTEGER PRIMARY KEY, type_id INT, "
+                  "uri TEXT, state INT, name TEXT, external_id TEXT, "
+                  "create_time_since_epoch INT, "
+                  "last_update_time_since_epoch INT);"),
+              IsOk());
+  EXPECT_THAT(InitSchema(**conn, Dialect::kSqlite, {}),
+              StatusIs(absl::StatusCode::kAborted));
+
+  auto other = SqliteConnection::Open({});
+  ASSERT_THAT(other.status(), IsOk());
+  ASSERT_THAT(InitSchema(**other, Dialect::kSqlite, {}), IsOk());
+  ASSERT_THAT(
+      (*other)->ExecuteScript("INSERT INTO MLMDEnv VALUES (11);"), IsOk());
+  EXPECT_THAT(InitSchema(**other, Dialect::kSqlite, {}),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST(PropertyCodecTest, UsesMlmdEncodings) {
+  ml_metadata::Value value;
+  (*value.mutable_struct_value()->mutable_fields())["k"].set_number_value(1);
+  auto columns = internal::EncodeValue(value);
+  ASSERT_THAT(columns.status(), IsOk());
+  EXPECT_EQ((*columns)[2].AsString().rfind("mlmd-struct::", 0), 0u);
+  for (int i : {0, 1, 3, 4}) EXPECT_TRUE((*columns)[i].is_null());
+  auto decoded = internal::DecodeValue((*columns)[0], (*columns)[1],
+                                       (*columns)[2], (*columns)[3],
+                                       (*columns)[4]);
+  ASSERT_THAT(decoded.status(), IsOk());
+  EXPECT_TRUE(internal::SameValue(*decoded, value));
+
+  ml_metadata::Value empty;
+  EXPECT_THAT(internal::EncodeValue(empty).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // A corrupt struct string is reported, not crashed on.
+  EXPECT_THAT(internal::DecodeValue(SqlValue(), SqlValue(),
+                                    SqlValue::Text("mlmd-struct::!!notb64"),
+                                    SqlValue(), SqlValue())
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mlmdx::store
