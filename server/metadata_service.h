@@ -11,6 +11,7 @@
 #ifndef MLMDX_SERVER_METADATA_SERVICE_H_
 #define MLMDX_SERVER_METADATA_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
@@ -35,8 +36,26 @@ class MetadataService final
   MLMDX_DECLARE_HANDLER(GetChildrenContextsByContexts)
 #undef MLMDX_DECLARE_HANDLER
 
+  // Calls currently being handled; the server drains to zero on shutdown.
+  int InFlight() const { return in_flight_.load(std::memory_order_acquire); }
+
  private:
+  // Counts a call as in flight for the lifetime of the guard.
+  class InFlightGuard {
+   public:
+    explicit InFlightGuard(std::atomic<int>& count) : count_(count) {
+      count_.fetch_add(1, std::memory_order_acq_rel);
+    }
+    ~InFlightGuard() { count_.fetch_sub(1, std::memory_order_acq_rel); }
+    InFlightGuard(const InFlightGuard&) = delete;
+    InFlightGuard& operator=(const InFlightGuard&) = delete;
+
+   private:
+    std::atomic<int>& count_;
+  };
+
   store::MetadataStore* const store_;
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace mlmdx::server

@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -254,6 +255,17 @@ absl::Status RunServer(const ServerConfig& config) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Keep the gRPC library initialized until the process exits (after the
+  // signals are blocked, so that gRPC's threads inherit the mask). Otherwise
+  // destroying the last grpc::Server runs grpc_shutdown(), which joins gRPC's
+  // timer thread and so can hold the exit for up to ~10 s after a large
+  // message armed a timer; process exit ends those threads anyway.
+  static const bool kGrpcInitialized = [] {
+    grpc_init();
+    return true;
+  }();
+  (void)kGrpcInitialized;
+
   const std::string db_name = config.store.sqlite.filename_uri.empty()
                                   ? "an in-memory database"
                                   : config.store.sqlite.filename_uri;
@@ -285,14 +297,24 @@ absl::Status RunServer(const ServerConfig& config) {
   LogInfo(
       absl::StrCat("mlmdx listening on port ", bound_port, " (", db_name, ")"));
 
-  std::thread waiter([&server, &signals, &config] {
+  std::thread waiter([&server, &service, &signals, &config] {
     int received = 0;
     sigwait(&signals, &received);
     LogInfo(absl::StrCat("received signal ", received, ", shutting down"));
     server->GetHealthCheckService()->SetServingStatus(false);
-    server->Shutdown(
-        std::chrono::system_clock::now() +
-        std::chrono::seconds(config.shutdown_grace_period_seconds));
+    // gRPC's Shutdown(deadline) waits out the whole deadline while any client
+    // keeps an idle connection open, which long-lived clients always do. So
+    // drain the calls in flight first (bounded by the grace period), then
+    // give stragglers a moment.
+    const auto deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::seconds(config.shutdown_grace_period_seconds);
+    while (service.InFlight() > 0 &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    server->Shutdown(std::chrono::system_clock::now() +
+                     std::chrono::milliseconds(100));
   });
   server->Wait();
   waiter.join();

@@ -1,0 +1,200 @@
+// Hostile and malformed requests: each gets a clear non-OK status (or a
+// well-defined answer), changes nothing, and leaves the server serving.
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <future>
+#include <iostream>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/test_server.h"
+#include "tests/test_util.h"
+
+namespace mlmdx::testing {
+namespace {
+
+using ml_metadata::Artifact;
+
+// Sends `bytes` as the body of `method` and returns the status.
+grpc::Status SendRawBytes(const std::string& address, const std::string& method,
+                          const std::string& bytes) {
+  grpc::GenericStub stub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status status) { done.set_value(status); });
+  return done.get_future().get();
+}
+
+class BadInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(server_.Start(), IsOk());
+    stub_ = server_.NewStub();
+    ml_metadata::PutArtifactTypeRequest request;
+    request.mutable_artifact_type()->set_name("T");
+    ml_metadata::PutArtifactTypeResponse response;
+    ASSERT_THAT(MLMDX_CALL(*stub_, PutArtifactType, request, response), IsOk());
+    type_id_ = response.type_id();
+  }
+
+  // The server still answers, and holds exactly `count` artifacts.
+  void ExpectServingWithArtifacts(int count) {
+    ml_metadata::GetArtifactsResponse all;
+    ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifacts,
+                           ml_metadata::GetArtifactsRequest(), all),
+                IsOk());
+    EXPECT_EQ(all.artifacts_size(), count);
+  }
+
+  TestServer server_;
+  std::unique_ptr<ml_metadata::MetadataStoreService::Stub> stub_;
+  int64_t type_id_ = 0;
+};
+
+TEST_F(BadInputTest, GarbageBytesAreRejectedWithoutHarm) {
+  const std::string garbage = "\xff\xff\xff\xff\x0f\x12\x99garbage";
+  const grpc::Status status =
+      SendRawBytes(server_.address(),
+                   "/ml_metadata.MetadataStoreService/PutArtifacts", garbage);
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  ExpectServingWithArtifacts(0);
+}
+
+TEST_F(BadInputTest, UnknownMethodIsUnimplemented) {
+  const grpc::Status status = SendRawBytes(
+      server_.address(), "/ml_metadata.MetadataStoreService/DropAllTables", "");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(BadInputTest, OversizedRequestIsResourceExhausted) {
+  ml_metadata::PutArtifactsRequest request;
+  Artifact* artifact = request.add_artifacts();
+  artifact->set_type_id(type_id_);
+  artifact->set_uri(std::string(5 << 20, 'u'));  // Over gRPC's 4 MiB default.
+  ml_metadata::PutArtifactsResponse response;
+  EXPECT_THAT(MLMDX_CALL(*stub_, PutArtifacts, request, response),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  ExpectServingWithArtifacts(0);
+}
+
+TEST_F(BadInputTest, ChannelArgumentsRaiseTheMessageLimit) {
+  TestServer big;
+  ASSERT_THAT(big.Start({"--grpc_channel_arguments="
+                         "grpc.max_receive_message_length=104857600"}),
+              IsOk());
+  // The client needs a larger receive limit too, as KFP's client sets one.
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(100 << 20);
+  auto stub =
+      ml_metadata::MetadataStoreService::NewStub(grpc::CreateCustomChannel(
+          big.address(), grpc::InsecureChannelCredentials(), args));
+  ml_metadata::PutArtifactTypeRequest type_request;
+  type_request.mutable_artifact_type()->set_name("T");
+  ml_metadata::PutArtifactTypeResponse type_response;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutArtifactType, type_request, type_response),
+              IsOk());
+  ml_metadata::PutArtifactsRequest request;
+  Artifact* artifact = request.add_artifacts();
+  artifact->set_type_id(type_response.type_id());
+  artifact->set_uri(std::string(5 << 20, 'u'));
+  ml_metadata::PutArtifactsResponse response;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutArtifacts, request, response), IsOk());
+  ml_metadata::GetArtifactsByIDRequest get;
+  get.add_artifact_ids(response.artifact_ids(0));
+  ml_metadata::GetArtifactsByIDResponse got;
+  ASSERT_THAT(MLMDX_CALL(*stub, GetArtifactsByID, get, got), IsOk());
+  ASSERT_EQ(got.artifacts_size(), 1);
+  EXPECT_EQ(got.artifacts(0).uri().size(), size_t{5 << 20});
+  EXPECT_EQ(big.Stop(), 0);
+  std::cerr << big.Log();
+}
+
+TEST_F(BadInputTest, StructNestedBeyondTheParserLimitIsRejected) {
+  ml_metadata::PutArtifactsRequest request;
+  Artifact* artifact = request.add_artifacts();
+  artifact->set_type_id(type_id_);
+  google::protobuf::Value* value =
+      &(*(*artifact->mutable_custom_properties())["deep"]
+             .mutable_struct_value()
+             ->mutable_fields())["k"];
+  for (int depth = 0; depth < 300; ++depth) {
+    value = &(*value->mutable_struct_value()->mutable_fields())["k"];
+  }
+  value->set_number_value(1);
+  ml_metadata::PutArtifactsResponse response;
+  const absl::Status status =
+      MLMDX_CALL(*stub_, PutArtifacts, request, response);
+  EXPECT_FALSE(status.ok());
+  ExpectServingWithArtifacts(0);
+}
+
+TEST_F(BadInputTest, NulBytesAndNonUtf8RoundTripExactly) {
+  ml_metadata::PutArtifactsRequest request;
+  Artifact* artifact = request.add_artifacts();
+  artifact->set_type_id(type_id_);
+  const std::string uri("a\0b\xff\xfe", 5);
+  artifact->set_uri(uri);
+  (*artifact->mutable_custom_properties())["s"].set_string_value(uri);
+  ml_metadata::PutArtifactsResponse response;
+  ASSERT_THAT(MLMDX_CALL(*stub_, PutArtifacts, request, response), IsOk());
+  ml_metadata::GetArtifactsByURIRequest get;
+  get.add_uris(uri);
+  ml_metadata::GetArtifactsByURIResponse got;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifactsByURI, get, got), IsOk());
+  ASSERT_EQ(got.artifacts_size(), 1);
+  EXPECT_EQ(got.artifacts(0).uri(), uri);
+  EXPECT_EQ(got.artifacts(0).custom_properties().at("s").string_value(), uri);
+}
+
+TEST_F(BadInputTest, NegativeAndHugeIdsAreHandled) {
+  ml_metadata::GetArtifactsByIDRequest get;
+  get.add_artifact_ids(-1);
+  get.add_artifact_ids(INT64_MAX);
+  ml_metadata::GetArtifactsByIDResponse got;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifactsByID, get, got), IsOk());
+  EXPECT_EQ(got.artifacts_size(), 0);
+
+  ml_metadata::PutArtifactsRequest update;
+  update.add_artifacts()->set_id(-7);
+  ml_metadata::PutArtifactsResponse response;
+  const absl::Status status =
+      MLMDX_CALL(*stub_, PutArtifacts, update, response);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(status.message().find("-7"), std::string::npos) << status;
+
+  ml_metadata::PutEventsRequest events;
+  auto* event = events.add_events();
+  event->set_artifact_id(-5);
+  event->set_execution_id(-6);
+  event->set_type(ml_metadata::Event::INPUT);
+  ml_metadata::PutEventsResponse events_response;
+  EXPECT_THAT(MLMDX_CALL(*stub_, PutEvents, events, events_response),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(BadInputTest, ManyBadRequestsInARowLeaveTheServerServing) {
+  for (int i = 0; i < 200; ++i) {
+    ml_metadata::PutArtifactsRequest request;
+    Artifact* artifact = request.add_artifacts();
+    artifact->set_type_id(i % 2 == 0 ? type_id_ : 999999);
+    (*artifact->mutable_properties())["undeclared"].set_int_value(i);
+    ml_metadata::PutArtifactsResponse response;
+    EXPECT_FALSE(MLMDX_CALL(*stub_, PutArtifacts, request, response).ok());
+  }
+  ExpectServingWithArtifacts(0);
+}
+
+}  // namespace
+}  // namespace mlmdx::testing
