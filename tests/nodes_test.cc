@@ -421,6 +421,50 @@ TEST_F(NodesTest, UnmaskedUpdateReplacesWholeNode) {
   EXPECT_THAT(WithoutTimes(GetExecution(eids[0])), EqualsProto(want_e));
 }
 
+TEST_F(NodesTest, ExternalIdCollisionOnUpdateIsAlreadyExists) {
+  std::vector<int64_t> ids;
+  ASSERT_THAT(
+      PutArtifacts({A("external_id: 'x'"), A("external_id: 'y'")}, &ids),
+      IsOk());
+  Artifact update = A("external_id: 'x'");
+  update.set_id(ids[1]);
+  EXPECT_THAT(PutArtifacts({update}), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_EQ(GetArtifact(ids[1]).external_id(), "y");
+
+  std::vector<int64_t> eids;
+  const std::string et = "type_id: " + std::to_string(et_);
+  ASSERT_THAT(
+      PutExecutions({ParseTextProto<Execution>(et + " external_id: 'x'"),
+                     ParseTextProto<Execution>(et)},
+                    &eids),
+      IsOk());
+  Execution eupdate = ParseTextProto<Execution>("external_id: 'x'");
+  eupdate.set_id(eids[1]);
+  EXPECT_THAT(PutExecutions({eupdate}, nullptr, {"external_id"}),
+              StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_FALSE(GetExecution(eids[1]).has_external_id());
+}
+
+TEST_F(NodesTest, ExecutionMaskedStateUpdate) {
+  std::vector<int64_t> ids;
+  const std::string et = "type_id: " + std::to_string(et_);
+  ASSERT_THAT(PutExecutions({ParseTextProto<Execution>(
+                                et + " name: 'e' last_known_state: RUNNING "
+                                     "properties { key: 'i' value { "
+                                     "int_value: 1 } }")},
+                            &ids),
+              IsOk());
+  Execution update = ParseTextProto<Execution>("last_known_state: COMPLETE");
+  update.set_id(ids[0]);
+  ASSERT_THAT(PutExecutions({update}, nullptr, {"last_known_state"}), IsOk());
+  Execution expected = ParseTextProto<Execution>(
+      et +
+      " name: 'e' type: 'et' last_known_state: COMPLETE "
+      "properties { key: 'i' value { int_value: 1 } }");
+  expected.set_id(ids[0]);
+  EXPECT_THAT(WithoutTimes(GetExecution(ids[0])), EqualsProto(expected));
+}
+
 TEST_F(NodesTest, ContextRenameAndEmptyNameOnUpdate) {
   std::vector<int64_t> ids;
   const std::string ct = "type_id: " + std::to_string(ct_);

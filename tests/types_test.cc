@@ -358,6 +358,21 @@ TEST_F(TypesTest, ExternalIdCanChangeButNotBeCleared) {
   EXPECT_THAT(GetArtifactType("a"), IsOkAndHolds(EqualsProto(expected)));
 }
 
+TEST_F(TypesTest, ExternalIdChangeOntoTakenIdIsAlreadyExists) {
+  ASSERT_THAT(
+      PutExecutionType(
+          ParseTextProto<ExecutionType>("name: 'e' external_id: 'x'"), nullptr),
+      IsOk());
+  int64_t id = 0;
+  ASSERT_THAT(PutArtifactType(AType("name: 'a' external_id: 'y'"), &id),
+              IsOk());
+  EXPECT_THAT(PutArtifactType(AType("name: 'a' external_id: 'x'"), nullptr),
+              StatusIs(StatusCode::kAlreadyExists));
+  ArtifactType expected = AType("name: 'a' external_id: 'y'");
+  expected.set_id(id);
+  EXPECT_THAT(GetArtifactType("a"), IsOkAndHolds(EqualsProto(expected)));
+}
+
 TEST_F(TypesTest, DescriptionAndVersionNeverUpdated) {
   int64_t id = 0;
   ASSERT_THAT(PutArtifactType(AType("name: 'a' description: ''"), &id), IsOk());
