@@ -803,3 +803,52 @@ TEST_F(NodesTest, NameLengthLimit) {
 
 }  // namespace
 }  // namespace mlmdx::testing
+
+namespace mlmdx::testing {
+namespace {
+
+// MLMD stores structs as strings with the "mlmd-struct::" marker, so a plain
+// string with that prefix could not read back as itself (quirk Q13): it is
+// refused on write, for properties and custom properties alike, and the
+// request changes nothing.
+TEST_F(NodesTest, StringWithTheStructMarkerIsRefused) {
+  Artifact with_property;
+  with_property.set_type_id(at_);
+  (*with_property.mutable_properties())["s"].set_string_value(
+      "mlmd-struct::looks like a struct");
+  absl::Status status = PutArtifacts({with_property});
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(status.message().find("'s'"), std::string::npos) << status;
+
+  Artifact fine;
+  fine.set_type_id(at_);
+  Artifact with_custom;
+  with_custom.set_type_id(at_);
+  (*with_custom.mutable_custom_properties())["c"].set_string_value(
+      "mlmd-struct::");
+  EXPECT_THAT(PutArtifacts({fine, with_custom}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+
+  ml_metadata::GetArtifactsResponse all;
+  ASSERT_THAT(
+      MLMDX_CALL(*stub_, GetArtifacts, ml_metadata::GetArtifactsRequest(), all),
+      IsOk());
+  EXPECT_EQ(all.artifacts_size(), 0);
+
+  // The marker elsewhere in a string is an ordinary string.
+  Artifact inside;
+  inside.set_type_id(at_);
+  (*inside.mutable_custom_properties())["c"].set_string_value(
+      "x mlmd-struct::");
+  const int64_t id = PutArtifact(inside);
+  ml_metadata::GetArtifactsByIDRequest get;
+  get.add_artifact_ids(id);
+  ml_metadata::GetArtifactsByIDResponse got;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifactsByID, get, got), IsOk());
+  ASSERT_EQ(got.artifacts_size(), 1);
+  EXPECT_EQ(got.artifacts(0).custom_properties().at("c").string_value(),
+            "x mlmd-struct::");
+}
+
+}  // namespace
+}  // namespace mlmdx::testing

@@ -53,16 +53,12 @@ absl::Status CheckProperty(const TypeRecord& type, const std::string& name,
                          static_cast<ml_metadata::PropertyType>(it->second)),
                      ")"));
   }
-  return absl::OkStatus();
+  return CheckStorable(name, value);
 }
 
 absl::Status CheckCustomProperty(const std::string& name, const Value& value) {
   MLMDX_RETURN_IF_ERROR(CheckLength("custom property name", name));
-  if (value.value_case() == Value::VALUE_NOT_SET) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "custom property '", name, "' has a Value with no member set"));
-  }
-  return absl::OkStatus();
+  return CheckStorable(name, value);
 }
 
 template <typename Node>

@@ -28,7 +28,27 @@ std::string SerializeDeterministic(const google::protobuf::Message& message) {
 
 }  // namespace
 
+absl::Status CheckStorable(absl::string_view name,
+                           const ml_metadata::Value& value) {
+  if (value.value_case() == ml_metadata::Value::VALUE_NOT_SET) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("property '", name, "' has a Value with no member set"));
+  }
+  if (value.has_string_value() &&
+      absl::StartsWith(value.string_value(), kStructPrefix)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "property '", name, "': a string_value may not start with '",
+        kStructPrefix,
+        "', the marker MLMD's schema uses for struct values; store it as a "
+        "struct_value or change the prefix"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value) {
+  if (absl::Status status = CheckStorable("", value); !status.ok()) {
+    return status;
+  }
   PropertyColumns columns;
   switch (value.value_case()) {
     case ml_metadata::Value::kIntValue:
@@ -53,7 +73,7 @@ absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value) {
       columns[4] = SqlValue::Int(value.bool_value() ? 1 : 0);
       break;
     case ml_metadata::Value::VALUE_NOT_SET:
-      return absl::InvalidArgumentError("the Value has no member set");
+      break;  // Rejected by CheckStorable above.
   }
   return columns;
 }

@@ -22,7 +22,14 @@ namespace mlmdx::store::internal {
 // The value columns in table order: int, double, string, proto, bool.
 using PropertyColumns = std::array<SqlValue, 5>;
 
-// Encodes `value`. INVALID_ARGUMENT if no member of the oneof is set.
+// Checks that `value` can be stored and read back as itself. INVALID_ARGUMENT,
+// naming the property `name`, when no member of the oneof is set, or when a
+// string starts with MLMD's struct marker "mlmd-struct::": MLMD (and so
+// mlmdx) would read such a string back as a struct, or fail to read it.
+absl::Status CheckStorable(absl::string_view name,
+                           const ml_metadata::Value& value);
+
+// Encodes `value`. INVALID_ARGUMENT as CheckStorable.
 absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value);
 
 // Decodes the first non-NULL column (MLMD's reading order).
