@@ -71,7 +71,13 @@ std::unique_ptr<Store> Populate(int64_t size) {
   auto store = std::make_unique<Store>();
   store->size = size;
   store->server = std::make_unique<testing::TestServer>();
-  const absl::Status started = store->server->Start();
+  // MLMDX_BENCH_SERVER_FLAGS: extra `mlmdx serve` flags for experiments,
+  // e.g. "--sqlite_synchronous=NORMAL"; the recorded figures use none.
+  std::vector<std::string> flags;
+  if (const char* extra = std::getenv("MLMDX_BENCH_SERVER_FLAGS")) {
+    flags = absl::StrSplit(extra, ' ', absl::SkipEmpty());
+  }
+  const absl::Status started = store->server->Start(flags);
   if (!started.ok()) {
     std::fprintf(stderr, "%s\n", started.ToString().c_str());
     std::abort();
