@@ -87,7 +87,8 @@ std::unique_ptr<Store> Populate(int64_t size) {
 
   ml_metadata::PutArtifactTypeRequest artifact_type;
   artifact_type.mutable_artifact_type()->set_name("system.Dataset");
-  auto& properties = *artifact_type.mutable_artifact_type()->mutable_properties();
+  auto& properties =
+      *artifact_type.mutable_artifact_type()->mutable_properties();
   properties["split"] = ml_metadata::STRING;
   properties["rows"] = ml_metadata::INT;
   store->artifact_type_id =
@@ -97,7 +98,8 @@ std::unique_ptr<Store> Populate(int64_t size) {
           "PutArtifactType")
           .type_id();
   ml_metadata::PutExecutionTypeRequest execution_type;
-  execution_type.mutable_execution_type()->set_name("system.ContainerExecution");
+  execution_type.mutable_execution_type()->set_name(
+      "system.ContainerExecution");
   store->execution_type_id =
       Call<ml_metadata::PutExecutionTypeRequest,
            ml_metadata::PutExecutionTypeResponse>(
@@ -170,10 +172,9 @@ Store& StoreOfSize(int64_t size) {
   if (store == nullptr) {
     const auto start = Clock::now();
     store = Populate(size);
-    std::fprintf(
-        stderr, "populated %lld artifacts in %.1f s\n",
-        static_cast<long long>(size),
-        std::chrono::duration<double>(Clock::now() - start).count());
+    std::fprintf(stderr, "populated %lld artifacts in %.1f s\n",
+                 static_cast<long long>(size),
+                 std::chrono::duration<double>(Clock::now() - start).count());
   }
   return *store;
 }

@@ -249,23 +249,52 @@ Message WithStructAndProto(Message message) {
 
 ml_metadata::Artifact ExpectedArtifact1() {
   return WithStructAndProto(ParseTextProto<ml_metadata::Artifact>(R"pb(
-    id: 1 type_id: 10 type: "MyModel" uri: "/data/model/1" state: LIVE
-    name: "model-1" external_id: "art-ext-1"
+    id: 1
+    type_id: 10
+    type: "MyModel"
+    uri: "/data/model/1"
+    state: LIVE
+    name: "model-1"
+    external_id: "art-ext-1"
     create_time_since_epoch: 1600000000000
     last_update_time_since_epoch: 1600000000500
-    properties { key: "p_int" value { int_value: 42 } }
-    properties { key: "p_double" value { double_value: 0.5 } }
-    properties { key: "p_string" value { string_value: "hello" } }
-    properties { key: "p_bool" value { bool_value: true } }
-    custom_properties { key: "note" value { string_value: "custom" } }
-    custom_properties { key: "score" value { double_value: 0.25 } }
-    custom_properties { key: "flag" value { bool_value: false } }
+    properties {
+      key: "p_int"
+      value { int_value: 42 }
+    }
+    properties {
+      key: "p_double"
+      value { double_value: 0.5 }
+    }
+    properties {
+      key: "p_string"
+      value { string_value: "hello" }
+    }
+    properties {
+      key: "p_bool"
+      value { bool_value: true }
+    }
+    custom_properties {
+      key: "note"
+      value { string_value: "custom" }
+    }
+    custom_properties {
+      key: "score"
+      value { double_value: 0.25 }
+    }
+    custom_properties {
+      key: "flag"
+      value { bool_value: false }
+    }
   )pb"));
 }
 
 ml_metadata::Artifact ExpectedArtifact2() {
   return ParseTextProto<ml_metadata::Artifact>(R"pb(
-    id: 2 type_id: 10 type: "MyModel" uri: ""
+    id: 2
+    type_id: 10
+    type: "MyModel"
+    uri: ""
     create_time_since_epoch: 1600000001000
     last_update_time_since_epoch: 1600000001000
   )pb");
@@ -273,28 +302,47 @@ ml_metadata::Artifact ExpectedArtifact2() {
 
 ml_metadata::Artifact ExpectedArtifact3() {
   return ParseTextProto<ml_metadata::Artifact>(R"pb(
-    id: 3 type_id: 10 type: "MyModel" uri: "/data/model/1" state: PENDING
+    id: 3
+    type_id: 10
+    type: "MyModel"
+    uri: "/data/model/1"
+    state: PENDING
     name: "model-3"
     create_time_since_epoch: 1600000002000
     last_update_time_since_epoch: 1600000003000
-    properties { key: "p_double" value { double_value: 1.123457 } }
+    properties {
+      key: "p_double"
+      value { double_value: 1.123457 }
+    }
   )pb");
 }
 
 ml_metadata::Execution ExpectedExecution1() {
   return ParseTextProto<ml_metadata::Execution>(R"pb(
-    id: 1 type_id: 11 type: "Trainer" last_known_state: COMPLETE
-    name: "train-1" external_id: "exe-ext-1"
+    id: 1
+    type_id: 11
+    type: "Trainer"
+    last_known_state: COMPLETE
+    name: "train-1"
+    external_id: "exe-ext-1"
     create_time_since_epoch: 1600000004000
     last_update_time_since_epoch: 1600000005000
-    properties { key: "lr" value { double_value: 0.01 } }
-    custom_properties { key: "epochs" value { int_value: 10 } }
+    properties {
+      key: "lr"
+      value { double_value: 0.01 }
+    }
+    custom_properties {
+      key: "epochs"
+      value { int_value: 10 }
+    }
   )pb");
 }
 
 ml_metadata::Execution ExpectedExecution2() {
   return ParseTextProto<ml_metadata::Execution>(R"pb(
-    id: 2 type_id: 11 type: "Trainer"
+    id: 2
+    type_id: 11
+    type: "Trainer"
     create_time_since_epoch: 1600000006000
     last_update_time_since_epoch: 1600000006000
   )pb");
@@ -302,18 +350,30 @@ ml_metadata::Execution ExpectedExecution2() {
 
 ml_metadata::Context ExpectedContext1() {
   return ParseTextProto<ml_metadata::Context>(R"pb(
-    id: 1 type_id: 12 type: "Pipeline" name: "pipeline-1"
+    id: 1
+    type_id: 12
+    type: "Pipeline"
+    name: "pipeline-1"
     external_id: "ctx-ext-1"
     create_time_since_epoch: 1600000007000
     last_update_time_since_epoch: 1600000008000
-    properties { key: "owner" value { string_value: "alice" } }
-    custom_properties { key: "version" value { int_value: 3 } }
+    properties {
+      key: "owner"
+      value { string_value: "alice" }
+    }
+    custom_properties {
+      key: "version"
+      value { int_value: 3 }
+    }
   )pb");
 }
 
 ml_metadata::Context ExpectedContext2() {
   return ParseTextProto<ml_metadata::Context>(R"pb(
-    id: 2 type_id: 12 type: "Pipeline" name: "run-1"
+    id: 2
+    type_id: 12
+    type: "Pipeline"
+    name: "run-1"
     create_time_since_epoch: 1600000009000
     last_update_time_since_epoch: 1600000009000
   )pb");
@@ -348,8 +408,9 @@ TEST_F(MlmdDatabaseTest, NodesReadBackExactly) {
   ml_metadata::GetContextsByIDResponse contexts;
   ASSERT_THAT(MLMDX_CALL(*stub_, GetContextsByID, contexts_request, contexts),
               IsOk());
-  EXPECT_THAT(contexts.contexts(), ElementsAre(EqualsProto(ExpectedContext1()),
-                                               EqualsProto(ExpectedContext2())));
+  EXPECT_THAT(contexts.contexts(),
+              ElementsAre(EqualsProto(ExpectedContext1()),
+                          EqualsProto(ExpectedContext2())));
 }
 
 TEST_F(MlmdDatabaseTest, TypesReadBackWithBaseTypeAndStructTypes) {
@@ -362,7 +423,10 @@ TEST_F(MlmdDatabaseTest, TypesReadBackWithBaseTypeAndStructTypes) {
       IsOk());
   EXPECT_THAT(artifact_type.artifact_type(),
               EqualsProto(ParseTextProto<ml_metadata::ArtifactType>(R"pb(
-                id: 10 name: "MyModel" version: "v1" description: "a model"
+                id: 10
+                name: "MyModel"
+                version: "v1"
+                description: "a model"
                 external_id: "type-ext-1"
                 properties { key: "p_int" value: INT }
                 properties { key: "p_double" value: DOUBLE }
@@ -381,7 +445,8 @@ TEST_F(MlmdDatabaseTest, TypesReadBackWithBaseTypeAndStructTypes) {
       IsOk());
   EXPECT_THAT(execution_type.execution_type(),
               EqualsProto(ParseTextProto<ml_metadata::ExecutionType>(R"pb(
-                id: 11 name: "Trainer"
+                id: 11
+                name: "Trainer"
                 properties { key: "lr" value: DOUBLE }
                 input_type { simple { name: "MyModel" } }
                 output_type { any {} }
@@ -391,12 +456,12 @@ TEST_F(MlmdDatabaseTest, TypesReadBackWithBaseTypeAndStructTypes) {
   ml_metadata::GetContextTypeRequest context_request;
   context_request.set_type_name("Pipeline");
   ml_metadata::GetContextTypeResponse context_type;
-  ASSERT_THAT(
-      MLMDX_CALL(*stub_, GetContextType, context_request, context_type),
-      IsOk());
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetContextType, context_request, context_type),
+              IsOk());
   EXPECT_THAT(context_type.context_type(),
               EqualsProto(ParseTextProto<ml_metadata::ContextType>(R"pb(
-                id: 12 name: "Pipeline"
+                id: 12
+                name: "Pipeline"
                 properties { key: "owner" value: STRING }
               )pb")));
 }
@@ -408,22 +473,30 @@ TEST_F(MlmdDatabaseTest, EventsReadBackWithPaths) {
   ml_metadata::GetEventsByExecutionIDsResponse response;
   ASSERT_THAT(MLMDX_CALL(*stub_, GetEventsByExecutionIDs, request, response),
               IsOk());
-  EXPECT_THAT(
-      response.events(),
-      ElementsAre(EqualsProto(ParseTextProto<ml_metadata::Event>(R"pb(
-                    artifact_id: 1 execution_id: 1 type: OUTPUT
-                    milliseconds_since_epoch: 1600000010000
-                    path { steps { key: "out" } steps { index: 0 } }
-                  )pb")),
-                  EqualsProto(ParseTextProto<ml_metadata::Event>(R"pb(
-                    artifact_id: 2 execution_id: 1 type: INPUT
-                    milliseconds_since_epoch: 1600000011000
-                    path { steps { index: 1 } }
-                  )pb")),
-                  EqualsProto(ParseTextProto<ml_metadata::Event>(R"pb(
-                    artifact_id: 3 execution_id: 2 type: INPUT
-                    milliseconds_since_epoch: 1600000012000
-                  )pb"))));
+  EXPECT_THAT(response.events(),
+              ElementsAre(EqualsProto(ParseTextProto<ml_metadata::Event>(R"pb(
+                            artifact_id: 1
+                            execution_id: 1
+                            type: OUTPUT
+                            milliseconds_since_epoch: 1600000010000
+                            path {
+                              steps { key: "out" }
+                              steps { index: 0 }
+                            }
+                          )pb")),
+                          EqualsProto(ParseTextProto<ml_metadata::Event>(R"pb(
+                            artifact_id: 2
+                            execution_id: 1
+                            type: INPUT
+                            milliseconds_since_epoch: 1600000011000
+                            path { steps { index: 1 } }
+                          )pb")),
+                          EqualsProto(ParseTextProto<ml_metadata::Event>(R"pb(
+                            artifact_id: 3
+                            execution_id: 2
+                            type: INPUT
+                            milliseconds_since_epoch: 1600000012000
+                          )pb"))));
 
   ml_metadata::GetEventsByArtifactIDsRequest by_artifact;
   by_artifact.add_artifact_ids(3);
@@ -439,9 +512,9 @@ TEST_F(MlmdDatabaseTest, ContextLinksReadBack) {
   ml_metadata::GetContextsByArtifactRequest by_artifact;
   by_artifact.set_artifact_id(1);
   ml_metadata::GetContextsByArtifactResponse artifact_contexts;
-  ASSERT_THAT(MLMDX_CALL(*stub_, GetContextsByArtifact, by_artifact,
-                         artifact_contexts),
-              IsOk());
+  ASSERT_THAT(
+      MLMDX_CALL(*stub_, GetContextsByArtifact, by_artifact, artifact_contexts),
+      IsOk());
   EXPECT_THAT(artifact_contexts.contexts(),
               ElementsAre(EqualsProto(ExpectedContext1()),
                           EqualsProto(ExpectedContext2())));
@@ -477,16 +550,16 @@ TEST_F(MlmdDatabaseTest, ContextLinksReadBack) {
   ml_metadata::GetParentContextsByContextRequest parents_request;
   parents_request.set_context_id(2);
   ml_metadata::GetParentContextsByContextResponse parents;
-  ASSERT_THAT(MLMDX_CALL(*stub_, GetParentContextsByContext, parents_request,
-                         parents),
-              IsOk());
+  ASSERT_THAT(
+      MLMDX_CALL(*stub_, GetParentContextsByContext, parents_request, parents),
+      IsOk());
   EXPECT_THAT(parents.contexts(), ElementsAre(EqualsProto(ExpectedContext1())));
 
   ml_metadata::GetChildrenContextsByContextRequest children_request;
   children_request.set_context_id(1);
   ml_metadata::GetChildrenContextsByContextResponse children;
-  ASSERT_THAT(MLMDX_CALL(*stub_, GetChildrenContextsByContext,
-                         children_request, children),
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetChildrenContextsByContext, children_request,
+                         children),
               IsOk());
   EXPECT_THAT(children.contexts(),
               ElementsAre(EqualsProto(ExpectedContext2())));
@@ -496,8 +569,7 @@ TEST_F(MlmdDatabaseTest, ArtifactsByUri) {
   ml_metadata::GetArtifactsByURIRequest request;
   request.add_uris("/data/model/1");
   ml_metadata::GetArtifactsByURIResponse response;
-  ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifactsByURI, request, response),
-              IsOk());
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifactsByURI, request, response), IsOk());
   EXPECT_THAT(response.artifacts(),
               ElementsAre(EqualsProto(ExpectedArtifact1()),
                           EqualsProto(ExpectedArtifact3())));
@@ -516,14 +588,21 @@ TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
   ml_metadata::PutArtifactsRequest put_artifacts;
   *put_artifacts.add_artifacts() =
       WithStructAndProto(ParseTextProto<ml_metadata::Artifact>(R"pb(
-        type_id: 10 uri: "/new/1"
-        properties { key: "p_double" value { double_value: 0.25 } }
-        properties { key: "p_bool" value { bool_value: true } }
+        type_id: 10
+        uri: "/new/1"
+        properties {
+          key: "p_double"
+          value { double_value: 0.25 }
+        }
+        properties {
+          key: "p_bool"
+          value { bool_value: true }
+        }
       )pb"));
   ml_metadata::PutArtifactsResponse put_artifacts_response;
-  ASSERT_THAT(MLMDX_CALL(*stub_, PutArtifacts, put_artifacts,
-                         put_artifacts_response),
-              IsOk());
+  ASSERT_THAT(
+      MLMDX_CALL(*stub_, PutArtifacts, put_artifacts, put_artifacts_response),
+      IsOk());
   // Artifact 4 was deleted: AUTOINCREMENT never reuses it.
   EXPECT_THAT(put_artifacts_response.artifact_ids(), ElementsAre(5));
 
@@ -532,10 +611,19 @@ TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
         execution {
           type_id: 11
           last_known_state: RUNNING
-          properties { key: "lr" value { double_value: 0.1 } }
+          properties {
+            key: "lr"
+            value { double_value: 0.1 }
+          }
         }
         artifact_event_pairs {
-          event { type: INPUT path { steps { key: "in" } steps { index: 2 } } }
+          event {
+            type: INPUT
+            path {
+              steps { key: "in" }
+              steps { index: 2 }
+            }
+          }
         }
         artifact_event_pairs {
           artifact { type_id: 10 uri: "/new/2" }
@@ -549,9 +637,9 @@ TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
   *put_execution.add_contexts() = ExpectedContext1();
   put_execution.mutable_contexts()->SwapElements(0, 1);
   ml_metadata::PutExecutionResponse put_execution_response;
-  ASSERT_THAT(MLMDX_CALL(*stub_, PutExecution, put_execution,
-                         put_execution_response),
-              IsOk());
+  ASSERT_THAT(
+      MLMDX_CALL(*stub_, PutExecution, put_execution, put_execution_response),
+      IsOk());
   EXPECT_EQ(put_execution_response.execution_id(), 4);
   EXPECT_THAT(put_execution_response.artifact_ids(), ElementsAre(1, 6));
   EXPECT_THAT(put_execution_response.context_ids(), ElementsAre(1, 4));
@@ -559,10 +647,10 @@ TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
   Db db(server_.db_path());
   EXPECT_EQ(db.Text("SELECT COUNT(*) FROM MLMDEnv"), "1");
   EXPECT_EQ(db.Text("SELECT schema_version FROM MLMDEnv"), "10");
-  EXPECT_EQ(
-      db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"), "16");
-  EXPECT_EQ(
-      db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"), "40");
+  EXPECT_EQ(db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"),
+            "16");
+  EXPECT_EQ(db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"),
+            "40");
   EXPECT_EQ(Schema(), schema_before_);
   EXPECT_EQ(db.Text("SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'"), "9");
   EXPECT_EQ(db.Rows("SELECT name, seq FROM sqlite_sequence ORDER BY name"),
@@ -588,18 +676,17 @@ TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
   // One non-NULL value column per property row, byte_value never written.
   for (const char* table :
        {"ArtifactProperty", "ExecutionProperty", "ContextProperty"}) {
-    EXPECT_EQ(
-        db.Text(absl::StrCat(
-            "SELECT COUNT(*) FROM ", table,
-            " WHERE byte_value IS NOT NULL OR (int_value IS NOT NULL) + "
-            "(double_value IS NOT NULL) + (string_value IS NOT NULL) + "
-            "(proto_value IS NOT NULL) + (bool_value IS NOT NULL) != 1")),
-        "0")
+    EXPECT_EQ(db.Text(absl::StrCat(
+                  "SELECT COUNT(*) FROM ", table,
+                  " WHERE byte_value IS NOT NULL OR (int_value IS NOT NULL) + "
+                  "(double_value IS NOT NULL) + (string_value IS NOT NULL) + "
+                  "(proto_value IS NOT NULL) + (bool_value IS NOT NULL) != 1")),
+              "0")
         << table;
   }
-  const std::string struct_text =
-      db.Text("SELECT string_value FROM ArtifactProperty WHERE artifact_id = 5 "
-              "AND name = 'p_struct'");
+  const std::string struct_text = db.Text(
+      "SELECT string_value FROM ArtifactProperty WHERE artifact_id = 5 "
+      "AND name = 'p_struct'");
   ASSERT_TRUE(absl::StartsWith(struct_text, "mlmd-struct::")) << struct_text;
   std::string struct_bytes;
   ASSERT_TRUE(absl::Base64Unescape(struct_text.substr(13), &struct_bytes));
