@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +45,9 @@ absl::Status TestServer::Start(const std::vector<std::string>& extra_flags) {
   pid_ = fork();
   if (pid_ < 0) return absl::InternalError("fork failed");
   if (pid_ == 0) {
+    // A crashed or leaked parent must not leave servers running (nor holding
+    // the parent's stdout pipe open).
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     FILE* log = std::freopen(log_path_.c_str(), "w", stderr);
     (void)log;
     std::vector<char*> argv;

@@ -608,21 +608,28 @@ RecordAccess::GetEventsByArtifactIds(absl::Span<const int64_t> artifact_ids) {
 
 absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
                                                       int64_t artifact_id) {
+  // Checked before inserting rather than INSERT OR IGNORE: an ignored insert
+  // still consumes an AUTOINCREMENT id, and MLMD's ids have no such gaps.
   return conn_
       .Execute(
-          "INSERT OR IGNORE INTO Attribution(context_id, artifact_id) "
-          "VALUES (?, ?)",
-          {SqlValue::Int(context_id), SqlValue::Int(artifact_id)})
+          "INSERT INTO Attribution(context_id, artifact_id) SELECT ?, ? "
+          "WHERE NOT EXISTS (SELECT 1 FROM Attribution WHERE context_id = ? "
+          "AND artifact_id = ?)",
+          {SqlValue::Int(context_id), SqlValue::Int(artifact_id),
+           SqlValue::Int(context_id), SqlValue::Int(artifact_id)})
       .status();
 }
 
 absl::Status RecordAccess::InsertAssociationIfMissing(int64_t context_id,
                                                       int64_t execution_id) {
+  // As InsertAttributionIfMissing: no AUTOINCREMENT id burnt when present.
   return conn_
       .Execute(
-          "INSERT OR IGNORE INTO Association(context_id, execution_id) "
-          "VALUES (?, ?)",
-          {SqlValue::Int(context_id), SqlValue::Int(execution_id)})
+          "INSERT INTO Association(context_id, execution_id) SELECT ?, ? "
+          "WHERE NOT EXISTS (SELECT 1 FROM Association WHERE context_id = ? "
+          "AND execution_id = ?)",
+          {SqlValue::Int(context_id), SqlValue::Int(execution_id),
+           SqlValue::Int(context_id), SqlValue::Int(execution_id)})
       .status();
 }
 
