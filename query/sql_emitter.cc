@@ -122,6 +122,27 @@ class Emitter {
     }
   }
 
+  // Emits children [begin, end) of `e` joined by `op` as a balanced tree,
+  // so that a long OR chain stays far below SQLite's expression depth limit
+  // (SQLITE_MAX_EXPR_DEPTH, 1000 by default).
+  void EmitBalanced(const BoundExpr& e, size_t begin, size_t end,
+                    absl::string_view op) {
+    if (end - begin == 1) {
+      Emit(*e.children[begin]);
+      return;
+    }
+    const size_t middle = begin + (end - begin) / 2;
+    const bool left_group = middle - begin > 1;
+    const bool right_group = end - middle > 1;
+    if (left_group) out_.sql += "(";
+    EmitBalanced(e, begin, middle, op);
+    if (left_group) out_.sql += ")";
+    absl::StrAppend(&out_.sql, op);
+    if (right_group) out_.sql += "(";
+    EmitBalanced(e, middle, end, op);
+    if (right_group) out_.sql += ")";
+  }
+
   void Emit(const BoundExpr& e) {
     switch (e.kind) {
       case BoundKind::kColumn:
@@ -161,10 +182,10 @@ class Emitter {
         out_.sql += " AS REAL)";
         break;
       case BoundKind::kAnd:
-        EmitList(e, 0, " AND ");
+        EmitBalanced(e, 0, e.children.size(), " AND ");
         break;
       case BoundKind::kOr:
-        EmitList(e, 0, " OR ");
+        EmitBalanced(e, 0, e.children.size(), " OR ");
         break;
       case BoundKind::kBinary:
         Emit(*e.children[0]);
