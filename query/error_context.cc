@@ -12,6 +12,9 @@ namespace {
 
 // Characters of the query line shown either side of the caret.
 constexpr size_t kHalfWindow = 60;
+// Longest description kept; names and tokens quoted in it come from the
+// query and could otherwise make the message as large as the query.
+constexpr size_t kMaxWhat = 200;
 
 // Replaces bytes that would break the two-line layout.
 std::string Printable(absl::string_view text) {
@@ -57,9 +60,10 @@ absl::Status FilterError(absl::string_view query, size_t pos,
     if (query[i] == '\t') caret[prefix.size() + (i - shown_start)] = '\t';
   }
   caret += '^';
+  if (what.size() > kMaxWhat) what = what.substr(0, kMaxWhat);
   return absl::InvalidArgumentError(absl::StrCat(
-      "Invalid `filter_query`: ", what, " at line ", line, ", column ",
-      column + 1, "\n", prefix,
+      "Invalid `filter_query`: ", what, what.size() == kMaxWhat ? "..." : "",
+      " at line ", line, ", column ", column + 1, "\n", prefix,
       Printable(query.substr(shown_start, shown_end - shown_start)), suffix,
       "\n", caret));
 }

@@ -79,6 +79,18 @@ TEST(CompileFilterTest, ErrorOnLongLineShowsAWindow) {
   EXPECT_THAT(std::string(result.status().message()), testing::EndsWith("^"));
 }
 
+TEST(CompileFilterTest, ErrorMessageStaysSmallForHugeNames) {
+  const std::string name(16000, 'n');
+  for (const std::string& filter :
+       {absl::StrCat(name, " = 1"), absl::StrCat("id = 1 ", name),
+        absl::StrCat("properties.p.", name, " = 1")}) {
+    absl::StatusOr<CompiledFilter> result =
+        CompileFilter(filter, NodeKind::kArtifact);
+    ASSERT_FALSE(result.ok());
+    EXPECT_LT(result.status().message().size(), 500u);
+  }
+}
+
 TEST(CompileFilterTest, EmptyAndBlankFiltersAreInvalid) {
   for (absl::string_view filter : {"", "   ", "\n\t", "-- only a comment"}) {
     absl::StatusOr<CompiledFilter> result =
