@@ -1,0 +1,89 @@
+// File: query/filter.h
+// -----------------------------------------------------------------------------
+//
+// Compiles an MLMD `filter_query` (ListOperationOptions.filter_query, a
+// boolean expression in a subset of ZetaSQL, see spec/listing.md §5) into one
+// SQL SELECT statement that returns the ids of the matching nodes. User text
+// never reaches the SQL: every literal and property name is a bound `?`
+// parameter, and every identifier in the SQL comes from our own tables.
+//
+// The pipeline is staged like DuckDB's: lexer -> parser (AST with source
+// positions) -> binder (names, aliases, types) -> sql_emitter (per dialect).
+// This header is the only public entry point of query/.
+//
+// Example:
+//
+//   MLMDX_ASSIGN_OR_RETURN(
+//       CompiledFilter filter,
+//       CompileFilter("contexts_a.name = 'run1' AND state = LIVE",
+//                     NodeKind::kArtifact));
+//   // SELECT ... FROM Artifact WHERE id IN (<filter.sql>), binding
+//   // filter.params in order.
+//
+// Thread-safety: CompileFilter is a pure function and may be called from any
+// number of threads at once.
+
+#ifndef MLMDX_QUERY_FILTER_H_
+#define MLMDX_QUERY_FILTER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace mlmdx::query {
+
+// The kind of node being listed: decides the table, the attributes and the
+// neighbour aliases a filter may use.
+enum class NodeKind { kArtifact, kExecution, kContext };
+
+// The SQL dialect to emit. Only SQLite exists today.
+enum class Dialect { kSqlite };
+
+// A bound SQL parameter. Booleans are bound as int64 0/1.
+using SqlParam = std::variant<int64_t, double, std::string>;
+
+// The result of CompileFilter.
+struct CompiledFilter {
+  // A complete SELECT returning the ids (one column, named id, DISTINCT) of
+  // the nodes of `kind` that match, e.g.
+  //   SELECT DISTINCT table_0.id AS id FROM Artifact AS table_0 JOIN ... WHERE
+  //   (...)
+  // The store embeds it as `id IN (<sql>)`. Placeholders are `?`, in order.
+  std::string sql;
+  // The values for the placeholders of `sql`, in order.
+  std::vector<SqlParam> params;
+};
+
+// Resource limits, checked before any work that they bound.
+struct FilterLimits {
+  // Longest accepted filter, in bytes.
+  size_t max_query_length = 16384;
+  // Deepest accepted nesting of parentheses and operators.
+  int max_depth = 64;
+  // Most distinct aliases (`type`, neighbours, property references), i.e.
+  // joins, in one filter.
+  int max_aliases = 16;
+  // Most elements in one IN list.
+  size_t max_in_list = 1000;
+};
+
+// Compiles `filter` for nodes of `kind`.
+//
+// Returns INVALID_ARGUMENT for every problem with the filter (syntax, unknown
+// name, alias not valid for `kind`, type error, enum name, limit exceeded),
+// with a message "Invalid `filter_query`: <what> at line L, column C" followed
+// by a newline, the query line and a caret line pointing at the position.
+// Never returns another code for bad input.
+absl::StatusOr<CompiledFilter> CompileFilter(absl::string_view filter,
+                                             NodeKind kind,
+                                             Dialect dialect = Dialect::kSqlite,
+                                             const FilterLimits& limits = {});
+
+}  // namespace mlmdx::query
+
+#endif  // MLMDX_QUERY_FILTER_H_

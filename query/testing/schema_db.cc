@@ -1,0 +1,155 @@
+// File: query/testing/schema_db.cc
+
+#include "query/testing/schema_db.h"
+
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "migrations/migrations.h"
+
+namespace mlmdx::query {
+namespace {
+
+constexpr NodeKind kAllKinds[] = {NodeKind::kArtifact, NodeKind::kExecution,
+                                  NodeKind::kContext};
+
+absl::string_view TableOf(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kArtifact:
+      return "Artifact";
+    case NodeKind::kExecution:
+      return "Execution";
+    case NodeKind::kContext:
+      return "Context";
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SchemaDb>> SchemaDb::Open(
+    absl::string_view schema_sql) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(
+      ":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  Handle handle(raw, &sqlite3_close_v2);
+  if (rc != SQLITE_OK) {
+    return absl::InternalError(absl::StrCat("sqlite3_open_v2: ", rc));
+  }
+  std::unique_ptr<SchemaDb> db(new SchemaDb(std::move(handle)));
+  if (absl::Status s = db->Exec(schema_sql); !s.ok()) return s;
+  return db;
+}
+
+absl::Status SchemaDb::Exec(absl::string_view sql) {
+  char* error = nullptr;
+  const std::string text(sql);
+  if (sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &error) !=
+      SQLITE_OK) {
+    std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    return absl::InternalError(absl::StrCat("sqlite3_exec: ", message));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<int64_t>> SchemaDb::MatchingIds(
+    NodeKind kind, const CompiledFilter& filter) {
+  const std::string sql =
+      absl::StrCat("SELECT id FROM ", TableOf(kind), " WHERE id IN (",
+                   filter.sql, ") ORDER BY id");
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) !=
+      SQLITE_OK) {
+    return absl::InternalError(absl::StrCat(
+        "prepare failed: ", sqlite3_errmsg(db_.get()), " in: ", sql));
+  }
+  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(
+      raw, &sqlite3_finalize);
+  if (raw == nullptr) return absl::InternalError("empty statement");
+  if (sqlite3_bind_parameter_count(raw) !=
+      static_cast<int>(filter.params.size())) {
+    return absl::InternalError(absl::StrCat(
+        "statement has ", sqlite3_bind_parameter_count(raw),
+        " placeholders but ", filter.params.size(), " parameters: ", sql));
+  }
+  for (size_t k = 0; k < filter.params.size(); ++k) {
+    const int index = static_cast<int>(k) + 1;
+    const SqlParam& p = filter.params[k];
+    int rc = SQLITE_OK;
+    if (const auto* i = std::get_if<int64_t>(&p)) {
+      rc = sqlite3_bind_int64(raw, index, *i);
+    } else if (const auto* d = std::get_if<double>(&p)) {
+      rc = sqlite3_bind_double(raw, index, *d);
+    } else {
+      const std::string& s = std::get<std::string>(p);
+      rc = sqlite3_bind_text(raw, index, s.data(), static_cast<int>(s.size()),
+                             SQLITE_TRANSIENT);
+    }
+    if (rc != SQLITE_OK) {
+      return absl::InternalError(absl::StrCat("bind failed: ", rc));
+    }
+  }
+  std::vector<int64_t> ids;
+  while (true) {
+    const int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      return absl::InternalError(
+          absl::StrCat("step failed: ", sqlite3_errmsg(db_.get())));
+    }
+    ids.push_back(sqlite3_column_int64(raw, 0));
+  }
+  return ids;
+}
+
+absl::StatusOr<std::string> SchemaDb::SchemaText() {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db_.get(),
+                         "SELECT type || ' ' || name || ' ' || "
+                         "IFNULL(sql, '') FROM sqlite_master ORDER BY name",
+                         -1, &raw, nullptr) != SQLITE_OK) {
+    return absl::InternalError(sqlite3_errmsg(db_.get()));
+  }
+  absl::Cleanup finalize = [raw] { sqlite3_finalize(raw); };
+  std::string text;
+  while (sqlite3_step(raw) == SQLITE_ROW) {
+    absl::StrAppend(&text,
+                    reinterpret_cast<const char*>(sqlite3_column_text(raw, 0)),
+                    "\n");
+  }
+  return text;
+}
+
+absl::string_view EmbeddedSqliteSchema() {
+  for (const migrations::SqlFile& file : migrations::AllSqlFiles()) {
+    if (file.name == "sqlite/0010_mlmd_schema.up.sql") return file.sql;
+  }
+  return "";
+}
+
+absl::Status CheckFilterContract(SchemaDb& db, absl::string_view input) {
+  for (NodeKind kind : kAllKinds) {
+    absl::StatusOr<CompiledFilter> compiled = CompileFilter(input, kind);
+    if (!compiled.ok()) {
+      const absl::Status& s = compiled.status();
+      if (s.code() != absl::StatusCode::kInvalidArgument ||
+          !absl::StartsWith(s.message(), "Invalid `filter_query`: ") ||
+          !absl::StrContains(s.message(), " at line ") ||
+          !absl::StrContains(s.message(), "\n")) {
+        return absl::InternalError(absl::StrCat(
+            "bad error for kind ", static_cast<int>(kind), ": ", s.ToString()));
+      }
+      continue;
+    }
+    absl::StatusOr<std::vector<int64_t>> ids = db.MatchingIds(kind, *compiled);
+    if (!ids.ok()) return ids.status();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mlmdx::query
