@@ -432,17 +432,42 @@ TEST_F(ListingTest, ByTypeSetsTokenFieldOnlyWhenTheTypeHasNodes) {
   }
 }
 
-TEST_F(ListingTest, NonEmptyFilterQueryIsUnimplemented) {
+TEST_F(ListingTest, FilterQueryRestrictsAndPagesWithinTheMatches) {
+  const std::vector<int64_t> ids = PutArtifactsOrDie(*stub_, at_, 30);
+  ListOperationOptions options;
+  options.set_filter_query(
+      absl::StrCat("id > ", ids[9], " AND id <= ", ids[24]));
+  options.set_max_result_size(10);
+  options.mutable_order_by_field()->set_is_asc(false);
+  ml_metadata::GetArtifactsResponse response;
+  ASSERT_THAT(Page(options, &response), IsOk());
+  ASSERT_EQ(response.artifacts_size(), 10);
+  EXPECT_EQ(response.artifacts(0).id(), ids[24]);
+  EXPECT_EQ(response.artifacts(9).id(), ids[15]);
+  ASSERT_TRUE(response.has_next_page_token());
+  options.set_next_page_token(response.next_page_token());
+  ASSERT_THAT(Page(options, &response), IsOk());
+  ASSERT_EQ(response.artifacts_size(), 5);
+  EXPECT_EQ(response.artifacts(4).id(), ids[10]);
+  EXPECT_FALSE(response.has_next_page_token());
+  // An empty filter is no filter.
+  options.Clear();
+  options.set_filter_query("");
+  options.set_max_result_size(100);
+  ASSERT_THAT(Page(options, &response), IsOk());
+  EXPECT_EQ(response.artifacts_size(), 30);
+}
+
+TEST_F(ListingTest, BadFilterQueryIsInvalidArgumentWithItsPosition) {
   PutArtifactsOrDie(*stub_, at_, 2);
   ListOperationOptions options;
-  options.set_filter_query("id = 1");
+  options.set_filter_query("uri = 'a' AND");
   ml_metadata::GetArtifactsResponse response;
-  EXPECT_THAT(Page(options, &response),
-              StatusIs(absl::StatusCode::kUnimplemented));
-  // An empty filter is no filter.
-  options.set_filter_query("");
-  ASSERT_THAT(Page(options, &response), IsOk());
-  EXPECT_EQ(response.artifacts_size(), 2);
+  const absl::Status status = Page(options, &response);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(status.message().find("filter_query"), std::string::npos) << status;
+  EXPECT_NE(status.message().find("column"), std::string::npos) << status;
+  EXPECT_NE(status.message().find("^"), std::string::npos) << status;
 }
 
 }  // namespace

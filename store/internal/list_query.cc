@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "query/filter.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store::internal {
@@ -46,6 +47,23 @@ absl::StatusOr<ListOperationNextPageToken> DecodeToken(
                      "' is not a page token issued by this service"));
   }
   return token;
+}
+
+template <typename Node>
+constexpr query::NodeKind QueryKind() {
+  if constexpr (std::is_same_v<Node, ml_metadata::Artifact>) {
+    return query::NodeKind::kArtifact;
+  } else if constexpr (std::is_same_v<Node, ml_metadata::Execution>) {
+    return query::NodeKind::kExecution;
+  } else {
+    return query::NodeKind::kContext;
+  }
+}
+
+SqlValue ToSqlValue(const query::SqlParam& param) {
+  if (const auto* i = std::get_if<int64_t>(&param)) return SqlValue::Int(*i);
+  if (const auto* d = std::get_if<double>(&param)) return SqlValue::Double(*d);
+  return SqlValue::Text(std::get<std::string>(param));
 }
 
 template <typename Node>
@@ -99,11 +117,6 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
         "Unsupported field: options.order_by_field.field is "
         "FIELD_UNSPECIFIED; use CREATE_TIME, LAST_UPDATE_TIME or ID");
   }
-  if (!options.filter_query().empty()) {
-    return absl::UnimplementedError(
-        "options.filter_query is not supported by this server yet; list "
-        "without a filter");
-  }
   const Field::Field field = options.order_by_field().field();
   const bool ascending = options.order_by_field().is_asc();
   const absl::string_view column = FieldColumn(field);
@@ -113,6 +126,17 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
   if (scope.kind != ListScope::Kind::kAll) {
     conditions.push_back(ScopeCondition<Node>(scope));
     params.push_back(SqlValue::Int(scope.id));
+  }
+  if (!options.filter_query().empty()) {
+    // The compiled filter is a self-contained SELECT of matching ids; every
+    // literal of the filter is one of its bound parameters.
+    MLMDX_ASSIGN_OR_RETURN(
+        query::CompiledFilter filter,
+        query::CompileFilter(options.filter_query(), QueryKind<Node>()));
+    conditions.push_back(absl::StrCat("id IN (", filter.sql, ")"));
+    for (const query::SqlParam& param : filter.params) {
+      params.push_back(ToSqlValue(param));
+    }
   }
   if (!options.next_page_token().empty()) {
     MLMDX_ASSIGN_OR_RETURN(ListOperationNextPageToken token,

@@ -37,8 +37,8 @@ struct ListPage {
 };
 
 // INVALID_ARGUMENT for bad options (page size <= 0, FIELD_UNSPECIFIED,
-// undecodable or mismatched token); UNIMPLEMENTED for a non-empty
-// filter_query, which this build does not evaluate yet.
+// undecodable or mismatched token, a filter_query that does not compile,
+// with the position of the mistake).
 template <typename Node>
 absl::StatusOr<ListPage> ListNodeIds(
     RecordAccess& access, const ml_metadata::ListOperationOptions& options,
