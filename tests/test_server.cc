@@ -17,7 +17,12 @@
 
 namespace mlmdx::testing {
 
-std::string MlmdxBinary() { return MLMDX_BINARY_PATH; }
+std::string MlmdxBinary() {
+  // MLMDX_BINARY runs the suites against another build or an installed
+  // binary (or a wrapper, e.g. for profiling).
+  if (const char* binary = std::getenv("MLMDX_BINARY")) return binary;
+  return MLMDX_BINARY_PATH;
+}
 
 TestServer::TestServer(std::string db_path) {
   char dir_template[] = "/tmp/mlmdx_test_XXXXXX";

@@ -56,7 +56,8 @@ class TestServer {
   int starts_ = 0;
 };
 
-// Path of the mlmdx binary under test.
+// Path of the mlmdx binary under test: $MLMDX_BINARY if set, else the one
+// built with the tests.
 std::string MlmdxBinary();
 
 }  // namespace mlmdx::testing
