@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "store/internal/read_rpc.h"
 #include "store/internal/record_access.h"
 #include "store/internal/type_ops.h"
 #include "util/status_macros.h"
@@ -113,49 +114,40 @@ TypeUpsertFlags FlagsOf(const Request& request) {
 
 }  // namespace
 
-absl::Status MetadataStore::PutArtifactType(
-    const ml_metadata::PutArtifactTypeRequest& request,
-    ml_metadata::PutArtifactTypeResponse* response) {
+template <typename Request, typename TypeProto, typename Response>
+absl::Status MetadataStore::PutSingleType(const Request& request,
+                                          const TypeProto& type,
+                                          Response* response) {
   response->Clear();
   MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
                                             request.all_fields_match()));
-  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
-    MLMDX_ASSIGN_OR_RETURN(
-        int64_t id,
-        UpsertType(access, request.artifact_type(), FlagsOf(request)));
-    response->set_type_id(id);
-    return absl::OkStatus();
-  });
+  int64_t type_id = 0;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        MLMDX_ASSIGN_OR_RETURN(type_id,
+                               UpsertType(access, type, FlagsOf(request)));
+        return absl::OkStatus();
+      }));
+  response->set_type_id(type_id);
+  return absl::OkStatus();
+}
+
+absl::Status MetadataStore::PutArtifactType(
+    const ml_metadata::PutArtifactTypeRequest& request,
+    ml_metadata::PutArtifactTypeResponse* response) {
+  return PutSingleType(request, request.artifact_type(), response);
 }
 
 absl::Status MetadataStore::PutExecutionType(
     const ml_metadata::PutExecutionTypeRequest& request,
     ml_metadata::PutExecutionTypeResponse* response) {
-  response->Clear();
-  MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
-                                            request.all_fields_match()));
-  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
-    MLMDX_ASSIGN_OR_RETURN(
-        int64_t id,
-        UpsertType(access, request.execution_type(), FlagsOf(request)));
-    response->set_type_id(id);
-    return absl::OkStatus();
-  });
+  return PutSingleType(request, request.execution_type(), response);
 }
 
 absl::Status MetadataStore::PutContextType(
     const ml_metadata::PutContextTypeRequest& request,
     ml_metadata::PutContextTypeResponse* response) {
-  response->Clear();
-  MLMDX_RETURN_IF_ERROR(CheckAllFieldsMatch(request.has_all_fields_match(),
-                                            request.all_fields_match()));
-  return Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
-    MLMDX_ASSIGN_OR_RETURN(
-        int64_t id,
-        UpsertType(access, request.context_type(), FlagsOf(request)));
-    response->set_type_id(id);
-    return absl::OkStatus();
-  });
+  return PutSingleType(request, request.context_type(), response);
 }
 
 absl::Status MetadataStore::PutTypes(
@@ -280,72 +272,56 @@ absl::Status ReadTypesByExternalIds(
 
 }  // namespace
 
-#define MLMDX_TYPE_READ_RPC(Name, TypeProto, ...)                             \
-  absl::Status MetadataStore::Name(const ml_metadata::Name##Request& request, \
-                                   ml_metadata::Name##Response* response) {   \
-    response->Clear();                                                        \
-    ml_metadata::Name##Response result;                                       \
-    MLMDX_RETURN_IF_ERROR(                                                    \
-        Transact(TransactionMode::kReadOnly,                                  \
-                 [&](RecordAccess & access) -> absl::Status __VA_ARGS__));    \
-    *response = std::move(result);                                            \
-    return absl::OkStatus();                                                  \
-  }
-
-MLMDX_TYPE_READ_RPC(GetArtifactType, ml_metadata::ArtifactType, {
+MLMDX_STORE_READ_RPC(GetArtifactType, {
   MLMDX_ASSIGN_OR_RETURN(
       *result.mutable_artifact_type(),
       ReadTypeByName<ml_metadata::ArtifactType>(access, request));
   return absl::OkStatus();
 })
-MLMDX_TYPE_READ_RPC(GetExecutionType, ml_metadata::ExecutionType, {
+MLMDX_STORE_READ_RPC(GetExecutionType, {
   MLMDX_ASSIGN_OR_RETURN(
       *result.mutable_execution_type(),
       ReadTypeByName<ml_metadata::ExecutionType>(access, request));
   return absl::OkStatus();
 })
-MLMDX_TYPE_READ_RPC(GetContextType, ml_metadata::ContextType, {
+MLMDX_STORE_READ_RPC(GetContextType, {
   MLMDX_ASSIGN_OR_RETURN(
       *result.mutable_context_type(),
       ReadTypeByName<ml_metadata::ContextType>(access, request));
   return absl::OkStatus();
 })
-MLMDX_TYPE_READ_RPC(GetArtifactTypesByID, ml_metadata::ArtifactType, {
+MLMDX_STORE_READ_RPC(GetArtifactTypesByID, {
   return ReadTypesById(access, request.type_ids(),
                        result.mutable_artifact_types());
 })
-MLMDX_TYPE_READ_RPC(GetExecutionTypesByID, ml_metadata::ExecutionType, {
+MLMDX_STORE_READ_RPC(GetExecutionTypesByID, {
   return ReadTypesById(access, request.type_ids(),
                        result.mutable_execution_types());
 })
-MLMDX_TYPE_READ_RPC(GetContextTypesByID, ml_metadata::ContextType, {
+MLMDX_STORE_READ_RPC(GetContextTypesByID, {
   return ReadTypesById(access, request.type_ids(),
                        result.mutable_context_types());
 })
-MLMDX_TYPE_READ_RPC(GetArtifactTypes, ml_metadata::ArtifactType, {
+MLMDX_STORE_READ_RPC(GetArtifactTypes, {
   return ReadAllTypes(access, true, result.mutable_artifact_types());
 })
-MLMDX_TYPE_READ_RPC(GetExecutionTypes, ml_metadata::ExecutionType, {
+MLMDX_STORE_READ_RPC(GetExecutionTypes, {
   return ReadAllTypes(access, true, result.mutable_execution_types());
 })
-MLMDX_TYPE_READ_RPC(GetContextTypes, ml_metadata::ContextType, {
+MLMDX_STORE_READ_RPC(GetContextTypes, {
   return ReadAllTypes(access, false, result.mutable_context_types());
 })
-MLMDX_TYPE_READ_RPC(GetArtifactTypesByExternalIds, ml_metadata::ArtifactType, {
+MLMDX_STORE_READ_RPC(GetArtifactTypesByExternalIds, {
   return ReadTypesByExternalIds(access, request.external_ids(),
                                 result.mutable_artifact_types());
 })
-MLMDX_TYPE_READ_RPC(GetExecutionTypesByExternalIds, ml_metadata::ExecutionType,
-                    {
-                      return ReadTypesByExternalIds(
-                          access, request.external_ids(),
-                          result.mutable_execution_types());
-                    })
-MLMDX_TYPE_READ_RPC(GetContextTypesByExternalIds, ml_metadata::ContextType, {
+MLMDX_STORE_READ_RPC(GetExecutionTypesByExternalIds, {
+  return ReadTypesByExternalIds(access, request.external_ids(),
+                                result.mutable_execution_types());
+})
+MLMDX_STORE_READ_RPC(GetContextTypesByExternalIds, {
   return ReadTypesByExternalIds(access, request.external_ids(),
                                 result.mutable_context_types());
 })
-
-#undef MLMDX_TYPE_READ_RPC
 
 }  // namespace mlmdx::store

@@ -143,6 +143,10 @@ class MetadataStore {
   // Runs `body` in one transaction: commits when it returns OK, rolls back
   // otherwise.
   absl::Status Transact(TransactionMode mode, const Body& body);
+  // PutArtifactType / PutExecutionType / PutContextType.
+  template <typename Request, typename TypeProto, typename Response>
+  absl::Status PutSingleType(const Request& request, const TypeProto& type,
+                             Response* response);
 
   const StoreOptions options_;
   // Held for the whole of every read-write transaction.

@@ -23,10 +23,6 @@ using ml_metadata::Context;
 using ml_metadata::Event;
 using ml_metadata::Execution;
 
-namespace internal {
-absl::Status InsertCheckedEvent(RecordAccess& access, const Event& event);
-}  // namespace internal
-
 namespace {
 
 // Creates or updates an artifact; with `reuse_by_external_id`, an artifact
@@ -79,27 +75,6 @@ absl::StatusOr<int64_t> UpsertContext(RecordAccess& access, TypeCache& types,
         "' was created concurrently by another request; retry to reuse it"));
   }
   return id;
-}
-
-absl::Status CheckArtifactExists(RecordAccess& access, int64_t id) {
-  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> found,
-                         access.FindNodeIds<Artifact>("id", SqlValue::Int(id)));
-  if (found.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("event.artifact_id ", id, " names no stored artifact"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckExecutionExists(RecordAccess& access, int64_t id) {
-  MLMDX_ASSIGN_OR_RETURN(
-      std::vector<int64_t> found,
-      access.FindNodeIds<Execution>("id", SqlValue::Int(id)));
-  if (found.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("event.execution_id ", id, " names no stored execution"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -166,8 +141,8 @@ absl::Status MetadataStore::PutExecution(
                   "artifact_event_pairs[", i,
                   "] has an event without artifact_id and no artifact"));
             }
-            MLMDX_RETURN_IF_ERROR(
-                CheckArtifactExists(access, event.artifact_id()));
+            MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Artifact>(
+                access, event.artifact_id(), "event.artifact_id"));
           }
           MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
           result.add_artifact_ids(event.artifact_id());
@@ -339,13 +314,14 @@ absl::Status MetadataStore::PutLineageSubgraph(
       if (!event.has_execution_id()) {
         event.set_execution_id(result.execution_ids(edge.execution_index()));
       } else if (!edge.has_execution_index()) {
-        MLMDX_RETURN_IF_ERROR(
-            CheckExecutionExists(access, event.execution_id()));
+        MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Execution>(
+            access, event.execution_id(), "event.execution_id"));
       }
       if (!event.has_artifact_id()) {
         event.set_artifact_id(result.artifact_ids(edge.artifact_index()));
       } else if (!edge.has_artifact_index()) {
-        MLMDX_RETURN_IF_ERROR(CheckArtifactExists(access, event.artifact_id()));
+        MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Artifact>(
+            access, event.artifact_id(), "event.artifact_id"));
       }
       MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
     }

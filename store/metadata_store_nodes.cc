@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "store/internal/list_query.h"
 #include "store/internal/node_ops.h"
+#include "store/internal/read_rpc.h"
 #include "store/internal/record_access.h"
 #include "store/internal/type_ops.h"
 #include "store/metadata_store.h"
@@ -29,19 +30,6 @@ namespace {
 template <typename Field>
 std::vector<int64_t> ToVector(const Field& ids) {
   return std::vector<int64_t>(ids.begin(), ids.end());
-}
-
-template <typename Node>
-absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
-                             absl::string_view field) {
-  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> found,
-                         access.FindNodeIds<Node>("id", SqlValue::Int(id)));
-  if (found.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " ", id, " names no stored ",
-                     internal::NodeTraits<Node>::kKindName));
-  }
-  return absl::OkStatus();
 }
 
 template <typename Node, typename Request, typename Ids>
@@ -135,35 +123,6 @@ absl::Status MetadataStore::PutContexts(
   return absl::OkStatus();
 }
 
-namespace internal {
-
-// Checks an event's own fields and inserts it (MLMD's PutEvents rules,
-// without the existence checks, which callers do as they need).
-absl::Status InsertCheckedEvent(RecordAccess& access,
-                                const ml_metadata::Event& event) {
-  if (!event.has_artifact_id()) {
-    return absl::InvalidArgumentError("event.artifact_id is missing");
-  }
-  if (!event.has_execution_id()) {
-    return absl::InvalidArgumentError("event.execution_id is missing");
-  }
-  if (!event.has_type() || event.type() == ml_metadata::Event::UNKNOWN) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "event.type is missing or UNKNOWN for the event of artifact ",
-        event.artifact_id(), " and execution ", event.execution_id()));
-  }
-  absl::StatusOr<int64_t> id = access.InsertEvent(event, NowMillis());
-  if (absl::IsAlreadyExists(id.status())) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "an event of type ", ml_metadata::Event::Type_Name(event.type()),
-        " between artifact ", event.artifact_id(), " and execution ",
-        event.execution_id(), " already exists"));
-  }
-  return id.status();
-}
-
-}  // namespace internal
-
 absl::Status MetadataStore::PutEvents(
     const ml_metadata::PutEventsRequest& request,
     ml_metadata::PutEventsResponse* response) {
@@ -179,9 +138,9 @@ absl::Status MetadataStore::PutEvents(
       if (!event.has_type() || event.type() == ml_metadata::Event::UNKNOWN) {
         return absl::InvalidArgumentError("event.type is missing or UNKNOWN");
       }
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Artifact>(
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Artifact>(
           access, event.artifact_id(), "event.artifact_id"));
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Execution>(
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Execution>(
           access, event.execution_id(), "event.execution_id"));
       MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
     }
@@ -200,9 +159,9 @@ absl::Status MetadataStore::PutAttributionsAndAssociations(
             "attribution.context_id and attribution.artifact_id are both "
             "required");
       }
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(access, link.context_id(),
-                                                     "attribution.context_id"));
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Artifact>(
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Context>(
+          access, link.context_id(), "attribution.context_id"));
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Artifact>(
           access, link.artifact_id(), "attribution.artifact_id"));
       MLMDX_RETURN_IF_ERROR(access.InsertAttributionIfMissing(
           link.context_id(), link.artifact_id()));
@@ -213,9 +172,9 @@ absl::Status MetadataStore::PutAttributionsAndAssociations(
             "association.context_id and association.execution_id are both "
             "required");
       }
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(access, link.context_id(),
-                                                     "association.context_id"));
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Execution>(
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Context>(
+          access, link.context_id(), "association.context_id"));
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Execution>(
           access, link.execution_id(), "association.execution_id"));
       MLMDX_RETURN_IF_ERROR(access.InsertAssociationIfMissing(
           link.context_id(), link.execution_id()));
@@ -239,9 +198,9 @@ absl::Status MetadataStore::PutParentContexts(
         return absl::InvalidArgumentError(absl::StrCat(
             "context ", link.child_id(), " cannot be its own parent"));
       }
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Context>(
           access, link.child_id(), "parent_context.child_id"));
-      MLMDX_RETURN_IF_ERROR(CheckNodeExists<Context>(
+      MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Context>(
           access, link.parent_id(), "parent_context.parent_id"));
       // Walk the ancestors of the parent; reaching the child means the new
       // link would close a cycle.
@@ -351,27 +310,15 @@ absl::StatusOr<std::optional<int64_t>> ScopeTypeId(
 
 }  // namespace
 
-#define MLMDX_READ_RPC(Name, Mode, ...)                                       \
-  absl::Status MetadataStore::Name(const ml_metadata::Name##Request& request, \
-                                   ml_metadata::Name##Response* response) {   \
-    response->Clear();                                                        \
-    ml_metadata::Name##Response result;                                       \
-    MLMDX_RETURN_IF_ERROR(                                                    \
-        Transact(TransactionMode::Mode,                                       \
-                 [&](RecordAccess & access) -> absl::Status __VA_ARGS__));    \
-    *response = std::move(result);                                            \
-    return absl::OkStatus();                                                  \
-  }
-
-MLMDX_READ_RPC(GetArtifacts, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetArtifacts, {
   return List<Artifact>(access, request.has_options(), request.options(), {},
                         true, false, result.mutable_artifacts(), &result);
 })
-MLMDX_READ_RPC(GetExecutions, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetExecutions, {
   return List<Execution>(access, request.has_options(), request.options(), {},
                          true, false, result.mutable_executions(), &result);
 })
-MLMDX_READ_RPC(GetContexts, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetContexts, {
   return List<Context>(access, request.has_options(), request.options(), {},
                        true, false, result.mutable_contexts(), &result);
 })
@@ -388,20 +335,19 @@ MLMDX_READ_RPC(GetContexts, kReadOnly, {
                       false, true, result.mutable_##field(), &result);         \
   }
 
-MLMDX_READ_RPC(GetArtifactsByType, kReadOnly,
-               MLMDX_BY_TYPE_BODY(Artifact, artifacts))
-MLMDX_READ_RPC(GetExecutionsByType, kReadOnly,
-               MLMDX_BY_TYPE_BODY(Execution, executions))
-MLMDX_READ_RPC(GetContextsByType, kReadOnly,
-               MLMDX_BY_TYPE_BODY(Context, contexts))
+MLMDX_STORE_READ_RPC(GetArtifactsByType,
+                     MLMDX_BY_TYPE_BODY(Artifact, artifacts))
+MLMDX_STORE_READ_RPC(GetExecutionsByType,
+                     MLMDX_BY_TYPE_BODY(Execution, executions))
+MLMDX_STORE_READ_RPC(GetContextsByType, MLMDX_BY_TYPE_BODY(Context, contexts))
 #undef MLMDX_BY_TYPE_BODY
 
-MLMDX_READ_RPC(GetArtifactsByContext, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetArtifactsByContext, {
   ListScope scope{ListScope::Kind::kContext, request.context_id()};
   return List<Artifact>(access, request.has_options(), request.options(), scope,
                         false, false, result.mutable_artifacts(), &result);
 })
-MLMDX_READ_RPC(GetExecutionsByContext, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetExecutionsByContext, {
   ListScope scope{ListScope::Kind::kContext, request.context_id()};
   return List<Execution>(access, request.has_options(), request.options(),
                          scope, false, false, result.mutable_executions(),
@@ -410,7 +356,7 @@ MLMDX_READ_RPC(GetExecutionsByContext, kReadOnly, {
 
 // ---- Point reads -----------------------------------------------------------
 
-MLMDX_READ_RPC(GetArtifactsByID, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetArtifactsByID, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<Artifact> artifacts,
       access.GetNodes<Artifact>(ToVector(request.artifact_ids())));
@@ -431,14 +377,14 @@ MLMDX_READ_RPC(GetArtifactsByID, kReadOnly, {
   }
   return absl::OkStatus();
 })
-MLMDX_READ_RPC(GetExecutionsByID, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetExecutionsByID, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<Execution> executions,
       access.GetNodes<Execution>(ToVector(request.execution_ids())));
   for (Execution& e : executions) *result.add_executions() = std::move(e);
   return absl::OkStatus();
 })
-MLMDX_READ_RPC(GetContextsByID, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetContextsByID, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<Context> contexts,
       access.GetNodes<Context>(ToVector(request.context_ids())));
@@ -463,16 +409,18 @@ MLMDX_READ_RPC(GetContextsByID, kReadOnly, {
     return absl::OkStatus();                                                   \
   }
 
-MLMDX_READ_RPC(GetArtifactByTypeAndName, kReadOnly,
-               MLMDX_BY_TYPE_AND_NAME_BODY(Artifact, artifact_name, artifact))
-MLMDX_READ_RPC(GetExecutionByTypeAndName, kReadOnly,
-               MLMDX_BY_TYPE_AND_NAME_BODY(Execution, execution_name,
-                                           execution))
-MLMDX_READ_RPC(GetContextByTypeAndName, kReadOnly,
-               MLMDX_BY_TYPE_AND_NAME_BODY(Context, context_name, context))
+MLMDX_STORE_READ_RPC(GetArtifactByTypeAndName,
+                     MLMDX_BY_TYPE_AND_NAME_BODY(Artifact, artifact_name,
+                                                 artifact))
+MLMDX_STORE_READ_RPC(GetExecutionByTypeAndName,
+                     MLMDX_BY_TYPE_AND_NAME_BODY(Execution, execution_name,
+                                                 execution))
+MLMDX_STORE_READ_RPC(GetContextByTypeAndName,
+                     MLMDX_BY_TYPE_AND_NAME_BODY(Context, context_name,
+                                                 context))
 #undef MLMDX_BY_TYPE_AND_NAME_BODY
 
-MLMDX_READ_RPC(GetArtifactsByURI, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetArtifactsByURI, {
   // Field 1 was the singular `uri`, removed from the API; a client that
   // still sends it would silently get the wrong answer.
   const auto& unknown = request.GetReflection()->GetUnknownFields(request);
@@ -525,27 +473,27 @@ absl::Status ReadByExternalIds(RecordAccess& access, const Field& external_ids,
 
 }  // namespace
 
-MLMDX_READ_RPC(GetArtifactsByExternalIds, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetArtifactsByExternalIds, {
   return ReadByExternalIds(access, request.external_ids(),
                            result.mutable_artifacts());
 })
-MLMDX_READ_RPC(GetExecutionsByExternalIds, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetExecutionsByExternalIds, {
   return ReadByExternalIds(access, request.external_ids(),
                            result.mutable_executions());
 })
-MLMDX_READ_RPC(GetContextsByExternalIds, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetContextsByExternalIds, {
   return ReadByExternalIds(access, request.external_ids(),
                            result.mutable_contexts());
 })
 
-MLMDX_READ_RPC(GetEventsByExecutionIDs, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetEventsByExecutionIDs, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<ml_metadata::Event> events,
       access.GetEventsByExecutionIds(ToVector(request.execution_ids())));
   for (auto& e : events) *result.add_events() = std::move(e);
   return absl::OkStatus();
 })
-MLMDX_READ_RPC(GetEventsByArtifactIDs, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetEventsByArtifactIDs, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<ml_metadata::Event> events,
       access.GetEventsByArtifactIds(ToVector(request.artifact_ids())));
@@ -555,7 +503,7 @@ MLMDX_READ_RPC(GetEventsByArtifactIDs, kReadOnly, {
 
 // ---- Context relations -----------------------------------------------------
 
-MLMDX_READ_RPC(GetContextsByArtifact, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetContextsByArtifact, {
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                          access.GetContextIdsByArtifact(request.artifact_id()));
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
@@ -567,7 +515,7 @@ MLMDX_READ_RPC(GetContextsByArtifact, kReadOnly, {
   for (Context& c : found) *result.add_contexts() = std::move(c);
   return absl::OkStatus();
 })
-MLMDX_READ_RPC(GetContextsByExecution, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetContextsByExecution, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<int64_t> ids,
       access.GetContextIdsByExecution(request.execution_id()));
@@ -580,7 +528,7 @@ MLMDX_READ_RPC(GetContextsByExecution, kReadOnly, {
   for (Context& c : found) *result.add_contexts() = std::move(c);
   return absl::OkStatus();
 })
-MLMDX_READ_RPC(GetParentContextsByContext, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetParentContextsByContext, {
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                          access.GetParentContextIds(request.context_id()));
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
@@ -588,7 +536,7 @@ MLMDX_READ_RPC(GetParentContextsByContext, kReadOnly, {
   for (Context& c : found) *result.add_contexts() = std::move(c);
   return absl::OkStatus();
 })
-MLMDX_READ_RPC(GetChildrenContextsByContext, kReadOnly, {
+MLMDX_STORE_READ_RPC(GetChildrenContextsByContext, {
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                          access.GetChildContextIds(request.context_id()));
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
@@ -596,7 +544,5 @@ MLMDX_READ_RPC(GetChildrenContextsByContext, kReadOnly, {
   for (Context& c : found) *result.add_contexts() = std::move(c);
   return absl::OkStatus();
 })
-
-#undef MLMDX_READ_RPC
 
 }  // namespace mlmdx::store

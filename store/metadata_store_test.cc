@@ -29,7 +29,8 @@ std::unique_ptr<MetadataStore> OpenFileStore() {
 
 int64_t PutType(MetadataStore& store, const std::string& name) {
   auto request = ParseTextProto<ml_metadata::PutArtifactTypeRequest>(
-      "artifact_type { name: '" + name + "' properties { key: 'p' value: INT } }");
+      "artifact_type { name: '" + name +
+      "' properties { key: 'p' value: INT } }");
   ml_metadata::PutArtifactTypeResponse response;
   EXPECT_THAT(store.PutArtifactType(request, &response), IsOk());
   return response.type_id();

@@ -45,12 +45,12 @@ TEST(SqliteConnectionTest, UniqueViolationIsAlreadyExists) {
   auto conn = SqliteConnection::Open({});
   ASSERT_THAT(conn.status(), IsOk());
   ASSERT_THAT((*conn)->ExecuteScript("CREATE TABLE t(a INT UNIQUE);"), IsOk());
-  ASSERT_THAT((*conn)->Execute("INSERT INTO t VALUES (?)", {SqlValue::Int(1)})
-                  .status(),
-              IsOk());
-  EXPECT_THAT((*conn)->Execute("INSERT INTO t VALUES (?)", {SqlValue::Int(1)})
-                  .status(),
-              StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_THAT(
+      (*conn)->Execute("INSERT INTO t VALUES (?)", {SqlValue::Int(1)}).status(),
+      IsOk());
+  EXPECT_THAT(
+      (*conn)->Execute("INSERT INTO t VALUES (?)", {SqlValue::Int(1)}).status(),
+      StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST(SqliteConnectionTest, WrongParameterCountIsInternalNotACrash) {
@@ -141,8 +141,8 @@ TEST(SchemaTest, PartialSchemaIsAbortedAndTwoVersionRowsAreDataLoss) {
   auto other = SqliteConnection::Open({});
   ASSERT_THAT(other.status(), IsOk());
   ASSERT_THAT(InitSchema(**other, Dialect::kSqlite, {}), IsOk());
-  ASSERT_THAT(
-      (*other)->ExecuteScript("INSERT INTO MLMDEnv VALUES (11);"), IsOk());
+  ASSERT_THAT((*other)->ExecuteScript("INSERT INTO MLMDEnv VALUES (11);"),
+              IsOk());
   EXPECT_THAT(InitSchema(**other, Dialect::kSqlite, {}),
               StatusIs(absl::StatusCode::kDataLoss));
 }
@@ -154,9 +154,9 @@ TEST(PropertyCodecTest, UsesMlmdEncodings) {
   ASSERT_THAT(columns.status(), IsOk());
   EXPECT_EQ((*columns)[2].AsString().rfind("mlmd-struct::", 0), 0u);
   for (int i : {0, 1, 3, 4}) EXPECT_TRUE((*columns)[i].is_null());
-  auto decoded = internal::DecodeValue((*columns)[0], (*columns)[1],
-                                       (*columns)[2], (*columns)[3],
-                                       (*columns)[4]);
+  auto decoded =
+      internal::DecodeValue((*columns)[0], (*columns)[1], (*columns)[2],
+                            (*columns)[3], (*columns)[4]);
   ASSERT_THAT(decoded.status(), IsOk());
   EXPECT_TRUE(internal::SameValue(*decoded, value));
 

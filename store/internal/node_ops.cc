@@ -360,6 +360,41 @@ absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
   return node.id();
 }
 
+template <typename Node>
+absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
+                             absl::string_view field) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> found,
+                         access.FindNodeIds<Node>("id", SqlValue::Int(id)));
+  if (found.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " ", id, " names no stored ", NodeTraits<Node>::kKindName));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InsertCheckedEvent(RecordAccess& access,
+                                const ml_metadata::Event& event) {
+  if (!event.has_artifact_id()) {
+    return absl::InvalidArgumentError("event.artifact_id is missing");
+  }
+  if (!event.has_execution_id()) {
+    return absl::InvalidArgumentError("event.execution_id is missing");
+  }
+  if (!event.has_type() || event.type() == ml_metadata::Event::UNKNOWN) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "event.type is missing or UNKNOWN for the event of artifact ",
+        event.artifact_id(), " and execution ", event.execution_id()));
+  }
+  absl::StatusOr<int64_t> id = access.InsertEvent(event, NowMillis());
+  if (absl::IsAlreadyExists(id.status())) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "an event of type ", ml_metadata::Event::Type_Name(event.type()),
+        " between artifact ", event.artifact_id(), " and execution ",
+        event.execution_id(), " already exists"));
+  }
+  return id.status();
+}
+
 #define MLMDX_INSTANTIATE_NODE_OPS(Node)                                   \
   template absl::StatusOr<int64_t> CreateNode(RecordAccess&, TypeCache&,   \
                                               const Node&, int64_t);       \
@@ -367,7 +402,9 @@ absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
                                    const NodeWriteOptions&, int64_t);      \
   template absl::StatusOr<int64_t> UpsertNode(                             \
       RecordAccess&, TypeCache&, const Node&, const NodeWriteOptions&,     \
-      int64_t)
+      int64_t);                                                            \
+  template absl::Status CheckNodeExists<Node>(RecordAccess&, int64_t,      \
+                                              absl::string_view)
 
 MLMDX_INSTANTIATE_NODE_OPS(ml_metadata::Artifact);
 MLMDX_INSTANTIATE_NODE_OPS(ml_metadata::Execution);

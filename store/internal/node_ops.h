@@ -52,6 +52,19 @@ absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
                                    const NodeWriteOptions& options,
                                    int64_t now_ms);
 
+// INVALID_ARGUMENT naming `field` unless a node of this kind has `id`
+// (references to unknown nodes are bad input, not "not found").
+template <typename Node>
+absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
+                             absl::string_view field);
+
+// Checks an event's own fields (both ids and a known type) and inserts it
+// with its path. Existence of the two nodes is the caller's to check.
+//   INVALID_ARGUMENT  a missing id or type
+//   ALREADY_EXISTS    an event of this type between the two nodes exists
+absl::Status InsertCheckedEvent(RecordAccess& access,
+                                const ml_metadata::Event& event);
+
 }  // namespace mlmdx::store::internal
 
 #endif  // MLMDX_STORE_INTERNAL_NODE_OPS_H_

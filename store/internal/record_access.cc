@@ -530,12 +530,17 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
   return id;
 }
 
-namespace {
+absl::StatusOr<RecordSet> RecordAccess::QueryEvents(
+    absl::string_view key_column, absl::Span<const int64_t> ids) {
+  return QueryInChunks(
+      absl::StrCat("SELECT DISTINCT id, artifact_id, execution_id, type, "
+                   "milliseconds_since_epoch FROM Event WHERE ",
+                   key_column, " IN "),
+      "", IdParams(ids));
+}
 
-absl::StatusOr<std::vector<ml_metadata::Event>> EventsWithPaths(
-    RecordAccess& access, RecordSet rows,
-    const std::function<absl::StatusOr<RecordSet>(std::vector<SqlValue>)>&
-        query_paths) {
+absl::StatusOr<std::vector<ml_metadata::Event>> RecordAccess::WithPaths(
+    const RecordSet& rows) {
   std::vector<ml_metadata::Event> events;
   std::vector<SqlValue> ids;
   absl::flat_hash_map<int64_t, size_t> index;
@@ -545,7 +550,12 @@ absl::StatusOr<std::vector<ml_metadata::Event>> EventsWithPaths(
     events.push_back(ReadEventRow(row));
   }
   if (events.empty()) return events;
-  MLMDX_ASSIGN_OR_RETURN(RecordSet steps, query_paths(std::move(ids)));
+  // Chunks split by event, so each event's steps stay in insertion order.
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet steps,
+      QueryInChunks("SELECT event_id, is_index_step, step_index, step_key "
+                    "FROM EventPath WHERE event_id IN ",
+                    " ORDER BY rowid", ids));
   for (const auto& row : steps.rows) {
     auto it = index.find(row[0].AsInt());
     if (it == index.end()) continue;
@@ -559,49 +569,30 @@ absl::StatusOr<std::vector<ml_metadata::Event>> EventsWithPaths(
   return events;
 }
 
-}  // namespace
-
 absl::StatusOr<std::vector<ml_metadata::Event>>
 RecordAccess::GetEventsByExecutionIds(absl::Span<const int64_t> execution_ids) {
-  MLMDX_ASSIGN_OR_RETURN(
-      RecordSet rows,
-      QueryInChunks(
-          "SELECT DISTINCT id, artifact_id, execution_id, type, "
-          "milliseconds_since_epoch FROM Event WHERE execution_id IN ",
-          "", IdParams(execution_ids)));
+  MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
+                         QueryEvents("execution_id", execution_ids));
+  // (execution_id, insertion order)
   std::sort(rows.rows.begin(), rows.rows.end(),
             [](const auto& a, const auto& b) {
               return std::make_pair(a[2].AsInt(), a[0].AsInt()) <
                      std::make_pair(b[2].AsInt(), b[0].AsInt());
             });
-  return EventsWithPaths(*this, std::move(rows),
-                         [this](std::vector<SqlValue> ids) {
-                           return QueryInChunks(
-                               "SELECT event_id, is_index_step, step_index, "
-                               "step_key FROM EventPath WHERE event_id IN ",
-                               " ORDER BY rowid", ids);
-                         });
+  return WithPaths(rows);
 }
 
 absl::StatusOr<std::vector<ml_metadata::Event>>
 RecordAccess::GetEventsByArtifactIds(absl::Span<const int64_t> artifact_ids) {
-  MLMDX_ASSIGN_OR_RETURN(
-      RecordSet rows,
-      QueryInChunks("SELECT DISTINCT id, artifact_id, execution_id, type, "
-                    "milliseconds_since_epoch FROM Event WHERE artifact_id IN ",
-                    "", IdParams(artifact_ids)));
+  MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
+                         QueryEvents("artifact_id", artifact_ids));
+  // (artifact_id, execution_id, type)
   std::sort(rows.rows.begin(), rows.rows.end(),
             [](const auto& a, const auto& b) {
               return std::make_tuple(a[1].AsInt(), a[2].AsInt(), a[3].AsInt()) <
                      std::make_tuple(b[1].AsInt(), b[2].AsInt(), b[3].AsInt());
             });
-  return EventsWithPaths(*this, std::move(rows),
-                         [this](std::vector<SqlValue> ids) {
-                           return QueryInChunks(
-                               "SELECT event_id, is_index_step, step_index, "
-                               "step_key FROM EventPath WHERE event_id IN ",
-                               " ORDER BY rowid", ids);
-                         });
+  return WithPaths(rows);
 }
 
 // ---- Context links ---------------------------------------------------------

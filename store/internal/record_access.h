@@ -169,6 +169,14 @@ class RecordAccess {
                                           absl::string_view sql_suffix,
                                           absl::Span<const SqlValue> ids);
   absl::StatusOr<std::vector<TypeRecord>> ReadTypes(RecordSet rows);
+  // Event rows whose `key_column` is one of `ids`, in no particular order.
+  // REQUIRES: `key_column` is a column name chosen by the caller.
+  absl::StatusOr<RecordSet> QueryEvents(absl::string_view key_column,
+                                        absl::Span<const int64_t> ids);
+  // The events of `rows` (as QueryEvents returns them), in that order, with
+  // their paths.
+  absl::StatusOr<std::vector<ml_metadata::Event>> WithPaths(
+      const RecordSet& rows);
   template <typename Node>
   absl::Status AttachProperties(std::vector<Node>& nodes);
 
