@@ -11,8 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "store/internal/read_rpc.h"
 #include "store/internal/record_access.h"
+#include "store/internal/rpc_macros.h"
 #include "store/internal/type_ops.h"
 #include "util/status_macros.h"
 

@@ -9,8 +9,8 @@
 #include "absl/time/time.h"
 #include "store/internal/list_query.h"
 #include "store/internal/node_ops.h"
-#include "store/internal/read_rpc.h"
 #include "store/internal/record_access.h"
+#include "store/internal/rpc_macros.h"
 #include "store/internal/type_ops.h"
 #include "store/metadata_store.h"
 #include "util/status_macros.h"
@@ -95,33 +95,15 @@ absl::Status MetadataStore::PutArtifacts(
   return absl::OkStatus();
 }
 
-absl::Status MetadataStore::PutExecutions(
-    const ml_metadata::PutExecutionsRequest& request,
-    ml_metadata::PutExecutionsResponse* response) {
-  response->Clear();
-  ml_metadata::PutExecutionsResponse result;
-  MLMDX_RETURN_IF_ERROR(
-      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
-        return PutNodes(access, request, request.executions(),
-                        result.mutable_execution_ids());
-      }));
-  *response = std::move(result);
-  return absl::OkStatus();
-}
+MLMDX_STORE_WRITE_RPC(PutExecutions, {
+  return PutNodes(access, request, request.executions(),
+                  result.mutable_execution_ids());
+})
 
-absl::Status MetadataStore::PutContexts(
-    const ml_metadata::PutContextsRequest& request,
-    ml_metadata::PutContextsResponse* response) {
-  response->Clear();
-  ml_metadata::PutContextsResponse result;
-  MLMDX_RETURN_IF_ERROR(
-      Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
-        return PutNodes(access, request, request.contexts(),
-                        result.mutable_context_ids());
-      }));
-  *response = std::move(result);
-  return absl::OkStatus();
-}
+MLMDX_STORE_WRITE_RPC(PutContexts, {
+  return PutNodes(access, request, request.contexts(),
+                  result.mutable_context_ids());
+})
 
 absl::Status MetadataStore::PutEvents(
     const ml_metadata::PutEventsRequest& request,
