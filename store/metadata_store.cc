@@ -88,11 +88,19 @@ absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, AcquireConnection());
   absl::Cleanup release = [this, &conn] { ReleaseConnection(std::move(conn)); };
   MLMDX_RETURN_IF_ERROR(conn->Begin(mode));
-  RecordAccess access(*conn);
+  const bool report = mode == TransactionMode::kReadWrite && commit_listener_;
+  LineageChanges changes;
+  RecordAccess access(*conn, report ? &changes : nullptr);
   absl::Status status = body(access);
   if (status.ok()) status = conn->Commit();
-  if (!status.ok()) conn->Rollback();
-  return status;
+  if (!status.ok()) {
+    conn->Rollback();
+    return status;
+  }
+  // Still under write_mutex_: listeners see commits in commit order, and
+  // before the write's caller is answered.
+  if (report && !changes.empty()) commit_listener_(changes);
+  return absl::OkStatus();
 }
 
 // ---- Type writes -----------------------------------------------------------

@@ -34,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "store/connection.h"
+#include "store/lineage_changes.h"
 #include "store/schema.h"
 #include "store/sqlite_connection.h"
 
@@ -122,6 +123,45 @@ class MetadataStore {
   MetadataStore& operator=(const MetadataStore&) = delete;
   ~MetadataStore();
 
+  // ---- For the lineage engine ----------------------------------------------
+
+  // Receives what each committed write added to the lineage graph. It runs
+  // after the commit, while writes are still serialized (so calls arrive in
+  // commit order) and before the write's RPC returns.
+  using CommitListener = std::function<void(const LineageChanges&)>;
+  // REQUIRES: called before the store serves requests.
+  void SetCommitListener(CommitListener listener);
+
+  // Streams every event, attribution, association and parent-context link
+  // to `sink`, in id order and batches of at most `batch_size` rows, from
+  // one consistent snapshot. Stops at the first error `sink` returns.
+  absl::Status ScanLineage(
+      const std::function<absl::Status(const LineageChanges&)>& sink,
+      int batch_size = 65536);
+
+  enum class NodeKind { kArtifact, kExecution, kContext };
+
+  // Ascending ids of the first `limit` nodes of `kind` matching
+  // `filter_query` (which must be non-empty). INVALID_ARGUMENT for a bad
+  // filter.
+  absl::StatusOr<std::vector<int64_t>> FindNodeIdsByFilter(
+      NodeKind kind, const std::string& filter_query, int limit);
+
+  // The ids among `candidates` (ascending, each once) that match
+  // `filter_query`; an empty filter matches every existing node.
+  absl::StatusOr<std::vector<int64_t>> FilterNodeIds(
+      NodeKind kind, const std::string& filter_query,
+      const std::vector<int64_t>& candidates);
+
+  // Full events (with paths) by event id, in the order of `event_ids`;
+  // unknown ids are skipped.
+  absl::StatusOr<std::vector<ml_metadata::Event>> GetEventsById(
+      const std::vector<int64_t>& event_ids);
+
+  // Every artifact, execution and context type, in the form lineage answers
+  // carry (simple types included; no external_id or base_type).
+  absl::Status GetLineageTypes(ml_metadata::LineageGraph* graph);
+
   // One method per RPC. Each returns MLMD's status for the call (spec/api.md)
   // and fills `response` only on OK. Lock contention with another process
   // is ABORTED (retryable).
@@ -151,6 +191,7 @@ class MetadataStore {
   const StoreOptions options_;
   // Held for the whole of every read-write transaction.
   absl::Mutex write_mutex_;
+  CommitListener commit_listener_;
   absl::Mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mutex_);
   int open_connections_ ABSL_GUARDED_BY(pool_mutex_) = 0;

@@ -107,3 +107,173 @@ TEST(MetadataStoreTest, InMemoryStoreKeepsDataForItsLifetime) {
 
 }  // namespace
 }  // namespace mlmdx::store
+
+namespace mlmdx::store {
+namespace {
+
+// A store with one artifact type, one execution type and one context type.
+struct LineageFixture {
+  std::unique_ptr<MetadataStore> store = OpenFileStore();
+  int64_t artifact_type = 0, execution_type = 0, context_type = 0;
+
+  LineageFixture() {
+    auto types = ParseTextProto<ml_metadata::PutTypesRequest>(
+        "artifact_types { name: 'A' } execution_types { name: 'E' } "
+        "context_types { name: 'C' }");
+    ml_metadata::PutTypesResponse ids;
+    EXPECT_THAT(store->PutTypes(types, &ids), IsOk());
+    artifact_type = ids.artifact_type_ids(0);
+    execution_type = ids.execution_type_ids(0);
+    context_type = ids.context_type_ids(0);
+  }
+
+  // PutExecution with one input artifact, one output artifact, one context.
+  ml_metadata::PutExecutionResponse Run(const std::string& context_name) {
+    ml_metadata::PutExecutionRequest request;
+    request.mutable_execution()->set_type_id(execution_type);
+    for (auto type : {ml_metadata::Event::INPUT, ml_metadata::Event::OUTPUT}) {
+      auto* pair = request.add_artifact_event_pairs();
+      pair->mutable_artifact()->set_type_id(artifact_type);
+      pair->mutable_artifact()->set_uri(context_name + "/" +
+                                        ml_metadata::Event::Type_Name(type));
+      pair->mutable_event()->set_type(type);
+    }
+    auto* context = request.add_contexts();
+    context->set_type_id(context_type);
+    context->set_name(context_name);
+    request.mutable_options()->set_reuse_context_if_already_exist(true);
+    ml_metadata::PutExecutionResponse response;
+    EXPECT_THAT(store->PutExecution(request, &response), IsOk());
+    return response;
+  }
+};
+
+TEST(MetadataStoreLineageTest, ListenerSeesExactlyTheNewRowsInCommitOrder) {
+  LineageFixture f;
+  std::vector<LineageChanges> seen;
+  f.store->SetCommitListener(
+      [&seen](const LineageChanges& changes) { seen.push_back(changes); });
+  const auto first = f.Run("run");
+  const auto second = f.Run("run");  // Same context: one new association.
+  ASSERT_EQ(seen.size(), 2u);
+  ASSERT_EQ(seen[0].events.size(), 2u);
+  EXPECT_EQ(seen[0].events[0].artifact_id, first.artifact_ids(0));
+  EXPECT_EQ(seen[0].events[0].execution_id, first.execution_id());
+  EXPECT_EQ(seen[0].events[0].type, ml_metadata::Event::INPUT);
+  EXPECT_EQ(seen[0].events[1].type, ml_metadata::Event::OUTPUT);
+  EXPECT_LT(seen[0].events[0].id, seen[0].events[1].id);
+  EXPECT_EQ(seen[0].associations.size(), 1u);
+  EXPECT_EQ(seen[0].attributions.size(), 2u);
+  EXPECT_EQ(seen[1].associations,
+            (std::vector<std::pair<int64_t, int64_t>>{
+                {second.context_ids(0), second.execution_id()}}));
+  EXPECT_GT(seen[1].events[0].id, seen[0].events[1].id);
+
+  // A write that adds nothing to the graph is not reported; a failed write
+  // is not reported either.
+  ml_metadata::PutAttributionsAndAssociationsRequest again;
+  auto* link = again.add_associations();
+  link->set_context_id(first.context_ids(0));
+  link->set_execution_id(first.execution_id());
+  ml_metadata::PutAttributionsAndAssociationsResponse none;
+  ASSERT_THAT(f.store->PutAttributionsAndAssociations(again, &none), IsOk());
+  ml_metadata::PutEventsRequest duplicate;
+  auto* event = duplicate.add_events();
+  event->set_artifact_id(first.artifact_ids(0));
+  event->set_execution_id(first.execution_id());
+  event->set_type(ml_metadata::Event::INPUT);
+  ml_metadata::PutEventsResponse ignored;
+  EXPECT_THAT(f.store->PutEvents(duplicate, &ignored),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(seen.size(), 2u);
+}
+
+TEST(MetadataStoreLineageTest, ScanReturnsEveryRowInBatches) {
+  LineageFixture f;
+  for (int i = 0; i < 7; ++i) f.Run("run" + std::to_string(i % 3));
+  ml_metadata::PutParentContextsRequest parents;
+  auto* link = parents.add_parent_contexts();
+  link->set_child_id(2);
+  link->set_parent_id(1);
+  ml_metadata::PutParentContextsResponse ok;
+  ASSERT_THAT(f.store->PutParentContexts(parents, &ok), IsOk());
+
+  LineageChanges all;
+  int batches = 0;
+  ASSERT_THAT(f.store->ScanLineage(
+                  [&](const LineageChanges& batch) {
+                    ++batches;
+                    for (const auto& e : batch.events) all.events.push_back(e);
+                    all.attributions.insert(all.attributions.end(),
+                                            batch.attributions.begin(),
+                                            batch.attributions.end());
+                    all.associations.insert(all.associations.end(),
+                                            batch.associations.begin(),
+                                            batch.associations.end());
+                    all.parent_contexts.insert(all.parent_contexts.end(),
+                                               batch.parent_contexts.begin(),
+                                               batch.parent_contexts.end());
+                    return absl::OkStatus();
+                  },
+                  /*batch_size=*/4),
+              IsOk());
+  EXPECT_EQ(all.events.size(), 14u);
+  for (size_t i = 1; i < all.events.size(); ++i) {
+    EXPECT_LT(all.events[i - 1].id, all.events[i].id);
+  }
+  EXPECT_EQ(all.associations.size(), 7u);
+  EXPECT_EQ(all.attributions.size(), 14u);
+  EXPECT_EQ(all.parent_contexts,
+            (std::vector<std::pair<int64_t, int64_t>>{{2, 1}}));
+  EXPECT_GE(batches, 4 + 1 + 2 + 1);
+}
+
+TEST(MetadataStoreLineageTest, FiltersSelectStartingAndEndingNodes) {
+  LineageFixture f;
+  std::vector<int64_t> outputs;
+  for (int i = 0; i < 5; ++i) outputs.push_back(f.Run("r").artifact_ids(1));
+  using Kind = MetadataStore::NodeKind;
+  auto found =
+      f.store->FindNodeIdsByFilter(Kind::kArtifact, "uri LIKE '%OUTPUT'", 3);
+  ASSERT_THAT(found.status(), IsOk());
+  EXPECT_EQ(*found, std::vector<int64_t>(outputs.begin(), outputs.begin() + 3));
+  EXPECT_THAT(
+      f.store->FindNodeIdsByFilter(Kind::kArtifact, "uri ==", 3).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+
+  auto matched = f.store->FilterNodeIds(Kind::kArtifact, "uri LIKE '%OUTPUT'",
+                                        {1, 2, outputs[4], 999});
+  ASSERT_THAT(matched.status(), IsOk());
+  EXPECT_EQ(*matched, std::vector<int64_t>({2, outputs[4]}));
+  auto all = f.store->FilterNodeIds(Kind::kArtifact, "", {1, 2, 999});
+  ASSERT_THAT(all.status(), IsOk());
+  EXPECT_EQ(*all, std::vector<int64_t>({1, 2}));
+}
+
+TEST(MetadataStoreLineageTest, EventsByIdKeepRequestOrderAndPaths) {
+  LineageFixture f;
+  f.Run("r");
+  std::vector<int64_t> ids;
+  ASSERT_THAT(f.store->ScanLineage([&](const LineageChanges& batch) {
+    for (const auto& e : batch.events) ids.push_back(e.id);
+    return absl::OkStatus();
+  }),
+              IsOk());
+  ASSERT_EQ(ids.size(), 2u);
+  auto events = f.store->GetEventsById({ids[1], 12345, ids[0]});
+  ASSERT_THAT(events.status(), IsOk());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].type(), ml_metadata::Event::OUTPUT);
+  EXPECT_EQ((*events)[1].type(), ml_metadata::Event::INPUT);
+  EXPECT_TRUE((*events)[0].has_milliseconds_since_epoch());
+
+  ml_metadata::LineageGraph types;
+  ASSERT_THAT(f.store->GetLineageTypes(&types), IsOk());
+  EXPECT_EQ(types.artifact_types_size(), 5);   // 4 simple + A
+  EXPECT_EQ(types.execution_types_size(), 6);  // 5 simple + E
+  EXPECT_EQ(types.context_types_size(), 1);
+  EXPECT_FALSE(types.artifact_types(4).has_external_id());
+}
+
+}  // namespace
+}  // namespace mlmdx::store

@@ -527,6 +527,10 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
     }
     // A step with neither member carries nothing; MLMD drops it too.
   }
+  if (changes_ != nullptr) {
+    changes_->events.push_back(
+        {id, event.artifact_id(), event.execution_id(), event.type()});
+  }
   return id;
 }
 
@@ -569,6 +573,19 @@ absl::StatusOr<std::vector<ml_metadata::Event>> RecordAccess::WithPaths(
   return events;
 }
 
+absl::StatusOr<std::vector<std::pair<int64_t, ml_metadata::Event>>>
+RecordAccess::GetEventsWithIds(absl::Span<const int64_t> event_ids) {
+  MLMDX_ASSIGN_OR_RETURN(RecordSet rows, QueryEvents("id", event_ids));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<ml_metadata::Event> events,
+                         WithPaths(rows));
+  std::vector<std::pair<int64_t, ml_metadata::Event>> with_ids;
+  with_ids.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    with_ids.emplace_back(rows.rows[i][0].AsInt(), std::move(events[i]));
+  }
+  return with_ids;
+}
+
 absl::StatusOr<std::vector<ml_metadata::Event>>
 RecordAccess::GetEventsByExecutionIds(absl::Span<const int64_t> execution_ids) {
   MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
@@ -601,37 +618,48 @@ absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
                                                       int64_t artifact_id) {
   // Checked before inserting rather than INSERT OR IGNORE: an ignored insert
   // still consumes an AUTOINCREMENT id, and MLMD's ids have no such gaps.
-  return conn_
-      .Execute(
+  MLMDX_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      conn_.Execute(
           "INSERT INTO Attribution(context_id, artifact_id) SELECT ?, ? "
           "WHERE NOT EXISTS (SELECT 1 FROM Attribution WHERE context_id = ? "
           "AND artifact_id = ?)",
           {SqlValue::Int(context_id), SqlValue::Int(artifact_id),
-           SqlValue::Int(context_id), SqlValue::Int(artifact_id)})
-      .status();
+           SqlValue::Int(context_id), SqlValue::Int(artifact_id)}));
+  if (inserted > 0 && changes_ != nullptr) {
+    changes_->attributions.push_back({context_id, artifact_id});
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RecordAccess::InsertAssociationIfMissing(int64_t context_id,
                                                       int64_t execution_id) {
   // As InsertAttributionIfMissing: no AUTOINCREMENT id burnt when present.
-  return conn_
-      .Execute(
+  MLMDX_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      conn_.Execute(
           "INSERT INTO Association(context_id, execution_id) SELECT ?, ? "
           "WHERE NOT EXISTS (SELECT 1 FROM Association WHERE context_id = ? "
           "AND execution_id = ?)",
           {SqlValue::Int(context_id), SqlValue::Int(execution_id),
-           SqlValue::Int(context_id), SqlValue::Int(execution_id)})
-      .status();
+           SqlValue::Int(context_id), SqlValue::Int(execution_id)}));
+  if (inserted > 0 && changes_ != nullptr) {
+    changes_->associations.push_back({context_id, execution_id});
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RecordAccess::InsertParentContext(int64_t child_id,
                                                int64_t parent_id) {
-  return conn_
-      .Execute(
-          "INSERT INTO ParentContext(context_id, parent_context_id) "
-          "VALUES (?, ?)",
-          {SqlValue::Int(child_id), SqlValue::Int(parent_id)})
-      .status();
+  MLMDX_ASSIGN_OR_RETURN(
+      int64_t inserted,
+      conn_.Execute("INSERT INTO ParentContext(context_id, parent_context_id) "
+                    "VALUES (?, ?)",
+                    {SqlValue::Int(child_id), SqlValue::Int(parent_id)}));
+  if (inserted > 0 && changes_ != nullptr) {
+    changes_->parent_contexts.push_back({child_id, parent_id});
+  }
+  return absl::OkStatus();
 }
 
 namespace {

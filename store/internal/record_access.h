@@ -23,6 +23,7 @@
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "store/connection.h"
 #include "store/internal/node_traits.h"
+#include "store/lineage_changes.h"
 
 namespace mlmdx::store::internal {
 
@@ -54,7 +55,10 @@ struct PropertyRow {
 
 class RecordAccess {
  public:
-  explicit RecordAccess(Connection& conn) : conn_(conn) {}
+  // `changes`, when given, collects every event and link this transaction
+  // inserts (links that already existed are not reported).
+  explicit RecordAccess(Connection& conn, LineageChanges* changes = nullptr)
+      : conn_(conn), changes_(changes) {}
   RecordAccess(const RecordAccess&) = delete;
   RecordAccess& operator=(const RecordAccess&) = delete;
 
@@ -135,6 +139,9 @@ class RecordAccess {
   // execution, type) already has an event.
   absl::StatusOr<int64_t> InsertEvent(const ml_metadata::Event& event,
                                       int64_t now_ms);
+  // (event id, event) for the given event ids that exist, in no order.
+  absl::StatusOr<std::vector<std::pair<int64_t, ml_metadata::Event>>>
+  GetEventsWithIds(absl::Span<const int64_t> event_ids);
   // Events of the executions, by (execution_id, insertion order).
   absl::StatusOr<std::vector<ml_metadata::Event>> GetEventsByExecutionIds(
       absl::Span<const int64_t> execution_ids);
@@ -181,6 +188,7 @@ class RecordAccess {
   absl::Status AttachProperties(std::vector<Node>& nodes);
 
   Connection& conn_;
+  LineageChanges* const changes_;
 };
 
 // Converts ids to SQL parameters.

@@ -1,0 +1,43 @@
+// File: store/lineage_changes.h
+// -----------------------------------------------------------------------------
+//
+// The part of a committed write that changes the lineage graph: new events
+// and new context links. MetadataStore reports one LineageChanges per
+// committed write transaction to its commit listener, and streams the whole
+// graph in the same form at start-up, so that an in-memory index can be
+// built and then kept exactly in step with the database.
+
+#ifndef MLMDX_STORE_LINEAGE_CHANGES_H_
+#define MLMDX_STORE_LINEAGE_CHANGES_H_
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace mlmdx::store {
+
+struct LineageChanges {
+  struct Event {
+    int64_t id = 0;
+    int64_t artifact_id = 0;
+    int64_t execution_id = 0;
+    // ml_metadata::Event::Type number.
+    int type = 0;
+  };
+  std::vector<Event> events;
+  // (context_id, artifact_id)
+  std::vector<std::pair<int64_t, int64_t>> attributions;
+  // (context_id, execution_id)
+  std::vector<std::pair<int64_t, int64_t>> associations;
+  // (child_id, parent_id)
+  std::vector<std::pair<int64_t, int64_t>> parent_contexts;
+
+  bool empty() const {
+    return events.empty() && attributions.empty() && associations.empty() &&
+           parent_contexts.empty();
+  }
+};
+
+}  // namespace mlmdx::store
+
+#endif  // MLMDX_STORE_LINEAGE_CHANGES_H_

@@ -1,0 +1,239 @@
+// MetadataStore: the reads the lineage engine needs (the graph's rows at
+// start-up, filter evaluation for starting and ending nodes, events and
+// types of an answer) and the commit listener that keeps it in step.
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "query/filter.h"
+#include "store/internal/record_access.h"
+#include "store/internal/type_ops.h"
+#include "store/metadata_store.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store {
+
+using internal::RecordAccess;
+
+void MetadataStore::SetCommitListener(CommitListener listener) {
+  absl::MutexLock lock(&write_mutex_);
+  commit_listener_ = std::move(listener);
+}
+
+absl::Status MetadataStore::ScanLineage(
+    const std::function<absl::Status(const LineageChanges&)>& sink,
+    int batch_size) {
+  return Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
+    Connection& conn = access.connection();
+    // One pass per table, keyed by id (rowid for ParentContext, which has
+    // no id column), so a batch is one indexed range scan.
+    struct Table {
+      const char* sql;
+      int kind;
+    };
+    const Table tables[] = {
+        {"SELECT id, artifact_id, execution_id, type FROM Event "
+         "WHERE id > ? ORDER BY id LIMIT ?",
+         0},
+        {"SELECT id, context_id, artifact_id FROM Attribution "
+         "WHERE id > ? ORDER BY id LIMIT ?",
+         1},
+        {"SELECT id, context_id, execution_id FROM Association "
+         "WHERE id > ? ORDER BY id LIMIT ?",
+         2},
+        {"SELECT rowid, context_id, parent_context_id FROM ParentContext "
+         "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+         3},
+    };
+    for (const Table& table : tables) {
+      int64_t after = -1;
+      while (true) {
+        MLMDX_ASSIGN_OR_RETURN(
+            RecordSet rows, conn.Query(table.sql, {SqlValue::Int(after),
+                                                   SqlValue::Int(batch_size)}));
+        if (rows.rows.empty()) break;
+        LineageChanges batch;
+        for (const auto& row : rows.rows) {
+          const int64_t a = row[1].AsInt();
+          const int64_t b = row[2].AsInt();
+          switch (table.kind) {
+            case 0:
+              batch.events.push_back(
+                  {row[0].AsInt(), a, b, static_cast<int>(row[3].AsInt())});
+              break;
+            case 1:
+              batch.attributions.emplace_back(a, b);
+              break;
+            case 2:
+              batch.associations.emplace_back(a, b);
+              break;
+            default:
+              batch.parent_contexts.emplace_back(a, b);
+          }
+        }
+        after = rows.rows.back()[0].AsInt();
+        MLMDX_RETURN_IF_ERROR(sink(batch));
+        if (static_cast<int>(rows.rows.size()) < batch_size) break;
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+namespace {
+
+absl::string_view TableOf(MetadataStore::NodeKind kind) {
+  switch (kind) {
+    case MetadataStore::NodeKind::kArtifact:
+      return "Artifact";
+    case MetadataStore::NodeKind::kExecution:
+      return "Execution";
+    case MetadataStore::NodeKind::kContext:
+      break;
+  }
+  return "Context";
+}
+
+query::NodeKind QueryKindOf(MetadataStore::NodeKind kind) {
+  switch (kind) {
+    case MetadataStore::NodeKind::kArtifact:
+      return query::NodeKind::kArtifact;
+    case MetadataStore::NodeKind::kExecution:
+      return query::NodeKind::kExecution;
+    case MetadataStore::NodeKind::kContext:
+      break;
+  }
+  return query::NodeKind::kContext;
+}
+
+// "id IN (<compiled filter>)" and its parameters appended to `params`.
+absl::StatusOr<std::string> FilterCondition(MetadataStore::NodeKind kind,
+                                            const std::string& filter_query,
+                                            std::vector<SqlValue>& params) {
+  MLMDX_ASSIGN_OR_RETURN(query::CompiledFilter filter,
+                         query::CompileFilter(filter_query, QueryKindOf(kind)));
+  for (const query::SqlParam& param : filter.params) {
+    if (const auto* i = std::get_if<int64_t>(&param)) {
+      params.push_back(SqlValue::Int(*i));
+    } else if (const auto* d = std::get_if<double>(&param)) {
+      params.push_back(SqlValue::Double(*d));
+    } else {
+      params.push_back(SqlValue::Text(std::get<std::string>(param)));
+    }
+  }
+  return absl::StrCat("id IN (", filter.sql, ")");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<int64_t>> MetadataStore::FindNodeIdsByFilter(
+    NodeKind kind, const std::string& filter_query, int limit) {
+  std::vector<int64_t> ids;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
+        std::vector<SqlValue> params;
+        MLMDX_ASSIGN_OR_RETURN(std::string condition,
+                               FilterCondition(kind, filter_query, params));
+        params.push_back(SqlValue::Int(limit));
+        MLMDX_ASSIGN_OR_RETURN(
+            RecordSet rows,
+            access.connection().Query(
+                absl::StrCat("SELECT id FROM ", TableOf(kind), " WHERE ",
+                             condition, " ORDER BY id LIMIT ?"),
+                params));
+        for (const auto& row : rows.rows) ids.push_back(row[0].AsInt());
+        return absl::OkStatus();
+      }));
+  return ids;
+}
+
+absl::StatusOr<std::vector<int64_t>> MetadataStore::FilterNodeIds(
+    NodeKind kind, const std::string& filter_query,
+    const std::vector<int64_t>& candidates) {
+  std::vector<int64_t> matched;
+  if (candidates.empty()) return matched;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
+        // Candidates go through a temporary table: the set can be large,
+        // and one statement keeps the filter's join plan.
+        Connection& conn = access.connection();
+        MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(
+            "CREATE TEMP TABLE IF NOT EXISTS mlmdx_candidates"
+            "(id INTEGER PRIMARY KEY); DELETE FROM temp.mlmdx_candidates;"));
+        for (int64_t id : candidates) {
+          MLMDX_RETURN_IF_ERROR(
+              conn.Execute("INSERT OR IGNORE INTO temp.mlmdx_candidates(id) "
+                           "VALUES (?)",
+                           {SqlValue::Int(id)})
+                  .status());
+        }
+        std::vector<SqlValue> params;
+        std::string sql =
+            absl::StrCat("SELECT id FROM ", TableOf(kind),
+                         " WHERE id IN (SELECT id FROM temp.mlmdx_candidates)");
+        if (!filter_query.empty()) {
+          MLMDX_ASSIGN_OR_RETURN(std::string condition,
+                                 FilterCondition(kind, filter_query, params));
+          absl::StrAppend(&sql, " AND ", condition);
+        }
+        absl::StrAppend(&sql, " ORDER BY id");
+        MLMDX_ASSIGN_OR_RETURN(RecordSet rows, conn.Query(sql, params));
+        for (const auto& row : rows.rows) matched.push_back(row[0].AsInt());
+        return conn.ExecuteScript("DELETE FROM temp.mlmdx_candidates;");
+      }));
+  return matched;
+}
+
+absl::StatusOr<std::vector<ml_metadata::Event>> MetadataStore::GetEventsById(
+    const std::vector<int64_t>& event_ids) {
+  std::vector<ml_metadata::Event> ordered;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
+        using IdAndEvent = std::pair<int64_t, ml_metadata::Event>;
+        MLMDX_ASSIGN_OR_RETURN(std::vector<IdAndEvent> events,
+                               access.GetEventsWithIds(event_ids));
+        absl::flat_hash_map<int64_t, ml_metadata::Event*> by_id;
+        for (auto& [id, event] : events) by_id[id] = &event;
+        for (int64_t id : event_ids) {
+          auto it = by_id.find(id);
+          if (it != by_id.end()) ordered.push_back(*it->second);
+        }
+        return absl::OkStatus();
+      }));
+  return ordered;
+}
+
+absl::Status MetadataStore::GetLineageTypes(ml_metadata::LineageGraph* graph) {
+  ml_metadata::LineageGraph types;
+  MLMDX_RETURN_IF_ERROR(
+      Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
+        using internal::ToTypeProto;
+        using internal::TypeKind;
+        using internal::TypeRecord;
+        using internal::TypeView;
+        MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> artifact_types,
+                               access.GetTypesOfKind(TypeKind::kArtifact));
+        for (const TypeRecord& type : artifact_types) {
+          *types.add_artifact_types() =
+              ToTypeProto<ml_metadata::ArtifactType>(type, TypeView::kLineage);
+        }
+        MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> execution_types,
+                               access.GetTypesOfKind(TypeKind::kExecution));
+        for (const TypeRecord& type : execution_types) {
+          *types.add_execution_types() =
+              ToTypeProto<ml_metadata::ExecutionType>(type, TypeView::kLineage);
+        }
+        MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> context_types,
+                               access.GetTypesOfKind(TypeKind::kContext));
+        for (const TypeRecord& type : context_types) {
+          *types.add_context_types() =
+              ToTypeProto<ml_metadata::ContextType>(type, TypeView::kLineage);
+        }
+        return absl::OkStatus();
+      }));
+  graph->MergeFrom(types);
+  return absl::OkStatus();
+}
+
+}  // namespace mlmdx::store
