@@ -32,8 +32,6 @@ class MetadataService final
   MLMDX_STORE_RPCS(MLMDX_DECLARE_HANDLER)
   MLMDX_DECLARE_HANDLER(GetLineageGraph)
   MLMDX_DECLARE_HANDLER(GetLineageSubgraph)
-  MLMDX_DECLARE_HANDLER(GetParentContextsByContexts)
-  MLMDX_DECLARE_HANDLER(GetChildrenContextsByContexts)
 #undef MLMDX_DECLARE_HANDLER
 
   // Calls currently being handled; the server drains to zero on shutdown.

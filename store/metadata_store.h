@@ -94,7 +94,9 @@ class RecordAccess;
   X(GetContextsByArtifact)          \
   X(GetContextsByExecution)         \
   X(GetParentContextsByContext)     \
-  X(GetChildrenContextsByContext)
+  X(GetChildrenContextsByContext)   \
+  X(GetParentContextsByContexts)    \
+  X(GetChildrenContextsByContexts)
 
 struct StoreOptions {
   // The database. An empty filename_uri is a private in-memory database that

@@ -527,4 +527,71 @@ MLMDX_STORE_READ_RPC(GetChildrenContextsByContext, {
   return absl::OkStatus();
 })
 
+namespace {
+
+// Batch relation reads are bounded by their input: one request names at
+// most this many contexts.
+constexpr int kMaxContextIdsPerRequest = 10000;
+
+absl::Status CheckContextIdList(int size) {
+  if (size == 0) {
+    return absl::InvalidArgumentError("context_ids must not be empty");
+  }
+  if (size > kMaxContextIdsPerRequest) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("context_ids names ", size, " contexts; at most ",
+                     kMaxContextIdsPerRequest, " are allowed per request"));
+  }
+  return absl::OkStatus();
+}
+
+// For each id of `context_ids` with at least one linked context (parents
+// when `to_parents`, else children), the linked contexts in ascending id.
+absl::StatusOr<std::vector<std::pair<int64_t, std::vector<Context>>>>
+LinkedContexts(RecordAccess& access,
+               const google::protobuf::RepeatedField<int64_t>& context_ids,
+               bool to_parents) {
+  std::vector<std::pair<int64_t, std::vector<Context>>> result;
+  absl::flat_hash_set<int64_t> seen;
+  for (int64_t id : context_ids) {
+    if (!seen.insert(id).second) continue;
+    MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> linked,
+                           to_parents ? access.GetParentContextIds(id)
+                                      : access.GetChildContextIds(id));
+    if (linked.empty()) continue;
+    MLMDX_ASSIGN_OR_RETURN(std::vector<Context> contexts,
+                           access.GetNodes<Context>(linked));
+    result.emplace_back(id, std::move(contexts));
+  }
+  return result;
+}
+
+}  // namespace
+
+MLMDX_STORE_READ_RPC(GetParentContextsByContexts, {
+  MLMDX_RETURN_IF_ERROR(CheckContextIdList(request.context_ids_size()));
+  MLMDX_ASSIGN_OR_RETURN(auto linked,
+                         LinkedContexts(access, request.context_ids(), true));
+  for (auto& [child, parents] : linked) {
+    auto& entry = (*result.mutable_contexts())[child];
+    for (Context& parent : parents) {
+      *entry.add_parent_contexts() = std::move(parent);
+    }
+  }
+  return absl::OkStatus();
+})
+
+MLMDX_STORE_READ_RPC(GetChildrenContextsByContexts, {
+  MLMDX_RETURN_IF_ERROR(CheckContextIdList(request.context_ids_size()));
+  MLMDX_ASSIGN_OR_RETURN(auto linked,
+                         LinkedContexts(access, request.context_ids(), false));
+  for (auto& [parent, children] : linked) {
+    auto& entry = (*result.mutable_contexts())[parent];
+    for (Context& child : children) {
+      *entry.add_children_contexts() = std::move(child);
+    }
+  }
+  return absl::OkStatus();
+})
+
 }  // namespace mlmdx::store
