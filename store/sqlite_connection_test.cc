@@ -135,8 +135,7 @@ TEST(SchemaTest, MlmdxTrackAddsOnlyMlmdxObjectsAndReopenWritesNothing) {
   for (const auto& row : added->rows) names.push_back(row[0].AsString());
   EXPECT_THAT(names,
               ::testing::ElementsAre("mlmdx_idx_association_execution_id",
-                                     "mlmdx_idx_attribution_artifact_id",
-                                     "mlmdx_idx_context_name"));
+                                     "mlmdx_idx_attribution_artifact_id"));
 
   // A second open changes no row and no schema object.
   auto before = (*conn)->Query(
@@ -167,7 +166,6 @@ TEST(SchemaTest, MlmdxTrackIsAppliedToAnExistingMlmdDatabase) {
   ASSERT_THAT(
       (*conn)->ExecuteScript("DROP INDEX mlmdx_idx_attribution_artifact_id;"
                              "DROP INDEX mlmdx_idx_association_execution_id;"
-                             "DROP INDEX mlmdx_idx_context_name;"
                              "DROP TABLE mlmdx_schema;"),
       IsOk());
   ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
@@ -176,7 +174,7 @@ TEST(SchemaTest, MlmdxTrackIsAppliedToAnExistingMlmdDatabase) {
       "ESCAPE '\\'",
       {});
   ASSERT_THAT(count.status(), IsOk());
-  EXPECT_EQ(count->rows[0][0].AsInt(), 4);  // 3 indexes and mlmdx_schema
+  EXPECT_EQ(count->rows[0][0].AsInt(), 3);  // 2 indexes and mlmdx_schema
 }
 
 TEST(SchemaTest, OlderSchemaNeedsUpgradeFlag) {

@@ -604,9 +604,9 @@ TEST_F(MlmdDatabaseTest, OpenAddsOnlyTheMlmdxTrackAndReopenIsANoOp) {
   for (const auto& row : schema) {
     if (absl::StartsWith(row[1], "mlmdx_")) added.push_back(row[1]);
   }
-  EXPECT_THAT(added, ElementsAre("mlmdx_idx_association_execution_id",
-                                 "mlmdx_idx_attribution_artifact_id",
-                                 "mlmdx_idx_context_name", "mlmdx_schema"));
+  EXPECT_THAT(added,
+              ElementsAre("mlmdx_idx_association_execution_id",
+                          "mlmdx_idx_attribution_artifact_id", "mlmdx_schema"));
   EXPECT_EQ(
       Db(server_.db_path()).Rows("SELECT track, version FROM mlmdx_schema"),
       (std::vector<std::vector<std::string>>{{"mlmdx", "1"}}));

@@ -45,7 +45,7 @@ TEST(ServerBasicsTest, FreshFileGetsMlmdSchemaVersion10) {
   EXPECT_EQ(QueryInt(server.db_path(),
                      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
                      "AND name LIKE 'mlmdx\\_%' ESCAPE '\\'"),
-            3);
+            2);
   EXPECT_EQ(QueryInt(server.db_path(),
                      "SELECT version FROM mlmdx_schema WHERE track = 'mlmdx'"),
             1);

@@ -18,8 +18,8 @@ CREATE INDEX IF NOT EXISTS mlmdx_idx_attribution_artifact_id
 CREATE INDEX IF NOT EXISTS mlmdx_idx_association_execution_id
   ON Association(execution_id);
 
--- `name = "..."` on contexts, the Model Registry's lookup of a model, a
--- version ("<model id>:<name>") or a serving environment by name. MLMD's
--- UNIQUE(type_id, name) cannot serve it because the filter does not know the
--- type, so SQLite otherwise scans that index whole.
-CREATE INDEX IF NOT EXISTS mlmdx_idx_context_name ON Context(name);
+-- Not added: Context(name). It serves `name = "..."` on contexts (Model
+-- Registry lookups by name, a scan of MLMD's small (type_id, name) index
+-- otherwise), but without ANALYZE statistics SQLite then drives two-context
+-- filters (`contexts_a` node AND `contexts_b` run) from the larger context
+-- and the TFX node+run listing got 50x slower. See bench/RESULTS.md.
