@@ -4,7 +4,9 @@
 // The SQL scripts of migrations/, compiled into the binary. Each dialect has
 // its own folder (`sqlite/`, later `postgresql/`); inside it, files are named
 // `NNNN_<what>.up.sql` where NNNN is the MLMD schema version the script
-// produces. The store's migration runner (store/schema.h) picks the scripts
+// produces. The subfolder `<dialect>/mlmdx/` is mlmdx's own track (objects
+// named mlmdx_* only, numbered by its own version, recorded in the table
+// mlmdx_schema). The store's migration runner (store/schema.h) picks the scripts
 // it needs; this header only exposes their text.
 
 #ifndef MLMDX_MIGRATIONS_MIGRATIONS_H_

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -106,6 +107,74 @@ TEST(SchemaTest, InitIsIdempotentAndSeedsSimpleTypesOnce) {
   (*conn)->Rollback();
   ASSERT_THAT(version.status(), IsOk());
   EXPECT_EQ(*version, 10);
+}
+
+TEST(SchemaTest, MlmdxTrackAddsOnlyMlmdxObjectsAndReopenWritesNothing) {
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  auto track = (*conn)->Query(
+      "SELECT track, version FROM mlmdx_schema ORDER BY track", {});
+  ASSERT_THAT(track.status(), IsOk());
+  ASSERT_EQ(track->rows.size(), 1u);
+  EXPECT_EQ(track->rows[0][0].AsString(), "mlmdx");
+  EXPECT_EQ(track->rows[0][1].AsInt(), 1);
+  // MLMDEnv still holds MLMD's version only.
+  auto env = (*conn)->Query("SELECT schema_version FROM MLMDEnv", {});
+  ASSERT_THAT(env.status(), IsOk());
+  ASSERT_EQ(env->rows.size(), 1u);
+  EXPECT_EQ(env->rows[0][0].AsInt(), 10);
+  auto added = (*conn)->Query(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE "
+      "'mlmdx\\_%' ESCAPE '\\' ORDER BY name",
+      {});
+  ASSERT_THAT(added.status(), IsOk());
+  std::vector<std::string> names;
+  for (const auto& row : added->rows) names.push_back(row[0].AsString());
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("mlmdx_idx_association_execution_id",
+                                     "mlmdx_idx_attribution_artifact_id"));
+
+  // A second open changes no row and no schema object.
+  auto before = (*conn)->Query(
+      "SELECT type, name, sql FROM sqlite_master ORDER BY type, name", {});
+  auto changes = (*conn)->Query("SELECT total_changes()", {});
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  auto after = (*conn)->Query(
+      "SELECT type, name, sql FROM sqlite_master ORDER BY type, name", {});
+  auto changes_after = (*conn)->Query("SELECT total_changes()", {});
+  ASSERT_THAT(before.status(), IsOk());
+  ASSERT_THAT(after.status(), IsOk());
+  ASSERT_EQ(before->rows.size(), after->rows.size());
+  for (size_t i = 0; i < before->rows.size(); ++i) {
+    for (int c = 0; c < 3; ++c) {
+      EXPECT_EQ(before->rows[i][c].AsString(), after->rows[i][c].AsString());
+    }
+  }
+  EXPECT_EQ(changes->rows[0][0].AsInt(), changes_after->rows[0][0].AsInt());
+}
+
+TEST(SchemaTest, MlmdxTrackIsAppliedToAnExistingMlmdDatabase) {
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  // What MLMD itself leaves behind: no mlmdx objects at all.
+  ASSERT_THAT(
+      (*conn)->ExecuteScript("DROP INDEX mlmdx_idx_attribution_artifact_id;"
+                             "DROP INDEX mlmdx_idx_association_execution_id;"
+                             "DROP TABLE mlmdx_schema;"),
+      IsOk());
+  ASSERT_THAT(InitSchema(**conn, Dialect::kSqlite, {}), IsOk());
+  auto count = (*conn)->Query(
+      "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'mlmdx\\_%' "
+      "ESCAPE '\\'",
+      {});
+  ASSERT_THAT(count.status(), IsOk());
+  EXPECT_EQ(count->rows[0][0].AsInt(), 3);  // 2 indexes and mlmdx_schema
 }
 
 TEST(SchemaTest, OlderSchemaNeedsUpgradeFlag) {

@@ -233,6 +233,14 @@ class MlmdDatabaseTest : public ::testing::Test {
         "ORDER BY type, name");
   }
 
+  // The schema objects that are not mlmdx's own (named mlmdx_*).
+  std::vector<std::vector<std::string>> MlmdSchema() {
+    Db db(server_.db_path());
+    return db.Rows(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE name NOT LIKE 'mlmdx\\_%' ESCAPE '\\' ORDER BY type, name");
+  }
+
   TestServer server_;
   std::unique_ptr<ml_metadata::MetadataStoreService::Stub> stub_;
   std::vector<std::vector<std::string>> schema_before_;
@@ -584,6 +592,41 @@ TEST_F(MlmdDatabaseTest, ArtifactsByUri) {
               ElementsAre(EqualsProto(ExpectedArtifact2())));
 }
 
+TEST_F(MlmdDatabaseTest, OpenAddsOnlyTheMlmdxTrackAndReopenIsANoOp) {
+  // The fixture has none of mlmdx's objects; opening added them and nothing
+  // else.
+  for (const auto& row : schema_before_) {
+    EXPECT_FALSE(absl::StartsWith(row[1], "mlmdx_")) << row[1];
+  }
+  EXPECT_EQ(MlmdSchema(), schema_before_);
+  const auto schema = Schema();
+  std::vector<std::string> added;
+  for (const auto& row : schema) {
+    if (absl::StartsWith(row[1], "mlmdx_")) added.push_back(row[1]);
+  }
+  EXPECT_THAT(added,
+              ElementsAre("mlmdx_idx_association_execution_id",
+                          "mlmdx_idx_attribution_artifact_id", "mlmdx_schema"));
+  EXPECT_EQ(
+      Db(server_.db_path()).Rows("SELECT track, version FROM mlmdx_schema"),
+      (std::vector<std::vector<std::string>>{{"mlmdx", "1"}}));
+
+  // A second open changes nothing.
+  ASSERT_EQ(server_.Stop(), 0);
+  ASSERT_THAT(server_.Start(), IsOk());
+  stub_ = server_.NewStub();
+  EXPECT_EQ(Schema(), schema);
+  EXPECT_EQ(
+      Db(server_.db_path()).Rows("SELECT track, version FROM mlmdx_schema"),
+      (std::vector<std::vector<std::string>>{{"mlmdx", "1"}}));
+  // And the data is served as before.
+  ml_metadata::GetArtifactsByIDRequest request;
+  request.add_artifact_ids(1);
+  ml_metadata::GetArtifactsByIDResponse response;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifactsByID, request, response), IsOk());
+  EXPECT_EQ(response.artifacts_size(), 1);
+}
+
 TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
   ml_metadata::PutArtifactsRequest put_artifacts;
   *put_artifacts.add_artifacts() =
@@ -647,11 +690,15 @@ TEST_F(MlmdDatabaseTest, WritesKeepMlmdLayoutAndEncodings) {
   Db db(server_.db_path());
   EXPECT_EQ(db.Text("SELECT COUNT(*) FROM MLMDEnv"), "1");
   EXPECT_EQ(db.Text("SELECT schema_version FROM MLMDEnv"), "10");
-  EXPECT_EQ(db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"),
+  // MLMD's 16 tables and 40 indexes exactly as MLMD wrote them; mlmdx's
+  // own objects are all named mlmdx_*.
+  EXPECT_EQ(MlmdSchema(), schema_before_);
+  EXPECT_EQ(db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'mlmdx\\_%' ESCAPE '\\'"),
             "16");
-  EXPECT_EQ(db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"),
+  EXPECT_EQ(db.Text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                    "AND name NOT LIKE 'mlmdx\\_%' ESCAPE '\\'"),
             "40");
-  EXPECT_EQ(Schema(), schema_before_);
   EXPECT_EQ(db.Text("SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'"), "9");
   EXPECT_EQ(db.Rows("SELECT name, seq FROM sqlite_sequence ORDER BY name"),
             (std::vector<std::vector<std::string>>{{"Artifact", "6"},

@@ -34,13 +34,21 @@ TEST(ServerBasicsTest, FreshFileGetsMlmdSchemaVersion10) {
   EXPECT_EQ(QueryInt(server.db_path(), "SELECT schema_version FROM MLMDEnv"),
             10);
   EXPECT_EQ(QueryInt(server.db_path(), "SELECT COUNT(*) FROM MLMDEnv"), 1);
-  // MLMD's own migration check: 15 tables plus sqlite_sequence, 40 indexes.
+  // MLMD's layout: 15 tables plus sqlite_sequence, 40 indexes. Everything
+  // else is mlmdx's own track (mlmdx_* indexes and the mlmdx_schema table),
+  // which MLMD ignores.
+  const std::string mlmd_objects =
+      "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'mlmdx\\_%' "
+      "ESCAPE '\\' AND type = ";
+  EXPECT_EQ(QueryInt(server.db_path(), mlmd_objects + "'table'"), 16);
+  EXPECT_EQ(QueryInt(server.db_path(), mlmd_objects + "'index'"), 40);
   EXPECT_EQ(QueryInt(server.db_path(),
-                     "SELECT COUNT(*) FROM sqlite_master WHERE type='table'"),
-            16);
+                     "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                     "AND name LIKE 'mlmdx\\_%' ESCAPE '\\'"),
+            2);
   EXPECT_EQ(QueryInt(server.db_path(),
-                     "SELECT COUNT(*) FROM sqlite_master WHERE type='index'"),
-            40);
+                     "SELECT version FROM mlmdx_schema WHERE track = 'mlmdx'"),
+            1);
   EXPECT_EQ(QueryInt(server.db_path(),
                      "SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'"),
             9);

@@ -103,9 +103,8 @@ absl::StatusOr<bool> ScopeHasNodes(RecordAccess& access,
 }
 
 template <typename Node>
-absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
-                                     const ListOperationOptions& options,
-                                     const ListScope& scope) {
+absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
+                                         const ListScope& scope) {
   if (options.max_result_size() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("options.max_result_size must be positive, got ",
@@ -185,8 +184,17 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
   }
   absl::StrAppend(&sql, " LIMIT ?");
   params.push_back(SqlValue::Int(limit));
+  return ListQuery{std::move(sql), std::move(params)};
+}
+
+template <typename Node>
+absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
+                                     const ListOperationOptions& options,
+                                     const ListScope& scope) {
+  MLMDX_ASSIGN_OR_RETURN(ListQuery query, BuildListQuery<Node>(options, scope));
   MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
-                         access.connection().Query(sql, params));
+                         access.connection().Query(query.sql, query.params));
+  const Field::Field field = options.order_by_field().field();
 
   ListPage page;
   const bool more =
@@ -212,6 +220,8 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
 }
 
 #define MLMDX_INSTANTIATE_LIST(Node)                                 \
+  template absl::StatusOr<ListQuery> BuildListQuery<Node>(           \
+      const ListOperationOptions&, const ListScope&);                \
   template absl::StatusOr<ListPage> ListNodeIds<Node>(               \
       RecordAccess&, const ListOperationOptions&, const ListScope&); \
   template absl::StatusOr<bool> ScopeHasNodes<Node>(RecordAccess&,   \

@@ -36,6 +36,20 @@ struct ListPage {
   std::optional<std::string> next_page_token;
 };
 
+// The one SELECT that ListNodeIds runs for a page, with its bound values in
+// order. It selects (id, order column) rows, at most page size + 1 of them.
+struct ListQuery {
+  std::string sql;
+  std::vector<SqlValue> params;
+};
+
+// Builds the statement ListNodeIds would run for `options` and `scope`,
+// without running it. Also a debug hook: the listing benchmark prints
+// `EXPLAIN QUERY PLAN` of exactly this SQL. Same errors as ListNodeIds.
+template <typename Node>
+absl::StatusOr<ListQuery> BuildListQuery(
+    const ml_metadata::ListOperationOptions& options, const ListScope& scope);
+
 // INVALID_ARGUMENT for bad options (page size <= 0, FIELD_UNSPECIFIED,
 // undecodable or mismatched token, a filter_query that does not compile,
 // with the position of the mistake).
