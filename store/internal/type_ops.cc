@@ -203,7 +203,7 @@ absl::StatusOr<int64_t> UpsertType(RecordAccess& access, const TypeProto& type,
   }
   MLMDX_RETURN_IF_ERROR(CheckNewProperties(type, &stored));
   for (const auto& [name, data_type] : type.properties()) {
-    if (!stored.properties.count(name) > 0) {
+    if (stored.properties.count(name) == 0) {
       MLMDX_RETURN_IF_ERROR(
           access.InsertTypeProperty(stored.id, name, data_type));
     }
