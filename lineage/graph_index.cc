@@ -1,0 +1,208 @@
+// File: lineage/graph_index.cc
+// -----------------------------------------------------------------------------
+//
+// Storage side of GraphIndex: applying change sets, snapshots, fetching the
+// events of a set of nodes and attaching contexts. The §2.4 traversal itself
+// is in lineage_subgraph.cc.
+
+#include "lineage/graph_index.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/status/status.h"
+
+namespace mlmdx::lineage {
+
+void GraphIndex::AddLink(int64_t context_id, int64_t node_id,
+                         internal::IdMap& heads,
+                         internal::ChunkedVector<LinkRecord>& links) {
+  const uint32_t head = heads.Get(node_id);
+  for (uint32_t i = head; i != kNone; i = links[i].next) {
+    if (links[i].context_id == context_id) return;
+  }
+  heads.Set(node_id, links.PushBack(LinkRecord{context_id, head}));
+}
+
+void GraphIndex::Apply(const ChangeSet& changes) {
+  absl::MutexLock lock(&mu_);
+  for (const EventRef& e : changes.events) {
+    if (event_slot_.Get(e.event_id) != kNone) continue;
+    EventRecord rec{e.event_id,
+                    e.artifact_id,
+                    e.execution_id,
+                    artifact_head_.Get(e.artifact_id),
+                    execution_head_.Get(e.execution_id),
+                    static_cast<int32_t>(e.type)};
+    const uint32_t slot = events_.PushBack(rec);
+    event_slot_.Set(e.event_id, slot);
+    artifact_head_.Set(e.artifact_id, slot);
+    execution_head_.Set(e.execution_id, slot);
+  }
+  for (const auto& [context_id, artifact_id] : changes.attributions) {
+    AddLink(context_id, artifact_id, attribution_head_, attributions_);
+  }
+  for (const auto& [context_id, execution_id] : changes.associations) {
+    AddLink(context_id, execution_id, association_head_, associations_);
+  }
+  for (const auto& [child, parent] : changes.parent_contexts) {
+    std::vector<int64_t>& parents = parents_[child];
+    if (std::find(parents.begin(), parents.end(), parent) != parents.end()) {
+      continue;
+    }
+    parents.push_back(parent);
+    children_[parent].push_back(child);
+  }
+}
+
+namespace {
+
+std::vector<int64_t> SortedCopy(
+    const absl::flat_hash_map<int64_t, std::vector<int64_t>>& map,
+    int64_t key) {
+  auto it = map.find(key);
+  if (it == map.end()) return {};
+  std::vector<int64_t> ids = it->second;
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+template <typename Map>
+size_t VectorMapBytes(const Map& map) {
+  size_t bytes = map.capacity() * (sizeof(typename Map::value_type) + 1);
+  for (const auto& [key, ids] : map) bytes += ids.capacity() * sizeof(int64_t);
+  return bytes;
+}
+
+}  // namespace
+
+std::vector<int64_t> GraphIndex::ParentContexts(int64_t context_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return SortedCopy(parents_, context_id);
+}
+
+std::vector<int64_t> GraphIndex::ChildContexts(int64_t context_id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return SortedCopy(children_, context_id);
+}
+
+size_t GraphIndex::event_count() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return events_.size();
+}
+
+size_t GraphIndex::MemoryBytes() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return sizeof(*this) + events_.MemoryBytes() + event_slot_.MemoryBytes() +
+         artifact_head_.MemoryBytes() + execution_head_.MemoryBytes() +
+         attributions_.MemoryBytes() + attribution_head_.MemoryBytes() +
+         associations_.MemoryBytes() + association_head_.MemoryBytes() +
+         VectorMapBytes(parents_) + VectorMapBytes(children_);
+}
+
+void GraphIndex::Clear() {
+  absl::MutexLock lock(&mu_);
+  ++generation_;
+  events_.Clear();
+  event_slot_.Clear();
+  artifact_head_.Clear();
+  execution_head_.Clear();
+  attributions_.Clear();
+  attribution_head_.Clear();
+  associations_.Clear();
+  association_head_.Clear();
+  parents_.clear();
+  children_.clear();
+}
+
+GraphIndex::Snapshot GraphIndex::TakeSnapshot() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return Snapshot{generation_, static_cast<uint32_t>(events_.size()),
+                  static_cast<uint32_t>(attributions_.size()),
+                  static_cast<uint32_t>(associations_.size())};
+}
+
+absl::Status GraphIndex::CheckGeneration(const Snapshot& snapshot) const {
+  if (snapshot.generation != generation_) {
+    return absl::AbortedError(
+        "The lineage index was rebuilt during the query; retry.");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<EventRef>> GraphIndex::EventsOf(
+    const Snapshot& snapshot, NodeKind kind,
+    absl::Span<const int64_t> ids) const {
+  std::vector<EventRef> out;
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
+    const bool from_artifact = kind == NodeKind::kArtifact;
+    const internal::IdMap& heads =
+        from_artifact ? artifact_head_ : execution_head_;
+    for (int64_t id : ids) {
+      uint32_t i = heads.Get(id);
+      while (i != kNone) {
+        const EventRecord& r = events_[i];
+        // Slots past the snapshot belong to later change sets.
+        if (i < snapshot.events) {
+          out.push_back(
+              EventRef{r.event_id, r.artifact_id, r.execution_id, r.type});
+        }
+        i = from_artifact ? r.next_by_artifact : r.next_by_execution;
+      }
+    }
+  }
+  if (kind == NodeKind::kArtifact) {
+    std::sort(out.begin(), out.end(), [](const EventRef& a, const EventRef& b) {
+      return std::tie(a.artifact_id, a.execution_id, a.type, a.event_id) <
+             std::tie(b.artifact_id, b.execution_id, b.type, b.event_id);
+    });
+  } else {
+    std::sort(out.begin(), out.end(), [](const EventRef& a, const EventRef& b) {
+      return std::tie(a.execution_id, a.event_id) <
+             std::tie(b.execution_id, b.event_id);
+    });
+  }
+  return out;
+}
+
+absl::Status GraphIndex::AddContexts(const Snapshot& snapshot,
+                                     Subgraph* graph) const {
+  graph->attributions.clear();
+  graph->associations.clear();
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
+    auto collect =
+        [](absl::Span<const int64_t> nodes, const internal::IdMap& heads,
+           const internal::ChunkedVector<LinkRecord>& links, uint32_t limit,
+           std::vector<std::pair<int64_t, int64_t>>& out) {
+          for (int64_t node : nodes) {
+            for (uint32_t i = heads.Get(node); i != kNone; i = links[i].next) {
+              if (i < limit) out.emplace_back(links[i].context_id, node);
+            }
+          }
+        };
+    collect(graph->artifact_ids, attribution_head_, attributions_,
+            snapshot.attributions, graph->attributions);
+    collect(graph->execution_ids, association_head_, associations_,
+            snapshot.associations, graph->associations);
+  }
+  std::sort(graph->attributions.begin(), graph->attributions.end());
+  std::sort(graph->associations.begin(), graph->associations.end());
+  graph->context_ids.clear();
+  for (const auto& link : graph->attributions) {
+    graph->context_ids.push_back(link.first);
+  }
+  for (const auto& link : graph->associations) {
+    graph->context_ids.push_back(link.first);
+  }
+  std::sort(graph->context_ids.begin(), graph->context_ids.end());
+  graph->context_ids.erase(
+      std::unique(graph->context_ids.begin(), graph->context_ids.end()),
+      graph->context_ids.end());
+  return absl::OkStatus();
+}
+
+}  // namespace mlmdx::lineage
