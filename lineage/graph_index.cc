@@ -14,36 +14,24 @@
 
 namespace mlmdx::lineage {
 
-void GraphIndex::AddLink(int64_t context_id, int64_t node_id,
-                         internal::IdMap& heads,
-                         internal::ChunkedVector<LinkRecord>& links) {
-  const uint32_t head = heads.Get(node_id);
-  for (uint32_t i = head; i != kNone; i = links[i].next) {
-    if (links[i].context_id == context_id) return;
-  }
-  heads.Set(node_id, links.PushBack(LinkRecord{context_id, head}));
-}
-
 void GraphIndex::Apply(const ChangeSet& changes) {
   absl::MutexLock lock(&mu_);
   for (const EventRef& e : changes.events) {
     if (event_slot_.Get(e.event_id) != kNone) continue;
-    EventRecord rec{e.event_id,
-                    e.artifact_id,
-                    e.execution_id,
+    EventRecord rec{e.event_id, e.artifact_id, e.execution_id,
                     artifact_head_.Get(e.artifact_id),
-                    execution_head_.Get(e.execution_id),
-                    static_cast<int32_t>(e.type)};
+                    execution_head_.Get(e.execution_id)};
     const uint32_t slot = events_.PushBack(rec);
+    event_types_.PushBack(static_cast<uint8_t>(e.type));
     event_slot_.Set(e.event_id, slot);
     artifact_head_.Set(e.artifact_id, slot);
     execution_head_.Set(e.execution_id, slot);
   }
   for (const auto& [context_id, artifact_id] : changes.attributions) {
-    AddLink(context_id, artifact_id, attribution_head_, attributions_);
+    attributions_.Add(context_id, artifact_id);
   }
   for (const auto& [context_id, execution_id] : changes.associations) {
-    AddLink(context_id, execution_id, association_head_, associations_);
+    associations_.Add(context_id, execution_id);
   }
   for (const auto& [child, parent] : changes.parent_contexts) {
     std::vector<int64_t>& parents = parents_[child];
@@ -93,24 +81,23 @@ size_t GraphIndex::event_count() const {
 
 size_t GraphIndex::MemoryBytes() const {
   absl::ReaderMutexLock lock(&mu_);
-  return sizeof(*this) + events_.MemoryBytes() + event_slot_.MemoryBytes() +
-         artifact_head_.MemoryBytes() + execution_head_.MemoryBytes() +
-         attributions_.MemoryBytes() + attribution_head_.MemoryBytes() +
-         associations_.MemoryBytes() + association_head_.MemoryBytes() +
-         VectorMapBytes(parents_) + VectorMapBytes(children_);
+  return sizeof(*this) + events_.MemoryBytes() + event_types_.MemoryBytes() +
+         event_slot_.MemoryBytes() + artifact_head_.MemoryBytes() +
+         execution_head_.MemoryBytes() + attributions_.MemoryBytes() +
+         associations_.MemoryBytes() + VectorMapBytes(parents_) +
+         VectorMapBytes(children_);
 }
 
 void GraphIndex::Clear() {
   absl::MutexLock lock(&mu_);
   ++generation_;
   events_.Clear();
+  event_types_.Clear();
   event_slot_.Clear();
   artifact_head_.Clear();
   execution_head_.Clear();
   attributions_.Clear();
-  attribution_head_.Clear();
   associations_.Clear();
-  association_head_.Clear();
   parents_.clear();
   children_.clear();
 }
@@ -146,8 +133,8 @@ absl::StatusOr<std::vector<EventRef>> GraphIndex::EventsOf(
         const EventRecord& r = events_[i];
         // Slots past the snapshot belong to later change sets.
         if (i < snapshot.events) {
-          out.push_back(
-              EventRef{r.event_id, r.artifact_id, r.execution_id, r.type});
+          out.push_back(EventRef{r.event_id, r.artifact_id, r.execution_id,
+                                 event_types_[i]});
         }
         i = from_artifact ? r.next_by_artifact : r.next_by_execution;
       }
@@ -174,20 +161,16 @@ absl::Status GraphIndex::AddContexts(const Snapshot& snapshot,
   {
     absl::ReaderMutexLock lock(&mu_);
     if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
-    auto collect =
-        [](absl::Span<const int64_t> nodes, const internal::IdMap& heads,
-           const internal::ChunkedVector<LinkRecord>& links, uint32_t limit,
-           std::vector<std::pair<int64_t, int64_t>>& out) {
-          for (int64_t node : nodes) {
-            for (uint32_t i = heads.Get(node); i != kNone; i = links[i].next) {
-              if (i < limit) out.emplace_back(links[i].context_id, node);
-            }
-          }
-        };
-    collect(graph->artifact_ids, attribution_head_, attributions_,
-            snapshot.attributions, graph->attributions);
-    collect(graph->execution_ids, association_head_, associations_,
-            snapshot.associations, graph->associations);
+    for (int64_t artifact : graph->artifact_ids) {
+      attributions_.ForEach(artifact, snapshot.attributions, [&](int64_t c) {
+        graph->attributions.emplace_back(c, artifact);
+      });
+    }
+    for (int64_t execution : graph->execution_ids) {
+      associations_.ForEach(execution, snapshot.associations, [&](int64_t c) {
+        graph->associations.emplace_back(c, execution);
+      });
+    }
   }
   std::sort(graph->attributions.begin(), graph->attributions.end());
   std::sort(graph->associations.begin(), graph->associations.end());

@@ -26,8 +26,9 @@
 //   absl::StatusOr<Subgraph> g = index.GetLineageSubgraph(q);
 //   // g->execution_ids == {20}, g->events == the one event.
 //
-// Memory: about 50 bytes per event (records are kept in fixed-size chunks
-// and ids in dense arrays when ids are dense; see MemoryBytes()).
+// Memory: about 60 bytes per event with KFP-like attributions (records are kept
+// in fixed-size chunks and ids in dense arrays when ids are dense; see
+// MemoryBytes()).
 
 #ifndef MLMDX_LINEAGE_GRAPH_INDEX_H_
 #define MLMDX_LINEAGE_GRAPH_INDEX_H_
@@ -45,6 +46,7 @@
 #include "absl/types/span.h"
 #include "lineage/internal/chunked_vector.h"
 #include "lineage/internal/id_map.h"
+#include "lineage/internal/link_list.h"
 
 namespace mlmdx::lineage {
 
@@ -54,7 +56,8 @@ enum class NodeKind { kArtifact = 0, kExecution = 1 };
 // MLMD's DIRECTION_UNSPECIFIED maps to kBidirectional.
 enum class Direction { kBidirectional, kUpstream, kDownstream };
 
-// One event (edge). `type` is the ml_metadata::Event::Type number.
+// One event (edge). `type` is the ml_metadata::Event::Type number (0..7;
+// the index stores it in one byte).
 struct EventRef {
   int64_t event_id = 0;
   int64_t artifact_id = 0;
@@ -188,30 +191,20 @@ class GraphIndex {
     int64_t execution_id;
     uint32_t next_by_artifact;   // older event of the same artifact, or kNone
     uint32_t next_by_execution;  // older event of the same execution
-    int32_t type;
-  };
-  struct LinkRecord {
-    int64_t context_id;
-    uint32_t next;  // older link of the same node, or kNone
-  };
+  };  // 32 bytes; the type is kept apart in event_types_ (1 byte)
 
-  // Appends the (context, node) link unless present; heads are per node.
-  static void AddLink(int64_t context_id, int64_t node_id,
-                      internal::IdMap& heads,
-                      internal::ChunkedVector<LinkRecord>& links);
   absl::Status CheckGeneration(const Snapshot& snapshot) const
       ABSL_SHARED_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   internal::ChunkedVector<EventRecord> events_ ABSL_GUARDED_BY(mu_);
-  internal::IdMap event_slot_ ABSL_GUARDED_BY(mu_);      // event id -> slot
-  internal::IdMap artifact_head_ ABSL_GUARDED_BY(mu_);   // newest event slot
-  internal::IdMap execution_head_ ABSL_GUARDED_BY(mu_);  // newest event slot
-  internal::ChunkedVector<LinkRecord> attributions_ ABSL_GUARDED_BY(mu_);
-  internal::IdMap attribution_head_ ABSL_GUARDED_BY(mu_);  // by artifact
-  internal::ChunkedVector<LinkRecord> associations_ ABSL_GUARDED_BY(mu_);
-  internal::IdMap association_head_ ABSL_GUARDED_BY(mu_);  // by execution
+  internal::ChunkedVector<uint8_t> event_types_ ABSL_GUARDED_BY(mu_);
+  internal::IdMap event_slot_ ABSL_GUARDED_BY(mu_);       // event id -> slot
+  internal::IdMap artifact_head_ ABSL_GUARDED_BY(mu_);    // newest event slot
+  internal::IdMap execution_head_ ABSL_GUARDED_BY(mu_);   // newest event slot
+  internal::LinkList attributions_ ABSL_GUARDED_BY(mu_);  // by artifact
+  internal::LinkList associations_ ABSL_GUARDED_BY(mu_);  // by execution
   absl::flat_hash_map<int64_t, std::vector<int64_t>> parents_
       ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<int64_t, std::vector<int64_t>> children_
