@@ -15,7 +15,7 @@
 namespace mlmdx::lineage {
 
 void GraphIndex::Apply(const ChangeSet& changes) {
-  absl::MutexLock lock(&mu_);
+  internal::WriterLock lock(mu_);
   for (const EventRef& e : changes.events) {
     if (event_slot_.Get(e.event_id) != kNone) continue;
     EventRecord rec{e.event_id, e.artifact_id, e.execution_id,
@@ -65,22 +65,22 @@ size_t VectorMapBytes(const Map& map) {
 }  // namespace
 
 std::vector<int64_t> GraphIndex::ParentContexts(int64_t context_id) const {
-  absl::ReaderMutexLock lock(&mu_);
+  internal::ReaderLock lock(mu_);
   return SortedCopy(parents_, context_id);
 }
 
 std::vector<int64_t> GraphIndex::ChildContexts(int64_t context_id) const {
-  absl::ReaderMutexLock lock(&mu_);
+  internal::ReaderLock lock(mu_);
   return SortedCopy(children_, context_id);
 }
 
 size_t GraphIndex::event_count() const {
-  absl::ReaderMutexLock lock(&mu_);
+  internal::ReaderLock lock(mu_);
   return events_.size();
 }
 
 size_t GraphIndex::MemoryBytes() const {
-  absl::ReaderMutexLock lock(&mu_);
+  internal::ReaderLock lock(mu_);
   return sizeof(*this) + events_.MemoryBytes() + event_types_.MemoryBytes() +
          event_slot_.MemoryBytes() + artifact_head_.MemoryBytes() +
          execution_head_.MemoryBytes() + attributions_.MemoryBytes() +
@@ -89,7 +89,7 @@ size_t GraphIndex::MemoryBytes() const {
 }
 
 void GraphIndex::Clear() {
-  absl::MutexLock lock(&mu_);
+  internal::WriterLock lock(mu_);
   ++generation_;
   events_.Clear();
   event_types_.Clear();
@@ -103,7 +103,7 @@ void GraphIndex::Clear() {
 }
 
 GraphIndex::Snapshot GraphIndex::TakeSnapshot() const {
-  absl::ReaderMutexLock lock(&mu_);
+  internal::ReaderLock lock(mu_);
   return Snapshot{generation_, static_cast<uint32_t>(events_.size()),
                   static_cast<uint32_t>(attributions_.size()),
                   static_cast<uint32_t>(associations_.size())};
@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<EventRef>> GraphIndex::EventsOf(
     absl::Span<const int64_t> ids) const {
   std::vector<EventRef> out;
   {
-    absl::ReaderMutexLock lock(&mu_);
+    internal::ReaderLock lock(mu_);
     if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
     const bool from_artifact = kind == NodeKind::kArtifact;
     const internal::IdMap& heads =
@@ -159,7 +159,7 @@ absl::Status GraphIndex::AddContexts(const Snapshot& snapshot,
   graph->attributions.clear();
   graph->associations.clear();
   {
-    absl::ReaderMutexLock lock(&mu_);
+    internal::ReaderLock lock(mu_);
     if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
     for (int64_t artifact : graph->artifact_ids) {
       attributions_.ForEach(artifact, snapshot.attributions, [&](int64_t c) {

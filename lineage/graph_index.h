@@ -39,14 +39,13 @@
 #include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "lineage/internal/chunked_vector.h"
 #include "lineage/internal/id_map.h"
 #include "lineage/internal/link_list.h"
+#include "lineage/internal/rw_lock.h"
 
 namespace mlmdx::lineage {
 
@@ -193,22 +192,22 @@ class GraphIndex {
     uint32_t next_by_execution;  // older event of the same execution
   };  // 32 bytes; the type is kept apart in event_types_ (1 byte)
 
-  absl::Status CheckGeneration(const Snapshot& snapshot) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // REQUIRES: mu_ held (shared or exclusive).
+  absl::Status CheckGeneration(const Snapshot& snapshot) const;
 
-  mutable absl::Mutex mu_;
-  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
-  internal::ChunkedVector<EventRecord> events_ ABSL_GUARDED_BY(mu_);
-  internal::ChunkedVector<uint8_t> event_types_ ABSL_GUARDED_BY(mu_);
-  internal::IdMap event_slot_ ABSL_GUARDED_BY(mu_);       // event id -> slot
-  internal::IdMap artifact_head_ ABSL_GUARDED_BY(mu_);    // newest event slot
-  internal::IdMap execution_head_ ABSL_GUARDED_BY(mu_);   // newest event slot
-  internal::LinkList attributions_ ABSL_GUARDED_BY(mu_);  // by artifact
-  internal::LinkList associations_ ABSL_GUARDED_BY(mu_);  // by execution
-  absl::flat_hash_map<int64_t, std::vector<int64_t>> parents_
-      ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<int64_t, std::vector<int64_t>> children_
-      ABSL_GUARDED_BY(mu_);
+  // Writer-preferring and visible to TSan (see internal/rw_lock.h).
+  // Everything below is guarded by mu_.
+  mutable internal::RwLock mu_;
+  uint64_t generation_ = 0;
+  internal::ChunkedVector<EventRecord> events_;
+  internal::ChunkedVector<uint8_t> event_types_;
+  internal::IdMap event_slot_;       // event id -> slot
+  internal::IdMap artifact_head_;    // newest event slot
+  internal::IdMap execution_head_;   // newest event slot
+  internal::LinkList attributions_;  // by artifact
+  internal::LinkList associations_;  // by execution
+  absl::flat_hash_map<int64_t, std::vector<int64_t>> parents_;
+  absl::flat_hash_map<int64_t, std::vector<int64_t>> children_;
 };
 
 }  // namespace mlmdx::lineage

@@ -10,11 +10,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lineage/graph_index.h"
@@ -158,7 +158,7 @@ TEST(LineageRandomTest, ReadersSeeAPrefixWhileAWriterApplies) {
   };
   GraphIndex index;
   std::atomic<bool> done{false};
-  absl::Mutex mu;
+  std::mutex mu;  // std:: so that TSan sees it (Debian absl is uninstrumented)
   std::vector<Observation> observations;
   std::vector<std::thread> readers;
   for (int t = 0; t < 3; ++t) {
@@ -172,7 +172,7 @@ TEST(LineageRandomTest, ReadersSeeAPrefixWhileAWriterApplies) {
         o.events_after = index.event_count();
         ASSERT_TRUE(got.ok()) << got.status();
         o.result = *std::move(got);
-        absl::MutexLock lock(&mu);
+        std::lock_guard<std::mutex> lock(mu);
         if (observations.size() < 400) observations.push_back(std::move(o));
       }
     });
