@@ -1,0 +1,148 @@
+// File: lineage/graph_index_test.cc
+// -----------------------------------------------------------------------------
+//
+// Storage behaviour of GraphIndex: idempotent Apply, sparse ids, snapshots,
+// parent/child contexts, Clear, and the memory budget per event.
+
+#include "lineage/graph_index.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lineage/internal/id_map.h"
+#include "lineage/internal/test_graph.h"
+
+namespace mlmdx::lineage {
+namespace {
+
+using internal::TestGraph;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+TEST(IdMapTest, DenseAndSparseIds) {
+  internal::IdMap map;
+  const std::vector<int64_t> ids = {
+      0, 1, 7, 5000, -3, int64_t{1} << 40, INT64_MAX, INT64_MIN, 100000};
+  for (size_t i = 0; i < ids.size(); ++i) {
+    map.Set(ids[i], static_cast<uint32_t>(i));
+  }
+  // Growing the dense range moves sparse entries into it.
+  for (int64_t id = 0; id < 20000; ++id) map.Set(id + 200000, 1);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(map.Get(ids[i]), i) << ids[i];
+  }
+  EXPECT_EQ(map.Get(2), internal::IdMap::kNone);
+  EXPECT_EQ(map.Get(-4), internal::IdMap::kNone);
+  EXPECT_EQ(map.size(), ids.size() + 20000);
+  // Sparse ids do not blow up the dense array.
+  EXPECT_LT(map.MemoryBytes(), 2'000'000u);
+}
+
+TEST(GraphIndexTest, ApplyIsIdempotent) {
+  TestGraph g;
+  g.Input(1, 2).Output(3, 2).Attribute(9, 1).Associate(9, 2);
+  g.changes.parent_contexts.emplace_back(9, 8);
+  GraphIndex index;
+  index.Apply(g.changes);
+  index.Apply(g.changes);
+  EXPECT_EQ(index.event_count(), 2u);
+  SubgraphQuery q;
+  q.start_ids = {1};
+  absl::StatusOr<Subgraph> s = index.GetLineageSubgraph(q);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->events.size(), 2u);
+  EXPECT_EQ(s->attributions.size(), 1u);
+  EXPECT_EQ(s->associations.size(), 1u);
+  EXPECT_THAT(index.ParentContexts(9), ElementsAre(8));
+  EXPECT_THAT(index.ChildContexts(8), ElementsAre(9));
+}
+
+TEST(GraphIndexTest, ParentAndChildContexts) {
+  ChangeSet c;
+  c.parent_contexts = {{5, 2}, {5, 1}, {6, 1}, {5, 2}};
+  GraphIndex index;
+  index.Apply(c);
+  EXPECT_THAT(index.ParentContexts(5), ElementsAre(1, 2));
+  EXPECT_THAT(index.ChildContexts(1), ElementsAre(5, 6));
+  EXPECT_THAT(index.ChildContexts(5), IsEmpty());
+  EXPECT_THAT(index.ParentContexts(42), IsEmpty());
+}
+
+TEST(GraphIndexTest, SnapshotHidesLaterEvents) {
+  TestGraph g;
+  g.Input(1, 10);
+  GraphIndex index;
+  index.Apply(g.changes);
+  const GraphIndex::Snapshot snap = index.TakeSnapshot();
+  TestGraph later;
+  later.next_event_id = 2;
+  later.Input(1, 11).Attribute(5, 1);
+  index.Apply(later.changes);
+  const int64_t ids[] = {1};
+  absl::StatusOr<std::vector<EventRef>> events =
+      index.EventsOf(snap, NodeKind::kArtifact, ids);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].execution_id, 10);
+  Subgraph s;
+  s.artifact_ids = {1};
+  ASSERT_TRUE(index.AddContexts(snap, &s).ok());
+  EXPECT_THAT(s.context_ids, IsEmpty());
+
+  index.Clear();
+  EXPECT_EQ(index.EventsOf(snap, NodeKind::kArtifact, ids).status().code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(index.event_count(), 0u);
+}
+
+TEST(GraphIndexTest, FetchOrderFollowsMlmdSqlite) {
+  // Applied in scrambled order: the fetch order must not depend on it.
+  ChangeSet c;
+  c.events = {
+      {9, 2, 5, 3}, {3, 1, 7, 4}, {4, 1, 5, 3}, {1, 2, 4, 4}, {7, 1, 5, 4}};
+  GraphIndex index;
+  index.Apply(c);
+  const GraphIndex::Snapshot snap = index.TakeSnapshot();
+  const int64_t artifacts[] = {2, 1};
+  auto from_artifacts = index.EventsOf(snap, NodeKind::kArtifact, artifacts);
+  ASSERT_TRUE(from_artifacts.ok());
+  std::vector<int64_t> order;
+  for (const EventRef& e : *from_artifacts) order.push_back(e.event_id);
+  // (artifact, execution, type)
+  EXPECT_THAT(order, ElementsAre(4, 7, 3, 1, 9));
+  const int64_t executions[] = {7, 5};
+  auto from_executions = index.EventsOf(snap, NodeKind::kExecution, executions);
+  ASSERT_TRUE(from_executions.ok());
+  order.clear();
+  for (const EventRef& e : *from_executions) order.push_back(e.event_id);
+  // (execution, event id)
+  EXPECT_THAT(order, ElementsAre(4, 7, 9, 3));
+}
+
+// A KFP-shaped graph: each execution consumes two artifacts of earlier runs
+// and produces two; ids are dense as in a real store.
+TEST(GraphIndexTest, MemoryPerEventAtOneMillionEvents) {
+  GraphIndex index;
+  constexpr int64_t kEvents = 1'000'000;
+  int64_t event_id = 1, artifact = 1;
+  for (int64_t execution = 1; event_id <= kEvents; ++execution) {
+    ChangeSet c;
+    c.events.push_back(
+        {event_id++, std::max<int64_t>(1, artifact - 2), execution, 3});
+    c.events.push_back(
+        {event_id++, std::max<int64_t>(1, artifact - 1), execution, 3});
+    c.events.push_back({event_id++, artifact++, execution, 4});
+    c.events.push_back({event_id++, artifact++, execution, 4});
+    c.associations.emplace_back(1 + execution / 10, execution);
+    index.Apply(c);
+  }
+  const double per_event =
+      static_cast<double>(index.MemoryBytes()) / index.event_count();
+  RecordProperty("bytes_per_event", std::to_string(per_event));
+  EXPECT_LE(per_event, 64.0);
+}
+
+}  // namespace
+}  // namespace mlmdx::lineage

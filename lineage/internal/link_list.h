@@ -1,0 +1,72 @@
+// File: lineage/internal/link_list.h
+// -----------------------------------------------------------------------------
+//
+// LinkList holds (context, node) links (attributions or associations) as a
+// singly linked list per node, newest first, in two parallel append-only
+// arrays (12 bytes per link). Link slots grow in commit order, so a slot
+// count is a snapshot of the links.
+//
+// Example:
+//
+//   LinkList attributions;
+//   attributions.Add(/*context_id=*/3, /*node_id=*/10);
+//   attributions.ForEach(10, attributions.size(),
+//                        [](int64_t context) { ... });
+//
+// Thread-safety: none; the owner (GraphIndex) serialises writers against
+// readers. Const methods may run concurrently with each other.
+
+#ifndef MLMDX_LINEAGE_INTERNAL_LINK_LIST_H_
+#define MLMDX_LINEAGE_INTERNAL_LINK_LIST_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#include "lineage/internal/chunked_vector.h"
+#include "lineage/internal/id_map.h"
+
+namespace mlmdx::lineage::internal {
+
+class LinkList {
+ public:
+  // Adds the link unless present (a walk over the node's links: nodes have
+  // few contexts).
+  void Add(int64_t context_id, int64_t node_id) {
+    const uint32_t head = head_.Get(node_id);
+    for (uint32_t i = head; i != IdMap::kNone; i = next_[i]) {
+      if (context_[i] == context_id) return;
+    }
+    context_.PushBack(context_id);
+    head_.Set(node_id, next_.PushBack(head));
+  }
+
+  // Calls `fn(context_id)` for each link of `node_id` among the first
+  // `limit` slots.
+  template <typename Fn>
+  void ForEach(int64_t node_id, size_t limit, Fn fn) const {
+    for (uint32_t i = head_.Get(node_id); i != IdMap::kNone; i = next_[i]) {
+      if (i < limit) fn(context_[i]);
+    }
+  }
+
+  size_t size() const { return context_.size(); }
+
+  size_t MemoryBytes() const {
+    return context_.MemoryBytes() + next_.MemoryBytes() + head_.MemoryBytes();
+  }
+
+  void Clear() {
+    context_.Clear();
+    next_.Clear();
+    head_.Clear();
+  }
+
+ private:
+  ChunkedVector<int64_t> context_;
+  ChunkedVector<uint32_t> next_;  // older link of the same node, or kNone
+  IdMap head_;                    // node id -> newest link slot
+};
+
+}  // namespace mlmdx::lineage::internal
+
+#endif  // MLMDX_LINEAGE_INTERNAL_LINK_LIST_H_
