@@ -21,8 +21,19 @@ namespace mlmdx::server {
 MLMDX_STORE_RPCS(MLMDX_DEFINE_HANDLER)
 #undef MLMDX_DEFINE_HANDLER
 
-// Lineage traversal is served by the graph index, which this build does not
-// include yet.
+grpc::Status MetadataService::GetLineageSubgraph(
+    grpc::ServerContext* context,
+    const ml_metadata::GetLineageSubgraphRequest* request,
+    ml_metadata::GetLineageSubgraphResponse* response) {
+  InFlightGuard guard(in_flight_);
+  const absl::Status status = lineage_->GetLineageSubgraph(*request, response);
+  if (!status.ok()) {
+    LogWarning(absl::StrCat("GetLineageSubgraph failed: ", status.ToString()));
+  }
+  return ToGrpcStatus(status);
+}
+
+// The deprecated GetLineageGraph: MLMD's server never served it either.
 #define MLMDX_DEFINE_UNIMPLEMENTED(Name)                                       \
   grpc::Status MetadataService::Name(                                          \
       grpc::ServerContext* context, const ml_metadata::Name##Request* request, \
@@ -32,7 +43,6 @@ MLMDX_STORE_RPCS(MLMDX_DEFINE_HANDLER)
                         "yet; it arrives with the lineage engine");            \
   }
 MLMDX_DEFINE_UNIMPLEMENTED(GetLineageGraph)
-MLMDX_DEFINE_UNIMPLEMENTED(GetLineageSubgraph)
 #undef MLMDX_DEFINE_UNIMPLEMENTED
 
 }  // namespace mlmdx::server

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
+#include "server/lineage_engine.h"
 #include "store/metadata_store.h"
 
 namespace mlmdx::server {
@@ -22,8 +23,9 @@ namespace mlmdx::server {
 class MetadataService final
     : public ml_metadata::MetadataStoreService::Service {
  public:
-  // `store` must outlive the service.
-  explicit MetadataService(store::MetadataStore* store) : store_(store) {}
+  // `store` and `lineage` must outlive the service.
+  MetadataService(store::MetadataStore* store, LineageEngine* lineage)
+      : store_(store), lineage_(lineage) {}
 
 #define MLMDX_DECLARE_HANDLER(Name)                            \
   grpc::Status Name(grpc::ServerContext* context,              \
@@ -53,6 +55,7 @@ class MetadataService final
   };
 
   store::MetadataStore* const store_;
+  LineageEngine* const lineage_;
   std::atomic<int> in_flight_{0};
 };
 

@@ -16,7 +16,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
+#include "server/lineage_engine.h"
 #include "server/log.h"
 #include "server/metadata_service.h"
 #include "util/status_macros.h"
@@ -272,7 +275,14 @@ absl::Status RunServer(const ServerConfig& config) {
   LogInfo(absl::StrCat("opening ", db_name));
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::MetadataStore> store,
                          store::MetadataStore::Open(config.store));
-  MetadataService service(store.get());
+  const absl::Time index_start = absl::Now();
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<LineageEngine> lineage,
+                         LineageEngine::Start(store.get()));
+  LogInfo(absl::StrCat("lineage index: ", lineage->index().event_count(),
+                       " events, ", lineage->index().MemoryBytes() >> 10,
+                       " KiB, built in ",
+                       absl::FormatDuration(absl::Now() - index_start)));
+  MetadataService service(store.get(), lineage.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -69,12 +69,11 @@ TEST(ServerBasicsTest, LineageRpcsAreUnimplementedWithAMessage) {
   TestServer server;
   ASSERT_THAT(server.Start(), IsOk());
   auto stub = server.NewStub();
-  ml_metadata::GetLineageSubgraphResponse response;
-  const absl::Status status =
-      MLMDX_CALL(*stub, GetLineageSubgraph,
-                 ml_metadata::GetLineageSubgraphRequest(), response);
+  ml_metadata::GetLineageGraphResponse response;
+  const absl::Status status = MLMDX_CALL(
+      *stub, GetLineageGraph, ml_metadata::GetLineageGraphRequest(), response);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnimplemented));
-  EXPECT_NE(status.message().find("GetLineageSubgraph"), std::string::npos);
+  EXPECT_NE(status.message().find("GetLineageGraph"), std::string::npos);
 }
 
 TEST(ServerBasicsTest, RestartKeepsDataAndSigtermExitsCleanly) {

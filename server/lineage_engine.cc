@@ -1,0 +1,211 @@
+#include "server/lineage_engine.h"
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::server {
+namespace {
+
+using ml_metadata::LineageSubgraphQueryOptions;
+
+// MLMD's limits: at most this many hops, and this many starting nodes.
+constexpr int64_t kMaxHops = 100;
+constexpr int kMaxStartingNodes = 101;
+
+lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes) {
+  lineage::ChangeSet set;
+  set.events.reserve(changes.events.size());
+  for (const auto& e : changes.events) {
+    set.events.push_back({e.id, e.artifact_id, e.execution_id, e.type});
+  }
+  set.attributions = changes.attributions;
+  set.associations = changes.associations;
+  set.parent_contexts = changes.parent_contexts;
+  return set;
+}
+
+store::MetadataStore::NodeKind StoreKind(lineage::NodeKind kind) {
+  return kind == lineage::NodeKind::kArtifact
+             ? store::MetadataStore::NodeKind::kArtifact
+             : store::MetadataStore::NodeKind::kExecution;
+}
+
+lineage::Direction DirectionOf(LineageSubgraphQueryOptions::Direction d) {
+  switch (d) {
+    case LineageSubgraphQueryOptions::UPSTREAM:
+      return lineage::Direction::kUpstream;
+    case LineageSubgraphQueryOptions::DOWNSTREAM:
+      return lineage::Direction::kDownstream;
+    default:
+      return lineage::Direction::kBidirectional;
+  }
+}
+
+// Top-level LineageGraph fields the read mask asks for; an empty mask asks
+// for all of them. Other paths are ignored, as MLMD ignores them.
+std::set<std::string> MaskedFields(const google::protobuf::FieldMask& mask) {
+  static const std::set<std::string> kAll = {
+      "artifacts",      "executions",      "contexts",
+      "events",         "attributions",    "associations",
+      "artifact_types", "execution_types", "context_types"};
+  if (mask.paths().empty()) return kAll;
+  std::set<std::string> fields;
+  for (const std::string& path : mask.paths()) {
+    if (kAll.count(path) > 0) fields.insert(path);
+  }
+  return fields;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LineageEngine>> LineageEngine::Start(
+    store::MetadataStore* store) {
+  std::unique_ptr<LineageEngine> engine(new LineageEngine(store));
+  // Subscribe before scanning: a write that commits in between is then both
+  // scanned and reported, and applying it twice is harmless.
+  LineageEngine* raw = engine.get();
+  store->SetCommitListener([raw](const store::LineageChanges& changes) {
+    raw->index_.Apply(ToChangeSet(changes));
+  });
+  MLMDX_RETURN_IF_ERROR(
+      store->ScanLineage([raw](const store::LineageChanges& batch) {
+        raw->index_.Apply(ToChangeSet(batch));
+        return absl::OkStatus();
+      }));
+  return engine;
+}
+
+absl::Status LineageEngine::GetLineageSubgraph(
+    const ml_metadata::GetLineageSubgraphRequest& request,
+    ml_metadata::GetLineageSubgraphResponse* response) {
+  response->Clear();
+  const LineageSubgraphQueryOptions& options =
+      request.lineage_subgraph_query_options();
+  lineage::SubgraphQuery query;
+  std::string start_filter;
+  switch (options.starting_nodes_case()) {
+    case LineageSubgraphQueryOptions::kStartingArtifacts:
+      query.start_kind = lineage::NodeKind::kArtifact;
+      start_filter = options.starting_artifacts().filter_query();
+      break;
+    case LineageSubgraphQueryOptions::kStartingExecutions:
+      query.start_kind = lineage::NodeKind::kExecution;
+      start_filter = options.starting_executions().filter_query();
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          "Missing arguments for listing starting nodes: set "
+          "lineage_subgraph_query_options.starting_artifacts or "
+          "starting_executions");
+  }
+  if (start_filter.empty()) {
+    return absl::InvalidArgumentError(
+        "Cannot list starting nodes if `filter_query` is unspecified (use "
+        "e.g. 'id > 0' for every node)");
+  }
+  query.max_num_hops =
+      options.has_max_num_hops() ? options.max_num_hops() : kMaxHops;
+  if (query.max_num_hops < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_num_hops cannot be negative: got ", query.max_num_hops));
+  }
+  query.max_num_hops = std::min(query.max_num_hops, kMaxHops);
+  query.direction = DirectionOf(options.direction());
+
+  MLMDX_ASSIGN_OR_RETURN(query.start_ids, store_->FindNodeIdsByFilter(
+                                              StoreKind(query.start_kind),
+                                              start_filter, kMaxStartingNodes));
+  if (query.start_ids.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "Cannot find qualified nodes to start the traversal: no node "
+        "matches '",
+        start_filter, "'"));
+  }
+
+  // Ending filters: a present filter_query, even "", activates them.
+  std::string ending_filter[2];
+  const auto set_ending = [&](lineage::NodeKind kind, bool has, const auto& e) {
+    const int k = static_cast<int>(kind);
+    query.ending_set[k] = has && e.has_filter_query();
+    query.include_ending[k] = e.include_ending_nodes();
+    ending_filter[k] = e.filter_query();
+  };
+  set_ending(lineage::NodeKind::kArtifact, options.has_ending_artifacts(),
+             options.ending_artifacts());
+  set_ending(lineage::NodeKind::kExecution, options.has_ending_executions(),
+             options.ending_executions());
+  query.ending_filter = [this, &ending_filter](
+                            lineage::NodeKind kind,
+                            absl::Span<const int64_t> candidates)
+      -> absl::StatusOr<std::vector<int64_t>> {
+    return store_->FilterNodeIds(
+        StoreKind(kind), ending_filter[static_cast<int>(kind)],
+        std::vector<int64_t>(candidates.begin(), candidates.end()));
+  };
+
+  MLMDX_ASSIGN_OR_RETURN(lineage::Subgraph subgraph,
+                         index_.GetLineageSubgraph(query));
+
+  const std::set<std::string> fields = MaskedFields(request.read_mask());
+  ml_metadata::LineageGraph graph;
+  if (fields.count("artifacts") > 0) {
+    for (int64_t id : subgraph.artifact_ids) graph.add_artifacts()->set_id(id);
+  }
+  if (fields.count("executions") > 0) {
+    for (int64_t id : subgraph.execution_ids) {
+      graph.add_executions()->set_id(id);
+    }
+  }
+  if (fields.count("contexts") > 0) {
+    for (int64_t id : subgraph.context_ids) graph.add_contexts()->set_id(id);
+  }
+  if (fields.count("events") > 0 && !subgraph.events.empty()) {
+    std::vector<int64_t> event_ids;
+    event_ids.reserve(subgraph.events.size());
+    for (const auto& e : subgraph.events) event_ids.push_back(e.event_id);
+    MLMDX_ASSIGN_OR_RETURN(std::vector<ml_metadata::Event> events,
+                           store_->GetEventsById(event_ids));
+    for (auto& event : events) *graph.add_events() = std::move(event);
+  }
+  if (fields.count("attributions") > 0) {
+    for (const auto& [context, artifact] : subgraph.attributions) {
+      auto* link = graph.add_attributions();
+      link->set_artifact_id(artifact);
+      link->set_context_id(context);
+    }
+  }
+  if (fields.count("associations") > 0) {
+    for (const auto& [context, execution] : subgraph.associations) {
+      auto* link = graph.add_associations();
+      link->set_execution_id(execution);
+      link->set_context_id(context);
+    }
+  }
+  if (fields.count("artifact_types") > 0 ||
+      fields.count("execution_types") > 0 ||
+      fields.count("context_types") > 0) {
+    ml_metadata::LineageGraph types;
+    MLMDX_RETURN_IF_ERROR(store_->GetLineageTypes(&types));
+    if (fields.count("artifact_types") > 0) {
+      *graph.mutable_artifact_types() =
+          std::move(*types.mutable_artifact_types());
+    }
+    if (fields.count("execution_types") > 0) {
+      *graph.mutable_execution_types() =
+          std::move(*types.mutable_execution_types());
+    }
+    if (fields.count("context_types") > 0) {
+      *graph.mutable_context_types() =
+          std::move(*types.mutable_context_types());
+    }
+  }
+  *response->mutable_lineage_subgraph() = std::move(graph);
+  return absl::OkStatus();
+}
+
+}  // namespace mlmdx::server
