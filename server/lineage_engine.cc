@@ -208,4 +208,97 @@ absl::Status LineageEngine::GetLineageSubgraph(
   return absl::OkStatus();
 }
 
+absl::Status LineageEngine::GetLineageGraph(
+    const ml_metadata::GetLineageGraphRequest& request,
+    ml_metadata::GetLineageGraphResponse* response) {
+  response->Clear();
+  constexpr int64_t kMaxLegacyHops = 20;
+  const ml_metadata::LineageGraphQueryOptions& options = request.options();
+  if (!options.has_artifacts_options()) {
+    return absl::InvalidArgumentError(
+        "Missing query_nodes conditions: set options.artifacts_options");
+  }
+  lineage::LineageGraphQuery query;
+  const auto& stop = options.stop_conditions();
+  query.max_num_hops =
+      stop.has_max_num_hops() ? stop.max_num_hops() : kMaxLegacyHops;
+  if (query.max_num_hops < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("options.stop_conditions.max_num_hops cannot be "
+                     "negative: got ",
+                     query.max_num_hops));
+  }
+  query.max_num_hops = std::min(query.max_num_hops, kMaxLegacyHops);
+  query.max_node_size = options.max_node_size();
+
+  // The query nodes: one page of GetArtifacts; its token is not followed.
+  ml_metadata::GetArtifactsRequest page_request;
+  *page_request.mutable_options() = options.artifacts_options();
+  ml_metadata::GetArtifactsResponse page;
+  MLMDX_RETURN_IF_ERROR(store_->GetArtifacts(page_request, &page));
+  if (page.artifacts().empty()) {
+    return absl::NotFoundError(
+        "The query_nodes condition does not match any nodes to do "
+        "traversal.");
+  }
+  for (const auto& artifact : page.artifacts()) {
+    query.query_artifact_ids.push_back(artifact.id());
+  }
+
+  const std::string boundary[2] = {stop.boundary_artifacts(),
+                                   stop.boundary_executions()};
+  query.boundary_set[0] = !boundary[0].empty();
+  query.boundary_set[1] = !boundary[1].empty();
+  query.boundary_filter = [this, &boundary](
+                              lineage::NodeKind kind,
+                              absl::Span<const int64_t> candidates)
+      -> absl::StatusOr<std::vector<int64_t>> {
+    return store_->FilterNodeIds(
+        StoreKind(kind), boundary[static_cast<int>(kind)],
+        std::vector<int64_t>(candidates.begin(), candidates.end()));
+  };
+  MLMDX_ASSIGN_OR_RETURN(lineage::LineageGraphResult result,
+                         lineage::GetLineageGraph(index_, query));
+
+  // Full nodes, full events, and the user types of every kind.
+  ml_metadata::LineageGraph graph;
+  ml_metadata::GetArtifactsByIDRequest artifacts_request;
+  for (int64_t id : result.artifact_ids) artifacts_request.add_artifact_ids(id);
+  ml_metadata::GetArtifactsByIDResponse artifacts;
+  MLMDX_RETURN_IF_ERROR(
+      store_->GetArtifactsByID(artifacts_request, &artifacts));
+  *graph.mutable_artifacts() = std::move(*artifacts.mutable_artifacts());
+  ml_metadata::GetExecutionsByIDRequest executions_request;
+  for (int64_t id : result.execution_ids) {
+    executions_request.add_execution_ids(id);
+  }
+  ml_metadata::GetExecutionsByIDResponse executions;
+  MLMDX_RETURN_IF_ERROR(
+      store_->GetExecutionsByID(executions_request, &executions));
+  *graph.mutable_executions() = std::move(*executions.mutable_executions());
+  std::vector<int64_t> event_ids;
+  for (const auto& e : result.events) event_ids.push_back(e.event_id);
+  MLMDX_ASSIGN_OR_RETURN(std::vector<ml_metadata::Event> events,
+                         store_->GetEventsById(event_ids));
+  for (auto& event : events) *graph.add_events() = std::move(event);
+  ml_metadata::GetArtifactTypesResponse artifact_types;
+  MLMDX_RETURN_IF_ERROR(store_->GetArtifactTypes({}, &artifact_types));
+  for (auto& type : *artifact_types.mutable_artifact_types()) {
+    type.clear_base_type();
+    *graph.add_artifact_types() = std::move(type);
+  }
+  ml_metadata::GetExecutionTypesResponse execution_types;
+  MLMDX_RETURN_IF_ERROR(store_->GetExecutionTypes({}, &execution_types));
+  for (auto& type : *execution_types.mutable_execution_types()) {
+    type.clear_base_type();
+    *graph.add_execution_types() = std::move(type);
+  }
+  ml_metadata::GetContextTypesResponse context_types;
+  MLMDX_RETURN_IF_ERROR(store_->GetContextTypes({}, &context_types));
+  *graph.mutable_context_types() =
+      std::move(*context_types.mutable_context_types());
+  *response->mutable_subgraph() = std::move(graph);
+  return absl::OkStatus();
+}
+
 }  // namespace mlmdx::server

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "lineage/graph_index.h"
+#include "lineage/lineage_graph.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "store/metadata_store.h"
 
@@ -40,6 +41,16 @@ class LineageEngine {
   absl::Status GetLineageSubgraph(
       const ml_metadata::GetLineageSubgraphRequest& request,
       ml_metadata::GetLineageSubgraphResponse* response);
+
+  // The deprecated GetLineageGraph with MLMD 1.14's library semantics
+  // (spec/lineage.md §3.3), which MLMD's server never served: query nodes
+  // are one page of GetArtifacts, the walk is bidirectional, at most 20
+  // hops and `max_node_size` nodes.
+  //   INVALID_ARGUMENT  no artifacts_options, negative hops, a bad filter
+  //   NOT_FOUND         the page of query nodes is empty
+  absl::Status GetLineageGraph(
+      const ml_metadata::GetLineageGraphRequest& request,
+      ml_metadata::GetLineageGraphResponse* response);
 
   const lineage::GraphIndex& index() const { return index_; }
 

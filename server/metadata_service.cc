@@ -8,41 +8,24 @@
 
 namespace mlmdx::server {
 
-#define MLMDX_DEFINE_HANDLER(Name)                                             \
+// Every handler forwards to the method of the same name on `target` (the
+// store, or the lineage engine for traversals) and maps the status.
+#define MLMDX_FORWARD(Name, target)                                            \
   grpc::Status MetadataService::Name(                                          \
       grpc::ServerContext* context, const ml_metadata::Name##Request* request, \
       ml_metadata::Name##Response* response) {                                 \
     InFlightGuard guard(in_flight_);                                           \
-    const absl::Status status = store_->Name(*request, response);              \
-    if (!status.ok())                                                          \
+    const absl::Status status = target->Name(*request, response);              \
+    if (!status.ok()) {                                                        \
       LogWarning(absl::StrCat(#Name " failed: ", status.ToString()));          \
+    }                                                                          \
     return ToGrpcStatus(status);                                               \
   }
-MLMDX_STORE_RPCS(MLMDX_DEFINE_HANDLER)
-#undef MLMDX_DEFINE_HANDLER
-
-grpc::Status MetadataService::GetLineageSubgraph(
-    grpc::ServerContext* context,
-    const ml_metadata::GetLineageSubgraphRequest* request,
-    ml_metadata::GetLineageSubgraphResponse* response) {
-  InFlightGuard guard(in_flight_);
-  const absl::Status status = lineage_->GetLineageSubgraph(*request, response);
-  if (!status.ok()) {
-    LogWarning(absl::StrCat("GetLineageSubgraph failed: ", status.ToString()));
-  }
-  return ToGrpcStatus(status);
-}
-
-// The deprecated GetLineageGraph: MLMD's server never served it either.
-#define MLMDX_DEFINE_UNIMPLEMENTED(Name)                                       \
-  grpc::Status MetadataService::Name(                                          \
-      grpc::ServerContext* context, const ml_metadata::Name##Request* request, \
-      ml_metadata::Name##Response* response) {                                 \
-    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, #Name                 \
-                        " is not implemented by this mlmdx build "             \
-                        "yet; it arrives with the lineage engine");            \
-  }
-MLMDX_DEFINE_UNIMPLEMENTED(GetLineageGraph)
-#undef MLMDX_DEFINE_UNIMPLEMENTED
+#define MLMDX_FORWARD_TO_STORE(Name) MLMDX_FORWARD(Name, store_)
+MLMDX_STORE_RPCS(MLMDX_FORWARD_TO_STORE)
+MLMDX_FORWARD(GetLineageSubgraph, lineage_)
+MLMDX_FORWARD(GetLineageGraph, lineage_)
+#undef MLMDX_FORWARD_TO_STORE
+#undef MLMDX_FORWARD
 
 }  // namespace mlmdx::server

@@ -1,10 +1,10 @@
 // File: server/metadata_service.h
 // -----------------------------------------------------------------------------
 //
-// ml_metadata.MetadataStoreService on top of a store::MetadataStore: decodes
-// nothing itself (gRPC hands over parsed requests), forwards every RPC to the
-// store method of the same name, and maps the status. RPCs that this build
-// does not serve yet answer UNIMPLEMENTED with a message saying so.
+// ml_metadata.MetadataStoreService on top of a store::MetadataStore and a
+// LineageEngine: decodes nothing itself (gRPC hands over parsed requests),
+// forwards every RPC to the method of the same name (lineage traversals to
+// the engine, everything else to the store), and maps the status.
 //
 // Thread-safety: thread-safe; gRPC calls it from many threads.
 

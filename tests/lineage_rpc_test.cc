@@ -367,3 +367,138 @@ TEST_F(LineageSubgraphTest, IndexIsRebuiltFromTheDatabaseOnRestart) {
 
 }  // namespace
 }  // namespace mlmdx::testing
+
+namespace mlmdx::testing {
+namespace {
+
+// GetLineageGraph (MLMD 1.14 library semantics, spec/lineage.md §3.3-3.4) on
+// a1 -INPUT-> e1, a1 -INPUT-> e2, a2 -OUTPUT- e1, a2 -INPUT-> e2.
+class LineageGraphTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(server_.Start(), IsOk());
+    stub_ = server_.NewStub();
+    auto types = ParseTextProto<ml_metadata::PutTypesRequest>(
+        "artifact_types { name: 'A' } execution_types { name: 'E' }");
+    ml_metadata::PutTypesResponse type_ids;
+    ASSERT_THAT(MLMDX_CALL(*stub_, PutTypes, types, type_ids), IsOk());
+    ml_metadata::PutArtifactsRequest artifacts;
+    for (const char* uri : {"a1", "a2"}) {
+      auto* artifact = artifacts.add_artifacts();
+      artifact->set_type_id(type_ids.artifact_type_ids(0));
+      artifact->set_uri(uri);
+    }
+    ml_metadata::PutArtifactsResponse artifact_ids;
+    ASSERT_THAT(MLMDX_CALL(*stub_, PutArtifacts, artifacts, artifact_ids),
+                IsOk());
+    ml_metadata::PutExecutionsRequest executions;
+    for (const char* name : {"e1", "e2"}) {
+      auto* execution = executions.add_executions();
+      execution->set_type_id(type_ids.execution_type_ids(0));
+      execution->set_name(name);
+    }
+    ml_metadata::PutExecutionsResponse execution_ids;
+    ASSERT_THAT(MLMDX_CALL(*stub_, PutExecutions, executions, execution_ids),
+                IsOk());
+    a_ = {artifact_ids.artifact_ids(0), artifact_ids.artifact_ids(1)};
+    e_ = {execution_ids.execution_ids(0), execution_ids.execution_ids(1)};
+    ml_metadata::PutEventsRequest events;
+    const std::vector<std::tuple<int, int, Event::Type>> edges = {
+        {0, 0, Event::INPUT},
+        {0, 1, Event::INPUT},
+        {1, 0, Event::OUTPUT},
+        {1, 1, Event::INPUT}};
+    for (const auto& [a, e, type] : edges) {
+      auto* event = events.add_events();
+      event->set_artifact_id(a_[a]);
+      event->set_execution_id(e_[e]);
+      event->set_type(type);
+    }
+    ml_metadata::PutEventsResponse done;
+    ASSERT_THAT(MLMDX_CALL(*stub_, PutEvents, events, done), IsOk());
+  }
+
+  absl::Status Query(const std::string& filter, int64_t hops, int64_t max_nodes,
+                     ml_metadata::LineageGraph* graph) {
+    ml_metadata::GetLineageGraphRequest request;
+    auto* options = request.mutable_options();
+    options->mutable_artifacts_options()->set_filter_query(filter);
+    if (hops >= 0) options->mutable_stop_conditions()->set_max_num_hops(hops);
+    if (max_nodes >= 0) options->set_max_node_size(max_nodes);
+    ml_metadata::GetLineageGraphResponse response;
+    const absl::Status status =
+        MLMDX_CALL(*stub_, GetLineageGraph, request, response);
+    *graph = response.subgraph();
+    return status;
+  }
+
+  TestServer server_;
+  std::unique_ptr<ml_metadata::MetadataStoreService::Stub> stub_;
+  std::vector<int64_t> a_, e_;
+};
+
+TEST_F(LineageGraphTest, HopsAndNodeCap) {
+  ml_metadata::LineageGraph graph;
+  ASSERT_THAT(Query("uri = 'a1'", 1, 0, &graph), IsOk());
+  EXPECT_EQ(graph.artifacts_size(), 1);
+  EXPECT_EQ(graph.executions_size(), 2);
+  EXPECT_EQ(graph.events_size(), 2);
+  // Full nodes, unlike GetLineageSubgraph.
+  EXPECT_EQ(graph.artifacts(0).uri(), "a1");
+  EXPECT_EQ(graph.executions(0).name(), "e1");
+
+  ASSERT_THAT(Query("uri = 'a1'", 2, 0, &graph), IsOk());
+  EXPECT_EQ(graph.artifacts_size(), 2);
+  EXPECT_EQ(graph.executions_size(), 2);
+  EXPECT_EQ(graph.events_size(), 4);
+
+  ASSERT_THAT(Query("uri = 'a1'", 2, 2, &graph), IsOk());
+  EXPECT_EQ(graph.artifacts_size(), 1);
+  EXPECT_EQ(graph.executions_size(), 1);
+  EXPECT_EQ(graph.events_size(), 1);
+
+  ASSERT_THAT(Query("uri = 'a1'", 2, 3, &graph), IsOk());
+  EXPECT_EQ(graph.artifacts_size(), 1);
+  EXPECT_EQ(graph.executions_size(), 2);
+  EXPECT_EQ(graph.events_size(), 2);
+
+  ASSERT_THAT(Query("uri = 'a1'", 2, 4, &graph), IsOk());
+  EXPECT_EQ(graph.artifacts_size() + graph.executions_size(), 4);
+  EXPECT_EQ(graph.events_size(), 4);
+
+  ASSERT_THAT(Query("uri = 'a1' OR uri = 'a2'", 0, 0, &graph), IsOk());
+  EXPECT_EQ(graph.artifacts_size(), 2);
+  EXPECT_EQ(graph.executions_size(), 0);
+  // User types only.
+  ASSERT_EQ(graph.artifact_types_size(), 1);
+  EXPECT_EQ(graph.artifact_types(0).name(), "A");
+  ASSERT_EQ(graph.execution_types_size(), 1);
+}
+
+TEST_F(LineageGraphTest, BoundaryFiltersAndErrors) {
+  ml_metadata::GetLineageGraphRequest request;
+  auto* options = request.mutable_options();
+  options->mutable_artifacts_options()->set_filter_query("uri = 'a1'");
+  options->mutable_stop_conditions()->set_max_num_hops(2);
+  options->mutable_stop_conditions()->set_boundary_executions("name != 'e2'");
+  ml_metadata::GetLineageGraphResponse response;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetLineageGraph, request, response), IsOk());
+  ASSERT_EQ(response.subgraph().executions_size(), 1);
+  EXPECT_EQ(response.subgraph().executions(0).name(), "e1");
+  EXPECT_EQ(response.subgraph().artifacts_size(), 2);
+
+  ml_metadata::LineageGraph graph;
+  EXPECT_THAT(Query("uri = 'nothing'", 1, 0, &graph),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Query("uri = 'a1'", -1, 0, &graph), IsOk());  // Unset: 20 hops.
+  ml_metadata::GetLineageGraphRequest empty;
+  EXPECT_THAT(MLMDX_CALL(*stub_, GetLineageGraph, empty, response),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ml_metadata::GetLineageGraphRequest negative = request;
+  negative.mutable_options()->mutable_stop_conditions()->set_max_num_hops(-2);
+  EXPECT_THAT(MLMDX_CALL(*stub_, GetLineageGraph, negative, response),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mlmdx::testing
