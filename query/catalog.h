@@ -90,6 +90,8 @@ absl::string_view EnumNames(EnumSet set);
 
 // Readable names for error messages.
 absl::string_view TypeName(ValueType type);
+// The MLMD table that holds nodes of `kind` ("Artifact", "Execution",
+// "Context"), which is also how error messages name the kind.
 absl::string_view NodeKindName(NodeKind kind);
 
 }  // namespace mlmdx::query

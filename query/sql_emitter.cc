@@ -6,21 +6,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "query/catalog.h"
 
 namespace mlmdx::query {
 namespace {
-
-absl::string_view NodeTable(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::kArtifact:
-      return "Artifact";
-    case NodeKind::kExecution:
-      return "Execution";
-    case NodeKind::kContext:
-      return "Context";
-  }
-  std::abort();
-}
 
 // The column of a property table that refers to its node.
 absl::string_view NodeIdColumn(NodeKind kind) {
@@ -41,7 +30,7 @@ class Emitter {
 
   CompiledFilter Run() {
     absl::StrAppend(&out_.sql, "SELECT DISTINCT table_0.id AS id FROM ",
-                    NodeTable(filter_.kind), " AS table_0");
+                    NodeKindName(filter_.kind), " AS table_0");
     for (size_t k = 0; k < filter_.aliases.size(); ++k) {
       EmitJoin(filter_.aliases[k], absl::StrCat("table_", k + 1));
     }
@@ -101,7 +90,7 @@ class Emitter {
         break;
       case AliasKind::kProperty:
       case AliasKind::kCustomProperty:
-        absl::StrAppend(&out_.sql, " JOIN ", NodeTable(filter_.kind),
+        absl::StrAppend(&out_.sql, " JOIN ", NodeKindName(filter_.kind),
                         "Property AS ", t, " ON ", t, ".",
                         NodeIdColumn(filter_.kind), " = table_0.id AND ", t,
                         ".name = ? AND ", t, ".is_custom_property = ",

@@ -22,21 +22,6 @@ using ml_metadata::PutLineageSubgraphResponse;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
-int64_t QueryInt(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sql;
-  int64_t value = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
 class PutExecutionTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -69,7 +54,7 @@ class PutExecutionTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& table) {
-    return QueryInt(server_.db_path(), "SELECT COUNT(*) FROM " + table);
+    return QuerySqliteInt(server_.db_path(), "SELECT COUNT(*) FROM " + table);
   }
   // Row counts of every table a put can write.
   std::vector<int64_t> AllCounts() {

@@ -17,45 +17,35 @@ namespace {
 using ml_metadata::GetArtifactTypesRequest;
 using ml_metadata::GetArtifactTypesResponse;
 
-int64_t QueryInt(const std::string& db_path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(
-      sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-      SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK)
-      << sql;
-  int64_t value = -1;
-  if (sqlite3_step(stmt) == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
 TEST(ServerBasicsTest, FreshFileGetsMlmdSchemaVersion10) {
   TestServer server;
   ASSERT_THAT(server.Start(), IsOk());
-  EXPECT_EQ(QueryInt(server.db_path(), "SELECT schema_version FROM MLMDEnv"),
-            10);
-  EXPECT_EQ(QueryInt(server.db_path(), "SELECT COUNT(*) FROM MLMDEnv"), 1);
+  EXPECT_EQ(
+      QuerySqliteInt(server.db_path(), "SELECT schema_version FROM MLMDEnv"),
+      10);
+  EXPECT_EQ(QuerySqliteInt(server.db_path(), "SELECT COUNT(*) FROM MLMDEnv"),
+            1);
   // MLMD's layout: 15 tables plus sqlite_sequence, 40 indexes. Everything
   // else is mlmdx's own track (mlmdx_* indexes and the mlmdx_schema table),
   // which MLMD ignores.
   const std::string mlmd_objects =
       "SELECT COUNT(*) FROM sqlite_master WHERE name NOT LIKE 'mlmdx\\_%' "
       "ESCAPE '\\' AND type = ";
-  EXPECT_EQ(QueryInt(server.db_path(), mlmd_objects + "'table'"), 16);
-  EXPECT_EQ(QueryInt(server.db_path(), mlmd_objects + "'index'"), 40);
-  EXPECT_EQ(QueryInt(server.db_path(),
+  EXPECT_EQ(QuerySqliteInt(server.db_path(), mlmd_objects + "'table'"), 16);
+  EXPECT_EQ(QuerySqliteInt(server.db_path(), mlmd_objects + "'index'"), 40);
+  EXPECT_EQ(
+      QuerySqliteInt(server.db_path(),
                      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
                      "AND name LIKE 'mlmdx\\_%' ESCAPE '\\'"),
-            2);
-  EXPECT_EQ(QueryInt(server.db_path(),
+      2);
+  EXPECT_EQ(
+      QuerySqliteInt(server.db_path(),
                      "SELECT version FROM mlmdx_schema WHERE track = 'mlmdx'"),
-            1);
-  EXPECT_EQ(QueryInt(server.db_path(),
+      1);
+  EXPECT_EQ(
+      QuerySqliteInt(server.db_path(),
                      "SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'"),
-            9);
+      9);
 }
 
 TEST(ServerBasicsTest, EmptyStoreHidesSimpleTypes) {

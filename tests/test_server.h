@@ -56,6 +56,10 @@ class TestServer {
   int starts_ = 0;
 };
 
+// The first column of the first row of `sql`, run read-only on the SQLite
+// file at `db_path` (-1 when there is no row); fails the test on errors.
+int64_t QuerySqliteInt(const std::string& db_path, const std::string& sql);
+
 // Path of the mlmdx binary under test: $MLMDX_BINARY if set, else the one
 // built with the tests.
 std::string MlmdxBinary();

@@ -10,24 +10,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "migrations/migrations.h"
+#include "query/catalog.h"
 
 namespace mlmdx::query {
 namespace {
 
 constexpr NodeKind kAllKinds[] = {NodeKind::kArtifact, NodeKind::kExecution,
                                   NodeKind::kContext};
-
-absl::string_view TableOf(NodeKind kind) {
-  switch (kind) {
-    case NodeKind::kArtifact:
-      return "Artifact";
-    case NodeKind::kExecution:
-      return "Execution";
-    case NodeKind::kContext:
-      return "Context";
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -60,7 +49,7 @@ absl::Status SchemaDb::Exec(absl::string_view sql) {
 absl::StatusOr<std::vector<int64_t>> SchemaDb::MatchingIds(
     NodeKind kind, const CompiledFilter& filter) {
   const std::string sql =
-      absl::StrCat("SELECT id FROM ", TableOf(kind), " WHERE id IN (",
+      absl::StrCat("SELECT id FROM ", NodeKindName(kind), " WHERE id IN (",
                    filter.sql, ") ORDER BY id");
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) !=
