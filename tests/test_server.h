@@ -43,6 +43,8 @@ class TestServer {
   std::unique_ptr<ml_metadata::MetadataStoreService::Stub> NewStub() const;
   std::string address() const;
   int port() const { return port_; }
+  // Process id of the running server, -1 when stopped.
+  pid_t pid() const { return pid_; }
   const std::string& db_path() const { return db_path_; }
   // Everything the server wrote to stderr since the last Start().
   std::string Log() const;
