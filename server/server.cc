@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
 #include "server/lineage_engine.h"
+#include "server/lineage_service.h"
 #include "server/log.h"
 #include "server/metadata_service.h"
 #include "util/status_macros.h"
@@ -283,6 +284,8 @@ absl::Status RunServer(const ServerConfig& config) {
                        " KiB, built in ",
                        absl::FormatDuration(absl::Now() - index_start)));
   MetadataService service(store.get(), lineage.get());
+  // mlmdx's own extension (proto/mlmdx/), on the same port.
+  LineageQueryService lineage_service(store.get(), lineage.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -297,6 +300,7 @@ absl::Status RunServer(const ServerConfig& config) {
   builder.AddListeningPort(absl::StrCat(address, ":", config.port),
                            Credentials(config), &bound_port);
   builder.RegisterService(&service);
+  builder.RegisterService(&lineage_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", address,
