@@ -82,6 +82,7 @@ lineage::EndingFilter StoreFilter(store::MetadataStore* store,
 grpc::Status LineageQueryService::QueryLineage(
     grpc::ServerContext* /*context*/, const QueryLineageRequest* request,
     QueryLineageResponse* response) {
+  InFlightCalls::Guard guard(in_flight_);
   return ToGrpcStatus(Query(*request, response));
 }
 

@@ -24,6 +24,7 @@
 
 #include "absl/status/status.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
+#include "server/in_flight.h"
 #include "server/lineage_engine.h"
 #include "store/metadata_store.h"
 
@@ -31,9 +32,10 @@ namespace mlmdx::server {
 
 class LineageQueryService final : public ::mlmdx::LineageService::Service {
  public:
-  // `store` and `lineage` must outlive the service.
-  LineageQueryService(store::MetadataStore* store, LineageEngine* lineage)
-      : store_(store), lineage_(lineage) {}
+  // `store`, `lineage` and `in_flight` must outlive the service.
+  LineageQueryService(store::MetadataStore* store, LineageEngine* lineage,
+                      InFlightCalls& in_flight)
+      : store_(store), lineage_(lineage), in_flight_(in_flight) {}
 
   LineageQueryService(const LineageQueryService&) = delete;
   LineageQueryService& operator=(const LineageQueryService&) = delete;
@@ -54,6 +56,7 @@ class LineageQueryService final : public ::mlmdx::LineageService::Service {
  private:
   store::MetadataStore* const store_;
   LineageEngine* const lineage_;
+  InFlightCalls& in_flight_;
 };
 
 }  // namespace mlmdx::server

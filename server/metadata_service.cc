@@ -14,7 +14,7 @@ namespace mlmdx::server {
   grpc::Status MetadataService::Name(                                          \
       grpc::ServerContext* context, const ml_metadata::Name##Request* request, \
       ml_metadata::Name##Response* response) {                                 \
-    InFlightGuard guard(in_flight_);                                           \
+    InFlightCalls::Guard guard(in_flight_);                                    \
     const absl::Status status = target->Name(*request, response);              \
     if (!status.ok()) {                                                        \
       LogWarning(absl::StrCat(#Name " failed: ", status.ToString()));          \

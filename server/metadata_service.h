@@ -11,10 +11,10 @@
 #ifndef MLMDX_SERVER_METADATA_SERVICE_H_
 #define MLMDX_SERVER_METADATA_SERVICE_H_
 
-#include <atomic>
 #include <memory>
 
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
+#include "server/in_flight.h"
 #include "server/lineage_engine.h"
 #include "store/metadata_store.h"
 
@@ -23,9 +23,10 @@ namespace mlmdx::server {
 class MetadataService final
     : public ml_metadata::MetadataStoreService::Service {
  public:
-  // `store` and `lineage` must outlive the service.
-  MetadataService(store::MetadataStore* store, LineageEngine* lineage)
-      : store_(store), lineage_(lineage) {}
+  // `store`, `lineage` and `in_flight` must outlive the service.
+  MetadataService(store::MetadataStore* store, LineageEngine* lineage,
+                  InFlightCalls& in_flight)
+      : store_(store), lineage_(lineage), in_flight_(in_flight) {}
 
 #define MLMDX_DECLARE_HANDLER(Name)                            \
   grpc::Status Name(grpc::ServerContext* context,              \
@@ -36,27 +37,10 @@ class MetadataService final
   MLMDX_DECLARE_HANDLER(GetLineageSubgraph)
 #undef MLMDX_DECLARE_HANDLER
 
-  // Calls currently being handled; the server drains to zero on shutdown.
-  int InFlight() const { return in_flight_.load(std::memory_order_acquire); }
-
  private:
-  // Counts a call as in flight for the lifetime of the guard.
-  class InFlightGuard {
-   public:
-    explicit InFlightGuard(std::atomic<int>& count) : count_(count) {
-      count_.fetch_add(1, std::memory_order_acq_rel);
-    }
-    ~InFlightGuard() { count_.fetch_sub(1, std::memory_order_acq_rel); }
-    InFlightGuard(const InFlightGuard&) = delete;
-    InFlightGuard& operator=(const InFlightGuard&) = delete;
-
-   private:
-    std::atomic<int>& count_;
-  };
-
   store::MetadataStore* const store_;
   LineageEngine* const lineage_;
-  std::atomic<int> in_flight_{0};
+  InFlightCalls& in_flight_;
 };
 
 }  // namespace mlmdx::server

@@ -283,9 +283,10 @@ absl::Status RunServer(const ServerConfig& config) {
                        " events, ", lineage->index().MemoryBytes() >> 10,
                        " KiB, built in ",
                        absl::FormatDuration(absl::Now() - index_start)));
-  MetadataService service(store.get(), lineage.get());
+  InFlightCalls in_flight;
+  MetadataService service(store.get(), lineage.get(), in_flight);
   // mlmdx's own extension (proto/mlmdx/), on the same port.
-  LineageQueryService lineage_service(store.get(), lineage.get());
+  LineageQueryService lineage_service(store.get(), lineage.get(), in_flight);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -311,7 +312,7 @@ absl::Status RunServer(const ServerConfig& config) {
   LogInfo(
       absl::StrCat("mlmdx listening on port ", bound_port, " (", db_name, ")"));
 
-  std::thread waiter([&server, &service, &signals, &config] {
+  std::thread waiter([&server, &in_flight, &signals, &config] {
     int received = 0;
     sigwait(&signals, &received);
     LogInfo(absl::StrCat("received signal ", received, ", shutting down"));
@@ -323,7 +324,7 @@ absl::Status RunServer(const ServerConfig& config) {
     const auto deadline =
         std::chrono::steady_clock::now() +
         std::chrono::seconds(config.shutdown_grace_period_seconds);
-    while (service.InFlight() > 0 &&
+    while (in_flight.count() > 0 &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
