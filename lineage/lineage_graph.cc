@@ -12,6 +12,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "lineage/internal/walk_step.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::lineage {
@@ -71,16 +72,8 @@ absl::StatusOr<LineageGraphResult> GetLineageGraph(
     MLMDX_ASSIGN_OR_RETURN(std::vector<EventRef> events,
                            index.EventsOf(snapshot, from, frontier));
     if (events.empty()) break;
-    auto other = [&](const EventRef& e) {
-      return to == NodeKind::kArtifact ? e.artifact_id : e.execution_id;
-    };
-    std::vector<int64_t> candidates;
-    for (const EventRef& e : events) {
-      if (!visited[t].contains(other(e))) candidates.push_back(other(e));
-    }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()),
-                     candidates.end());
+    std::vector<int64_t> candidates = internal::NewEndpoints(
+        events, to, [&](int64_t id) { return visited[t].contains(id); });
     if (query.boundary_set[t] && !candidates.empty()) {
       MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> passed,
                              query.boundary_filter(to, candidates));
@@ -97,7 +90,8 @@ absl::StatusOr<LineageGraphResult> GetLineageGraph(
       candidates.resize(static_cast<size_t>(quota));
     }
     for (const EventRef& e : events) {
-      if (std::binary_search(candidates.begin(), candidates.end(), other(e))) {
+      if (std::binary_search(candidates.begin(), candidates.end(),
+                             internal::Endpoint(e, to))) {
         graph.events.push_back(e);
       }
     }

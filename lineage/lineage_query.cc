@@ -19,6 +19,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "lineage/internal/event_types.h"
+#include "lineage/internal/walk_step.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::lineage {
@@ -27,16 +28,9 @@ namespace {
 constexpr int64_t kMaxHops = 100;
 constexpr size_t kMaxStartingNodes = 101;
 
-int Index(NodeKind kind) { return static_cast<int>(kind); }
-
-NodeKind Other(NodeKind kind) {
-  return kind == NodeKind::kArtifact ? NodeKind::kExecution
-                                     : NodeKind::kArtifact;
-}
-
-int64_t Endpoint(const EventRef& e, NodeKind kind) {
-  return kind == NodeKind::kArtifact ? e.artifact_id : e.execution_id;
-}
+using internal::Endpoint;
+using internal::Index;
+using internal::Other;
 
 Direction Reverse(Direction d) {
   switch (d) {
@@ -104,26 +98,15 @@ absl::StatusOr<WalkResult> Walk(const GraphIndex& index,
        hop <= spec.max_hops && !frontier.empty() && !result.truncated;
        ++hop, k = Other(k)) {
     const NodeKind t = Other(k);
-    MLMDX_ASSIGN_OR_RETURN(std::vector<EventRef> events,
-                           index.EventsOf(snapshot, k, frontier));
-    events.erase(std::remove_if(events.begin(), events.end(),
-                                [&](const EventRef& e) {
-                                  return !internal::KeptByDirection(
-                                      e.type, k, spec.direction);
-                                }),
-                 events.end());
+    MLMDX_ASSIGN_OR_RETURN(
+        std::vector<EventRef> events,
+        internal::DirectedEvents(index, snapshot, k, frontier, spec.direction));
     auto& distance_t = result.distance[Index(t)];
     auto& pruned_t = pruned[Index(t)];
-    std::vector<int64_t> candidates;
-    for (const EventRef& e : events) {
-      const int64_t other = Endpoint(e, t);
-      if (!distance_t.contains(other) && !pruned_t.contains(other)) {
-        candidates.push_back(other);
-      }
-    }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()),
-                     candidates.end());
+    std::vector<int64_t> candidates =
+        internal::NewEndpoints(events, t, [&](int64_t id) {
+          return distance_t.contains(id) || pruned_t.contains(id);
+        });
     if (spec.predicate_set[Index(t)] && !candidates.empty()) {
       MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> matches,
                              (*spec.predicate)(t, candidates));

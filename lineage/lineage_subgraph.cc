@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "lineage/graph_index.h"
 #include "lineage/internal/event_types.h"
+#include "lineage/internal/walk_step.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::lineage {
@@ -24,16 +25,9 @@ constexpr size_t kMaxStartingNodes = 101;
 
 using IdSet = absl::flat_hash_set<int64_t>;
 
-int Index(NodeKind kind) { return static_cast<int>(kind); }
-
-NodeKind Other(NodeKind kind) {
-  return kind == NodeKind::kArtifact ? NodeKind::kExecution
-                                     : NodeKind::kArtifact;
-}
-
-int64_t Endpoint(const EventRef& e, NodeKind kind) {
-  return kind == NodeKind::kArtifact ? e.artifact_id : e.execution_id;
-}
+using internal::Endpoint;
+using internal::Index;
+using internal::Other;
 
 // Runs the ending filter of `kind` over `candidates` (ascending, non-empty)
 // and adds the matches to `ending`. Only ids among the candidates count.
@@ -100,27 +94,18 @@ absl::StatusOr<Subgraph> GraphIndex::GetLineageSubgraph(
   for (int64_t hop = 0; hop < max_hops && !frontier.empty(); ++hop) {
     const NodeKind k = hop % 2 == 0 ? s : Other(s);
     const NodeKind t = Other(k);
+    // A hop whose frontier has no event the direction allows adds nothing
+    // and ends the walk.
     MLMDX_ASSIGN_OR_RETURN(std::vector<EventRef> events,
-                           EventsOf(snapshot, k, frontier));
+                           internal::DirectedEvents(*this, snapshot, k,
+                                                    frontier, query.direction));
     if (events.empty()) break;
-    events.erase(std::remove_if(events.begin(), events.end(),
-                                [&](const EventRef& e) {
-                                  return !internal::KeptByDirection(
-                                      e.type, k, query.direction);
-                                }),
-                 events.end());
     IdSet& visited_t = visited[Index(t)];
     IdSet& ending_t = ending[Index(t)];
-    std::vector<int64_t> candidates;
-    for (const EventRef& e : events) {
-      const int64_t other = Endpoint(e, t);
-      if (!visited_t.contains(other) && !ending_t.contains(other)) {
-        candidates.push_back(other);
-      }
-    }
-    std::sort(candidates.begin(), candidates.end());
-    candidates.erase(std::unique(candidates.begin(), candidates.end()),
-                     candidates.end());
+    std::vector<int64_t> candidates =
+        internal::NewEndpoints(events, t, [&](int64_t id) {
+          return visited_t.contains(id) || ending_t.contains(id);
+        });
     MLMDX_RETURN_IF_ERROR(AddEndingNodes(query, t, candidates, ending_t));
     candidates.erase(
         std::remove_if(candidates.begin(), candidates.end(),
