@@ -37,6 +37,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/bench_sizes.h"
 #include "benchmark/benchmark.h"
 #include "store/internal/list_query.h"
 #include "store/sqlite_connection.h"
@@ -672,28 +673,9 @@ void BM_Listing(benchmark::State& state, int variant, int listing,
   state.counters["rows"] = static_cast<double>(rows);
 }
 
+// The store size: the last of --mlmdx_bench_sizes / MLMDX_BENCH_SIZES.
 int64_t TakeSize(int* argc, char** argv) {
-  constexpr absl::string_view kFlag = "--mlmdx_bench_sizes=";
-  std::string text = "100000";
-  if (const char* env = std::getenv("MLMDX_BENCH_SIZES")) text = env;
-  int kept = 1;
-  for (int i = 1; i < *argc; ++i) {
-    if (absl::StartsWith(argv[i], kFlag)) {
-      text = std::string(argv[i] + kFlag.size());
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  *argc = kept;
-  int64_t size = 0;
-  const std::vector<std::string> parts =
-      absl::StrSplit(text, ',', absl::SkipEmpty());
-  if (parts.empty() || !absl::SimpleAtoi(parts.back(), &size) || size < 1000) {
-    std::fprintf(stderr, "bad size '%s' (need an integer >= 1000)\n",
-                 text.c_str());
-    std::exit(2);
-  }
-  return size;
+  return TakeBenchSizes(argc, argv, "100000", 1000).back();
 }
 
 void PrintRatios(const World& world) {

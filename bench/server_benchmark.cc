@@ -25,6 +25,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "bench/bench_sizes.h"
 #include "benchmark/benchmark.h"
 #include "tests/test_server.h"
 
@@ -291,31 +292,8 @@ void BM_PutExecution(benchmark::State& state) {
 }
 
 // Sizes from --mlmdx_bench_sizes=..., else MLMDX_BENCH_SIZES, else 10k,100k.
-// Removes the flag from argv so that benchmark::Initialize does not see it.
 std::vector<int64_t> TakeSizes(int* argc, char** argv) {
-  constexpr absl::string_view kFlag = "--mlmdx_bench_sizes=";
-  std::string text = "10000,100000";
-  if (const char* env = std::getenv("MLMDX_BENCH_SIZES")) text = env;
-  int kept = 1;
-  for (int i = 1; i < *argc; ++i) {
-    if (absl::StartsWith(argv[i], kFlag)) {
-      text = std::string(argv[i] + kFlag.size());
-    } else {
-      argv[kept++] = argv[i];
-    }
-  }
-  *argc = kept;
-  std::vector<int64_t> sizes;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipEmpty())) {
-    int64_t size = 0;
-    if (!absl::SimpleAtoi(part, &size) || size < 2) {
-      std::fprintf(stderr, "bad size '%s' (need integers >= 2)\n",
-                   std::string(part).c_str());
-      std::exit(2);
-    }
-    sizes.push_back(size);
-  }
-  return sizes;
+  return TakeBenchSizes(argc, argv, "10000,100000", 2);
 }
 
 void PrintRatios() {
