@@ -15,6 +15,7 @@
 #define MLMDX_TESTS_E2E_FIXTURE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,28 @@ std::vector<int64_t> IdsOf(const Nodes& nodes) {
   std::vector<int64_t> ids;
   for (const auto& node : nodes) ids.push_back(node.id());
   return ids;
+}
+
+// One event between two nodes named in a test's name -> id map.
+struct NamedEvent {
+  std::string artifact;
+  std::string execution;
+  ml_metadata::Event::Type type;
+};
+
+// Puts `events`, resolving node names through `ids`.
+inline void PutNamedEventsOrDie(Stub& stub,
+                                const std::map<std::string, int64_t>& ids,
+                                const std::vector<NamedEvent>& events) {
+  ml_metadata::PutEventsRequest request;
+  for (const NamedEvent& named : events) {
+    auto* event = request.add_events();
+    event->set_artifact_id(ids.at(named.artifact));
+    event->set_execution_id(ids.at(named.execution));
+    event->set_type(named.type);
+  }
+  ml_metadata::PutEventsResponse response;
+  EXPECT_THAT(MLMDX_CALL(stub, PutEvents, request, response), IsOk());
 }
 
 }  // namespace mlmdx::testing

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
+#include "tests/e2e_fixture.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -81,20 +82,8 @@ class LineageQueryRpcTest : public ::testing::Test {
     execution_name_[response.execution_ids(0)] = name;
   }
 
-  struct EdgeSpec {
-    std::string artifact, execution;
-    Event::Type type;
-  };
-  void PutEvents(const std::vector<EdgeSpec>& edges) {
-    ml_metadata::PutEventsRequest request;
-    for (const EdgeSpec& edge : edges) {
-      auto* event = request.add_events();
-      event->set_artifact_id(id_[edge.artifact]);
-      event->set_execution_id(id_[edge.execution]);
-      event->set_type(edge.type);
-    }
-    ml_metadata::PutEventsResponse response;
-    ASSERT_THAT(MLMDX_CALL(*stub_, PutEvents, request, response), IsOk());
+  void PutEvents(const std::vector<NamedEvent>& events) {
+    PutNamedEventsOrDie(*stub_, id_, events);
   }
 
   struct Answer {

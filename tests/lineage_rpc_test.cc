@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/e2e_fixture.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -83,20 +84,8 @@ class LineageSubgraphTest : public ::testing::Test {
     Remember(absl::StrCat("e", i), response.execution_ids(0), false);
   }
 
-  struct EdgeSpec {
-    std::string artifact, execution;
-    Event::Type type;
-  };
-  void PutEvents(const std::vector<EdgeSpec>& edges) {
-    ml_metadata::PutEventsRequest request;
-    for (const EdgeSpec& edge : edges) {
-      auto* event = request.add_events();
-      event->set_artifact_id(id_[edge.artifact]);
-      event->set_execution_id(id_[edge.execution]);
-      event->set_type(edge.type);
-    }
-    ml_metadata::PutEventsResponse response;
-    ASSERT_THAT(MLMDX_CALL(*stub_, PutEvents, request, response), IsOk());
+  void PutEvents(const std::vector<NamedEvent>& events) {
+    PutNamedEventsOrDie(*stub_, id_, events);
   }
 
   void Remember(const std::string& name, int64_t id, bool artifact) {
