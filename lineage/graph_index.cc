@@ -16,13 +16,40 @@ namespace mlmdx::lineage {
 
 void GraphIndex::Apply(const ChangeSet& changes) {
   internal::WriterLock lock(mu_);
-  for (const EventRef& e : changes.events) {
+  const bool with_details =
+      changes.event_details.size() == changes.events.size();
+  for (size_t n = 0; n < changes.events.size(); ++n) {
+    const EventRef& e = changes.events[n];
     if (event_slot_.Get(e.event_id) != kNone) continue;
-    EventRecord rec{e.event_id, e.artifact_id, e.execution_id,
-                    artifact_head_.Get(e.artifact_id),
-                    execution_head_.Get(e.execution_id)};
+    const auto fits = [](int64_t id) {
+      return id >= 0 && id < static_cast<int64_t>(kWideId);
+    };
+    const bool wide = !fits(e.event_id) || !fits(e.artifact_id) ||
+                      !fits(e.execution_id) || e.type < 0 || e.type > kTypeMask;
+    EventRecord rec{
+        static_cast<uint32_t>(e.event_id), static_cast<uint32_t>(e.artifact_id),
+        static_cast<uint32_t>(e.execution_id),
+        artifact_head_.Get(e.artifact_id), execution_head_.Get(e.execution_id)};
+    if (wide) rec.event_id = kWideId;
+    uint8_t flags = wide ? 0 : static_cast<uint8_t>(e.type);
+    int64_t time = 0;
+    uint32_t path = kNone;
+    if (with_details) {
+      const EventDetails& details = changes.event_details[n];
+      path = InternPath(details.path);
+      if (path != kNone) flags |= kHasDetails;
+      if (details.has_milliseconds_since_epoch) {
+        flags |= kHasTime;
+        time = details.milliseconds_since_epoch;
+      }
+    }
     const uint32_t slot = events_.PushBack(rec);
-    event_types_.PushBack(static_cast<uint8_t>(e.type));
+    event_flags_.PushBack(flags);
+    event_times_.PushBack(time);
+    event_paths_.PushBack(path);
+    if (wide) {
+      wide_ids_[slot] = {e.event_id, e.artifact_id, e.execution_id, e.type};
+    }
     event_slot_.Set(e.event_id, slot);
     artifact_head_.Set(e.artifact_id, slot);
     execution_head_.Set(e.execution_id, slot);
@@ -41,6 +68,52 @@ void GraphIndex::Apply(const ChangeSet& changes) {
     parents.push_back(parent);
     children_[parent].push_back(child);
   }
+}
+
+uint32_t GraphIndex::InternPath(const std::string& path) {
+  auto it = path_ids_.find(path);
+  if (it != path_ids_.end()) return it->second;
+  if (paths_.size() >= kMaxHeldPaths) return kNone;
+  const auto id = static_cast<uint32_t>(paths_.size());
+  paths_.push_back(path);
+  path_bytes_ += path.capacity() > 15 ? path.capacity() + 1 : 0;
+  path_ids_.emplace(paths_.back(), id);
+  return id;
+}
+
+EventRef GraphIndex::RefAt(uint32_t slot) const {
+  const EventRecord& r = events_[slot];
+  if (r.event_id == kWideId) {
+    const WideIds& w = wide_ids_.at(slot);
+    return EventRef{w.event_id, w.artifact_id, w.execution_id, w.type};
+  }
+  return EventRef{r.event_id, r.artifact_id, r.execution_id,
+                  event_flags_[slot] & kTypeMask};
+}
+
+bool GraphIndex::HasLinkedNode(NodeKind kind, int64_t id) const {
+  internal::ReaderLock lock(mu_);
+  if (kind == NodeKind::kArtifact) {
+    return artifact_head_.Get(id) != kNone || attributions_.Contains(id);
+  }
+  return execution_head_.Get(id) != kNone || associations_.Contains(id);
+}
+
+std::vector<std::optional<EventDetails>> GraphIndex::EventDetailsOf(
+    absl::Span<const int64_t> event_ids) const {
+  std::vector<std::optional<EventDetails>> out(event_ids.size());
+  internal::ReaderLock lock(mu_);
+  for (size_t n = 0; n < event_ids.size(); ++n) {
+    const uint32_t slot = event_slot_.Get(event_ids[n]);
+    if (slot == kNone) continue;
+    const uint8_t flags = event_flags_[slot];
+    if ((flags & kHasDetails) == 0) continue;
+    EventDetails& details = out[n].emplace();
+    details.has_milliseconds_since_epoch = (flags & kHasTime) != 0;
+    details.milliseconds_since_epoch = event_times_[slot];
+    details.path = paths_[event_paths_[slot]];
+  }
+  return out;
 }
 
 namespace {
@@ -81,7 +154,12 @@ size_t GraphIndex::event_count() const {
 
 size_t GraphIndex::MemoryBytes() const {
   internal::ReaderLock lock(mu_);
-  return sizeof(*this) + events_.MemoryBytes() + event_types_.MemoryBytes() +
+  size_t paths = paths_.size() * sizeof(std::string) + path_bytes_ +
+                 path_ids_.capacity() *
+                     (sizeof(std::pair<absl::string_view, uint32_t>) + 1);
+  return sizeof(*this) + events_.MemoryBytes() + event_flags_.MemoryBytes() +
+         event_times_.MemoryBytes() + event_paths_.MemoryBytes() + paths +
+         wide_ids_.capacity() * (sizeof(std::pair<uint32_t, WideIds>) + 1) +
          event_slot_.MemoryBytes() + artifact_head_.MemoryBytes() +
          execution_head_.MemoryBytes() + attributions_.MemoryBytes() +
          associations_.MemoryBytes() + VectorMapBytes(parents_) +
@@ -92,7 +170,13 @@ void GraphIndex::Clear() {
   internal::WriterLock lock(mu_);
   ++generation_;
   events_.Clear();
-  event_types_.Clear();
+  event_flags_.Clear();
+  event_times_.Clear();
+  event_paths_.Clear();
+  wide_ids_.clear();
+  path_ids_.clear();
+  paths_.clear();
+  path_bytes_ = 0;
   event_slot_.Clear();
   artifact_head_.Clear();
   execution_head_.Clear();
@@ -132,10 +216,7 @@ absl::StatusOr<std::vector<EventRef>> GraphIndex::EventsOf(
       while (i != kNone) {
         const EventRecord& r = events_[i];
         // Slots past the snapshot belong to later change sets.
-        if (i < snapshot.events) {
-          out.push_back(EventRef{r.event_id, r.artifact_id, r.execution_id,
-                                 event_types_[i]});
-        }
+        if (i < snapshot.events) out.push_back(RefAt(i));
         i = from_artifact ? r.next_by_artifact : r.next_by_execution;
       }
     }

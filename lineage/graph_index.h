@@ -35,12 +35,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "lineage/internal/chunked_vector.h"
 #include "lineage/internal/id_map.h"
@@ -73,8 +77,20 @@ struct EventRef {
 };
 
 // What one committed write added. Applying a change set twice is harmless.
+// What an Event message carries besides its endpoints and type, kept so
+// that answers need no database read. `path` is opaque to the index (the
+// server stores the serialized ml_metadata.Event.Path there).
+struct EventDetails {
+  bool has_milliseconds_since_epoch = false;
+  int64_t milliseconds_since_epoch = 0;
+  std::string path;
+};
+
 struct ChangeSet {
   std::vector<EventRef> events;
+  // Empty, or one entry per event. Events applied without details are held
+  // without them, and EventDetailsOf reports them as missing.
+  std::vector<EventDetails> event_details;
   // (context_id, artifact_id) pairs.
   std::vector<std::pair<int64_t, int64_t>> attributions;
   // (context_id, execution_id) pairs.
@@ -181,26 +197,69 @@ class GraphIndex {
   // artifact_ids and execution_ids. Returns ABORTED as EventsOf.
   absl::Status AddContexts(const Snapshot& snapshot, Subgraph* graph) const;
 
+  // True if `id` (of `kind`) has an event, an attribution or an association
+  // in the index: such a node exists in the database. A node without any
+  // may exist too; the index cannot tell.
+  bool HasLinkedNode(NodeKind kind, int64_t id) const;
+
+  // The details of each of `event_ids`, in order; nullopt for an event the
+  // index does not hold or holds without details (see kMaxHeldPaths).
+  std::vector<std::optional<EventDetails>> EventDetailsOf(
+      absl::Span<const int64_t> event_ids) const;
+
+  // Distinct event paths held at most; events with further paths are held
+  // without details, so that an unbounded variety of paths cannot grow the
+  // index without bound.
+  static constexpr size_t kMaxHeldPaths = 1 << 16;
+
  private:
   static constexpr uint32_t kNone = internal::IdMap::kNone;
 
+  // Ids are stored in 32 bits: MLMD's ids count up from 1, so in practice
+  // they all fit. A record with an id that does not (or a type beyond
+  // kTypeMask) has event_id == kWideId and its values in wide_ids_, which
+  // keeps the record at 20 bytes.
+  static constexpr uint32_t kWideId = UINT32_MAX;
   struct EventRecord {
+    uint32_t event_id;
+    uint32_t artifact_id;
+    uint32_t execution_id;
+    uint32_t next_by_artifact;   // older event of the same artifact, or kNone
+    uint32_t next_by_execution;  // older event of the same execution
+  };  // 20 bytes; type, time and path are kept apart (13 bytes)
+  struct WideIds {
     int64_t event_id;
     int64_t artifact_id;
     int64_t execution_id;
-    uint32_t next_by_artifact;   // older event of the same artifact, or kNone
-    uint32_t next_by_execution;  // older event of the same execution
-  };  // 32 bytes; the type is kept apart in event_types_ (1 byte)
+    int type;
+  };
+
+  // event_flags_: the type in the low bits, and these.
+  static constexpr uint8_t kTypeMask = 0x3f;
+  static constexpr uint8_t kHasTime = 0x40;
+  static constexpr uint8_t kHasDetails = 0x80;
 
   // REQUIRES: mu_ held (shared or exclusive).
   absl::Status CheckGeneration(const Snapshot& snapshot) const;
+  EventRef RefAt(uint32_t slot) const;
+  // REQUIRES: mu_ held exclusively. Returns kNone when no more paths may be
+  // held.
+  uint32_t InternPath(const std::string& path);
 
   // Writer-preferring and visible to TSan (see internal/rw_lock.h).
   // Everything below is guarded by mu_.
   mutable internal::RwLock mu_;
   uint64_t generation_ = 0;
   internal::ChunkedVector<EventRecord> events_;
-  internal::ChunkedVector<uint8_t> event_types_;
+  internal::ChunkedVector<uint8_t> event_flags_;
+  internal::ChunkedVector<int64_t> event_times_;
+  internal::ChunkedVector<uint32_t> event_paths_;    // index into paths_
+  absl::flat_hash_map<uint32_t, WideIds> wide_ids_;  // by slot
+  // Distinct paths; path_ids_ keys view into paths_, whose elements never
+  // move (std::deque keeps references on push_back).
+  std::deque<std::string> paths_;
+  absl::flat_hash_map<absl::string_view, uint32_t> path_ids_;
+  size_t path_bytes_ = 0;
   internal::IdMap event_slot_;       // event id -> slot
   internal::IdMap artifact_head_;    // newest event slot
   internal::IdMap execution_head_;   // newest event slot

@@ -7,6 +7,7 @@
 #include "lineage/graph_index.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -121,6 +122,71 @@ TEST(GraphIndexTest, FetchOrderFollowsMlmdSqlite) {
   EXPECT_THAT(order, ElementsAre(4, 7, 9, 3));
 }
 
+TEST(GraphIndexTest, IdsBeyond32BitsAndOddTypesRoundTrip) {
+  const int64_t big = (int64_t{1} << 40) + 7;
+  ChangeSet c;
+  c.events.push_back({1, 10, 20, 3});
+  c.events.push_back({big, 10, big + 1, 4});
+  c.events.push_back({3, big + 2, 20, 200});
+  GraphIndex index;
+  index.Apply(c);
+  SubgraphQuery q;
+  q.start_ids = {10};
+  q.max_num_hops = 4;
+  absl::StatusOr<Subgraph> s = index.GetLineageSubgraph(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s->artifact_ids, ElementsAre(10, big + 2));
+  EXPECT_THAT(s->execution_ids, ElementsAre(20, big + 1));
+  EXPECT_THAT(s->events,
+              ::testing::UnorderedElementsAre(EventRef{1, 10, 20, 3},
+                                              EventRef{big, 10, big + 1, 4},
+                                              EventRef{3, big + 2, 20, 200}));
+  EXPECT_TRUE(index.HasLinkedNode(NodeKind::kArtifact, big + 2));
+  EXPECT_TRUE(index.HasLinkedNode(NodeKind::kExecution, big + 1));
+  EXPECT_FALSE(index.HasLinkedNode(NodeKind::kArtifact, big + 1));
+}
+
+TEST(GraphIndexTest, EventDetailsAreHeldUpToThePathCap) {
+  GraphIndex index;
+  ChangeSet plain;  // no details: held without them
+  plain.events.push_back({1, 1, 1, 3});
+  plain.attributions.emplace_back(5, 2);
+  index.Apply(plain);
+  ChangeSet c;
+  for (int64_t i = 0; i <= static_cast<int64_t>(GraphIndex::kMaxHeldPaths);
+       ++i) {
+    c.events.push_back({100 + i, 1000 + i, 7, 4});
+    EventDetails& details = c.event_details.emplace_back();
+    details.has_milliseconds_since_epoch = i % 2 == 0;
+    details.milliseconds_since_epoch = i % 2 == 0 ? -i : 0;
+    details.path = i == 0 ? "" : std::to_string(i);
+  }
+  index.Apply(c);
+  const int64_t last = 100 + static_cast<int64_t>(GraphIndex::kMaxHeldPaths);
+  const auto details = index.EventDetailsOf({1, 100, 101, 102, last, 99});
+  ASSERT_EQ(details.size(), 6u);
+  EXPECT_FALSE(details[0].has_value());  // applied without details
+  ASSERT_TRUE(details[1].has_value());
+  EXPECT_TRUE(details[1]->has_milliseconds_since_epoch);
+  EXPECT_EQ(details[1]->milliseconds_since_epoch, 0);
+  EXPECT_EQ(details[1]->path, "");
+  ASSERT_TRUE(details[2].has_value());
+  EXPECT_FALSE(details[2]->has_milliseconds_since_epoch);
+  EXPECT_EQ(details[2]->path, "1");
+  ASSERT_TRUE(details[3].has_value());
+  EXPECT_EQ(details[3]->milliseconds_since_epoch, -2);
+  EXPECT_EQ(details[3]->path, "2");
+  // "" took the first of the kMaxHeldPaths places, so the last path is one
+  // too many.
+  EXPECT_FALSE(details[4].has_value());
+  EXPECT_FALSE(details[5].has_value());                      // no such event
+  EXPECT_TRUE(index.HasLinkedNode(NodeKind::kArtifact, 2));  // attributed
+  EXPECT_TRUE(index.HasLinkedNode(NodeKind::kExecution, 7));
+  EXPECT_FALSE(index.HasLinkedNode(NodeKind::kExecution, 2));
+  index.Clear();
+  EXPECT_FALSE(index.EventDetailsOf({100})[0].has_value());
+}
+
 // A KFP-shaped graph: each execution consumes two artifacts of earlier runs
 // and produces two; ids are dense as in a real store.
 TEST(GraphIndexTest, MemoryPerEventAtOneMillionEvents) {
@@ -136,6 +202,16 @@ TEST(GraphIndexTest, MemoryPerEventAtOneMillionEvents) {
     c.events.push_back({event_id++, artifact++, execution, 4});
     c.events.push_back({event_id++, artifact++, execution, 4});
     c.associations.emplace_back(1 + execution / 10, execution);
+    // Each event with its time and a one-step path, as KFP writes them.
+    // Opaque to the index; serialized one-step paths are this long.
+    static const char* const kPaths[] = {"..|dataset", "..|model",
+                                         "..|executor-logs"};
+    for (size_t i = 0; i < c.events.size(); ++i) {
+      EventDetails& details = c.event_details.emplace_back();
+      details.has_milliseconds_since_epoch = true;
+      details.milliseconds_since_epoch = 1700000000000 + event_id;
+      details.path = kPaths[(execution + i) % 3];
+    }
     index.Apply(c);
   }
   const double per_event =

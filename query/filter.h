@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -83,6 +84,14 @@ absl::StatusOr<CompiledFilter> CompileFilter(absl::string_view filter,
                                              NodeKind kind,
                                              Dialect dialect = Dialect::kSqlite,
                                              const FilterLimits& limits = {});
+
+// If `filter` is a valid filter that only selects literal ids (`id = 5`,
+// `id IN (1, 2)`, or an OR of such terms), returns those ids, ascending and
+// distinct; otherwise nullopt (including for an invalid filter, whose error
+// CompileFilter reports). Lets a caller that already knows which nodes exist
+// answer such filters without running SQL.
+std::optional<std::vector<int64_t>> LiteralIdSet(
+    absl::string_view filter, const FilterLimits& limits = {});
 
 }  // namespace mlmdx::query
 

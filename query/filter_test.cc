@@ -240,5 +240,24 @@ TEST(CompileFilterLimitsTest, LongOrChainStaysWithinSqliteDepth) {
   EXPECT_TRUE((*db)->MatchingIds(NodeKind::kArtifact, *result).ok());
 }
 
+TEST(LiteralIdSetTest, RecognisesOnlyLiteralIdFilters) {
+  using Ids = std::vector<int64_t>;
+  EXPECT_EQ(LiteralIdSet("id = 5"), Ids{5});
+  EXPECT_EQ(LiteralIdSet(" 5=id "), Ids{5});
+  EXPECT_EQ(LiteralIdSet("id IN (3, 1, 3)"), (Ids{1, 3}));
+  EXPECT_EQ(LiteralIdSet("id = 9 OR id IN (2) OR (id = 4)"), (Ids{2, 4, 9}));
+  EXPECT_EQ(LiteralIdSet("id = 0"), Ids{0});
+  for (const char* other :
+       {"id != 5", "id > 5", "id = -5", "id NOT IN (1)", "id = 5 AND id = 6",
+        "`id` = 5", "uri = 'x'", "id = 'x'", "id = 1.5", "NOT id = 5",
+        "id = 5 OR uri = 'x'", "type_id = 5", "id = 5 AND", "",
+        "contexts_a.id = 5"}) {
+    EXPECT_EQ(LiteralIdSet(other), std::nullopt) << other;
+  }
+  FilterLimits limits;
+  limits.max_query_length = 5;
+  EXPECT_EQ(LiteralIdSet("id = 12345", limits), std::nullopt);
+}
+
 }  // namespace
 }  // namespace mlmdx::query

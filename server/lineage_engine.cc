@@ -1,11 +1,14 @@
 #include "server/lineage_engine.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "query/filter.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::server {
@@ -20,8 +23,13 @@ constexpr int kMaxStartingNodes = 101;
 lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes) {
   lineage::ChangeSet set;
   set.events.reserve(changes.events.size());
+  set.event_details.reserve(changes.events.size());
   for (const auto& e : changes.events) {
     set.events.push_back({e.id, e.artifact_id, e.execution_id, e.type});
+    lineage::EventDetails& details = set.event_details.emplace_back();
+    details.has_milliseconds_since_epoch = e.has_milliseconds_since_epoch;
+    details.milliseconds_since_epoch = e.milliseconds_since_epoch;
+    details.path = e.path;
   }
   set.attributions = changes.attributions;
   set.associations = changes.associations;
@@ -80,6 +88,63 @@ absl::StatusOr<std::unique_ptr<LineageEngine>> LineageEngine::Start(
   return engine;
 }
 
+absl::StatusOr<std::vector<int64_t>> LineageEngine::FindStartingNodes(
+    lineage::NodeKind kind, const std::string& filter, int limit) {
+  std::optional<std::vector<int64_t>> ids = query::LiteralIdSet(filter);
+  // Only ids above 0 can match (listings start after id 0), and only nodes
+  // the index knows are known to exist.
+  if (ids.has_value() && !ids->empty() && ids->front() > 0 &&
+      std::all_of(ids->begin(), ids->end(),
+                  [&](int64_t id) { return index_.HasLinkedNode(kind, id); })) {
+    if (static_cast<int>(ids->size()) > limit) ids->resize(limit);
+    return *std::move(ids);
+  }
+  return store_->FindNodeIdsByFilter(StoreKind(kind), filter, limit);
+}
+
+absl::StatusOr<std::vector<ml_metadata::Event>> LineageEngine::HydrateEvents(
+    absl::Span<const lineage::EventRef> events) {
+  std::vector<int64_t> event_ids;
+  event_ids.reserve(events.size());
+  for (const auto& e : events) event_ids.push_back(e.event_id);
+  std::vector<std::optional<lineage::EventDetails>> details =
+      index_.EventDetailsOf(event_ids);
+  std::vector<int64_t> missing;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!details[i].has_value()) missing.push_back(event_ids[i]);
+  }
+  std::vector<ml_metadata::Event> from_store;
+  if (!missing.empty()) {
+    MLMDX_ASSIGN_OR_RETURN(from_store, store_->GetEventsById(missing));
+    if (from_store.size() != missing.size()) {
+      return absl::InternalError(
+          absl::StrCat("lineage index: ", missing.size() - from_store.size(),
+                       " of its events are not in the database"));
+    }
+  }
+  std::vector<ml_metadata::Event> out(events.size());
+  size_t next_from_store = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    ml_metadata::Event& event = out[i];
+    if (!details[i].has_value()) {
+      event = std::move(from_store[next_from_store++]);
+      continue;
+    }
+    event.set_artifact_id(events[i].artifact_id);
+    event.set_execution_id(events[i].execution_id);
+    event.set_type(static_cast<ml_metadata::Event::Type>(events[i].type));
+    if (!details[i]->path.empty() &&
+        !event.mutable_path()->ParseFromString(details[i]->path)) {
+      return absl::InternalError(absl::StrCat(
+          "lineage index: unreadable path of event ", events[i].event_id));
+    }
+    if (details[i]->has_milliseconds_since_epoch) {
+      event.set_milliseconds_since_epoch(details[i]->milliseconds_since_epoch);
+    }
+  }
+  return out;
+}
+
 absl::Status LineageEngine::GetLineageSubgraph(
     const ml_metadata::GetLineageSubgraphRequest& request,
     ml_metadata::GetLineageSubgraphResponse* response) {
@@ -117,9 +182,9 @@ absl::Status LineageEngine::GetLineageSubgraph(
   query.max_num_hops = std::min(query.max_num_hops, kMaxHops);
   query.direction = DirectionOf(options.direction());
 
-  MLMDX_ASSIGN_OR_RETURN(query.start_ids, store_->FindNodeIdsByFilter(
-                                              StoreKind(query.start_kind),
-                                              start_filter, kMaxStartingNodes));
+  MLMDX_ASSIGN_OR_RETURN(
+      query.start_ids,
+      FindStartingNodes(query.start_kind, start_filter, kMaxStartingNodes));
   if (query.start_ids.empty()) {
     return absl::NotFoundError(absl::StrCat(
         "Cannot find qualified nodes to start the traversal: no node "
@@ -165,11 +230,8 @@ absl::Status LineageEngine::GetLineageSubgraph(
     for (int64_t id : subgraph.context_ids) graph.add_contexts()->set_id(id);
   }
   if (fields.count("events") > 0 && !subgraph.events.empty()) {
-    std::vector<int64_t> event_ids;
-    event_ids.reserve(subgraph.events.size());
-    for (const auto& e : subgraph.events) event_ids.push_back(e.event_id);
     MLMDX_ASSIGN_OR_RETURN(std::vector<ml_metadata::Event> events,
-                           store_->GetEventsById(event_ids));
+                           HydrateEvents(subgraph.events));
     for (auto& event : events) *graph.add_events() = std::move(event);
   }
   if (fields.count("attributions") > 0) {
@@ -276,10 +338,8 @@ absl::Status LineageEngine::GetLineageGraph(
   MLMDX_RETURN_IF_ERROR(
       store_->GetExecutionsByID(executions_request, &executions));
   *graph.mutable_executions() = std::move(*executions.mutable_executions());
-  std::vector<int64_t> event_ids;
-  for (const auto& e : result.events) event_ids.push_back(e.event_id);
   MLMDX_ASSIGN_OR_RETURN(std::vector<ml_metadata::Event> events,
-                         store_->GetEventsById(event_ids));
+                         HydrateEvents(result.events));
   for (auto& event : events) *graph.add_events() = std::move(event);
   ml_metadata::GetArtifactTypesResponse artifact_types;
   MLMDX_RETURN_IF_ERROR(store_->GetArtifactTypes({}, &artifact_types));

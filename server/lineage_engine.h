@@ -2,9 +2,11 @@
 // -----------------------------------------------------------------------------
 //
 // Answers the lineage RPCs from the in-memory graph index (lineage/) and the
-// store: the store picks starting nodes and evaluates ending filters (the
-// filter language lives there), the index walks the graph, and the store
-// hydrates the answer's events and types in a few batched reads. The index
+// store: the index walks the graph and holds each event's time and path, so
+// the common answer (starting from literal ids, events and dehydrated nodes)
+// needs no database read; other starting filters and ending filters are
+// evaluated by the store (the filter language lives there), and types are
+// read from it in one batch. The index
 // is built from the database at start-up and then follows every committed
 // write through the store's commit listener, before that write's RPC
 // returns, so an acknowledged write is visible to the next lineage query.
@@ -15,8 +17,11 @@
 #define MLMDX_SERVER_LINEAGE_ENGINE_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "lineage/graph_index.h"
 #include "lineage/lineage_graph.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
@@ -51,6 +56,17 @@ class LineageEngine {
   absl::Status GetLineageGraph(
       const ml_metadata::GetLineageGraphRequest& request,
       ml_metadata::GetLineageGraphResponse* response);
+
+  // The first `limit` ids (ascending) of `kind` matching `filter`. A filter
+  // of literal ids (`id = 5`, `id IN (...)`) whose nodes the index knows is
+  // answered from memory; anything else is evaluated by the store.
+  absl::StatusOr<std::vector<int64_t>> FindStartingNodes(
+      lineage::NodeKind kind, const std::string& filter, int limit);
+
+  // Full Event messages for `events`, in order: from the index's details,
+  // and from the store for events held without them.
+  absl::StatusOr<std::vector<ml_metadata::Event>> HydrateEvents(
+      absl::Span<const lineage::EventRef> events);
 
   const lineage::GraphIndex& index() const { return index_; }
 

@@ -188,8 +188,8 @@ absl::Status LineageQueryService::Query(const QueryLineageRequest& request,
     }
   }
 
-  absl::StatusOr<std::vector<int64_t>> start = store_->FindNodeIdsByFilter(
-      StoreKind(query.start_kind), start_filter, kMaxStartingNodes);
+  absl::StatusOr<std::vector<int64_t>> start = lineage_->FindStartingNodes(
+      query.start_kind, start_filter, kMaxStartingNodes);
   if (!start.ok()) return Blame(start_field, start.status());
   query.start_ids = *std::move(start);
   if (query.start_ids.empty()) {
@@ -204,11 +204,8 @@ absl::Status LineageQueryService::Query(const QueryLineageRequest& request,
   for (int64_t id : result.artifact_ids) graph->add_artifacts()->set_id(id);
   for (int64_t id : result.execution_ids) graph->add_executions()->set_id(id);
   if (!result.events.empty()) {
-    std::vector<int64_t> event_ids;
-    event_ids.reserve(result.events.size());
-    for (const auto& e : result.events) event_ids.push_back(e.event_id);
     MLMDX_ASSIGN_OR_RETURN(std::vector<ml_metadata::Event> events,
-                           store_->GetEventsById(event_ids));
+                           lineage_->HydrateEvents(result.events));
     for (auto& event : events) *graph->add_events() = std::move(event);
   }
   for (int64_t id : result.endpoint_artifact_ids) {

@@ -11,6 +11,7 @@
 #define MLMDX_STORE_LINEAGE_CHANGES_H_
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -23,6 +24,12 @@ struct LineageChanges {
     int64_t execution_id = 0;
     // ml_metadata::Event::Type number.
     int type = 0;
+    // NULL in the database leaves it unset.
+    bool has_milliseconds_since_epoch = false;
+    int64_t milliseconds_since_epoch = 0;
+    // The serialized ml_metadata.Event.Path, as a read of the event returns
+    // it (steps in insertion order); empty when the event has no steps.
+    std::string path;
   };
   std::vector<Event> events;
   // (context_id, artifact_id)

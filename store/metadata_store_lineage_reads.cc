@@ -21,6 +21,43 @@ void MetadataStore::SetCommitListener(CommitListener listener) {
   commit_listener_ = std::move(listener);
 }
 
+namespace {
+
+// Fills the paths of `batch`'s events (ascending ids) with one range scan of
+// EventPath's event_id index; steps come in insertion order, as every read
+// of an event returns them.
+absl::Status AddEventPaths(Connection& conn, LineageChanges* batch) {
+  if (batch->events.empty()) return absl::OkStatus();
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet steps,
+      conn.Query("SELECT event_id, is_index_step, step_index, step_key "
+                 "FROM EventPath WHERE event_id >= ? AND event_id <= ? "
+                 "ORDER BY event_id, rowid",
+                 {SqlValue::Int(batch->events.front().id),
+                  SqlValue::Int(batch->events.back().id)}));
+  size_t next = 0;
+  size_t row = 0;
+  ml_metadata::Event::Path path;
+  while (row < steps.rows.size()) {
+    const int64_t event_id = steps.rows[row][0].AsInt();
+    while (next < batch->events.size() && batch->events[next].id < event_id) {
+      ++next;
+    }
+    path.Clear();
+    for (; row < steps.rows.size() && steps.rows[row][0].AsInt() == event_id;
+         ++row) {
+      const auto& step = steps.rows[row];
+      internal::AppendPathStep(step[1], step[2], step[3], &path);
+    }
+    if (next < batch->events.size() && batch->events[next].id == event_id) {
+      path.SerializeToString(&batch->events[next].path);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status MetadataStore::ScanLineage(
     const std::function<absl::Status(const LineageChanges&)>& sink,
     int batch_size) {
@@ -33,7 +70,8 @@ absl::Status MetadataStore::ScanLineage(
       int kind;
     };
     const Table tables[] = {
-        {"SELECT id, artifact_id, execution_id, type FROM Event "
+        {"SELECT id, artifact_id, execution_id, type, "
+         "milliseconds_since_epoch FROM Event "
          "WHERE id > ? ORDER BY id LIMIT ?",
          0},
         {"SELECT id, context_id, artifact_id FROM Attribution "
@@ -58,10 +96,18 @@ absl::Status MetadataStore::ScanLineage(
           const int64_t a = row[1].AsInt();
           const int64_t b = row[2].AsInt();
           switch (table.kind) {
-            case 0:
-              batch.events.push_back(
-                  {row[0].AsInt(), a, b, static_cast<int>(row[3].AsInt())});
+            case 0: {
+              LineageChanges::Event& event = batch.events.emplace_back();
+              event.id = row[0].AsInt();
+              event.artifact_id = a;
+              event.execution_id = b;
+              event.type = static_cast<int>(row[3].AsInt());
+              event.has_milliseconds_since_epoch = !row[4].is_null();
+              if (event.has_milliseconds_since_epoch) {
+                event.milliseconds_since_epoch = row[4].AsInt();
+              }
               break;
+            }
             case 1:
               batch.attributions.emplace_back(a, b);
               break;
@@ -73,6 +119,9 @@ absl::Status MetadataStore::ScanLineage(
           }
         }
         after = rows.rows.back()[0].AsInt();
+        if (table.kind == 0) {
+          MLMDX_RETURN_IF_ERROR(AddEventPaths(conn, &batch));
+        }
         MLMDX_RETURN_IF_ERROR(sink(batch));
         if (static_cast<int>(rows.rows.size()) < batch_size) break;
       }

@@ -137,6 +137,13 @@ struct LineageFixture {
       pair->mutable_artifact()->set_uri(context_name + "/" +
                                         ml_metadata::Event::Type_Name(type));
       pair->mutable_event()->set_type(type);
+      // Paths of every shape: keys, indexes, a step with neither, none.
+      auto* path = pair->mutable_event()->mutable_path();
+      if (type == ml_metadata::Event::INPUT) {
+        path->add_steps()->set_key(context_name);
+        path->add_steps();
+        path->add_steps()->set_index(static_cast<int64_t>(context_name.size()));
+      }
     }
     auto* context = request.add_contexts();
     context->set_type_id(context_type);
@@ -226,6 +233,49 @@ TEST(MetadataStoreLineageTest, ScanReturnsEveryRowInBatches) {
   EXPECT_EQ(all.parent_contexts,
             (std::vector<std::pair<int64_t, int64_t>>{{2, 1}}));
   EXPECT_GE(batches, 4 + 1 + 2 + 1);
+}
+
+// The listener and the start-up scan report each event's time and path as
+// the event reads return them, so the index can answer without reading.
+TEST(MetadataStoreLineageTest, ListenerAndScanCarryTimeAndPath) {
+  LineageFixture f;
+  std::map<int64_t, LineageChanges::Event> heard;
+  f.store->SetCommitListener([&heard](const LineageChanges& changes) {
+    for (const auto& e : changes.events) heard[e.id] = e;
+  });
+  for (const char* name : {"a", "bb", "ccc"}) f.Run(name);
+  ASSERT_EQ(heard.size(), 6u);
+  std::map<int64_t, LineageChanges::Event> scanned;
+  ASSERT_THAT(f.store->ScanLineage(
+                  [&](const LineageChanges& batch) {
+                    for (const auto& e : batch.events) scanned[e.id] = e;
+                    return absl::OkStatus();
+                  },
+                  /*batch_size=*/4),
+              IsOk());
+  ASSERT_EQ(scanned.size(), 6u);
+  std::vector<int64_t> ids;
+  for (const auto& [id, e] : heard) ids.push_back(id);
+  auto read = f.store->GetEventsById(ids);
+  ASSERT_THAT(read.status(), IsOk());
+  ASSERT_EQ(read->size(), ids.size());
+  int with_path = 0;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const LineageChanges::Event& h = heard[ids[i]];
+    const LineageChanges::Event& s = scanned[ids[i]];
+    const ml_metadata::Event& event = (*read)[i];
+    EXPECT_TRUE(h.has_milliseconds_since_epoch);
+    EXPECT_TRUE(s.has_milliseconds_since_epoch);
+    EXPECT_EQ(h.milliseconds_since_epoch, event.milliseconds_since_epoch());
+    EXPECT_EQ(s.milliseconds_since_epoch, event.milliseconds_since_epoch());
+    EXPECT_EQ(h.path, event.path().SerializeAsString()) << ids[i];
+    EXPECT_EQ(s.path, event.path().SerializeAsString()) << ids[i];
+    if (event.path().steps_size() > 0) {
+      ++with_path;
+      EXPECT_EQ(event.path().steps_size(), 2);  // the empty step is dropped
+    }
+  }
+  EXPECT_EQ(with_path, 3);
 }
 
 TEST(MetadataStoreLineageTest, FiltersSelectStartingAndEndingNodes) {

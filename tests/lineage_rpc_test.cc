@@ -354,6 +354,110 @@ TEST_F(LineageSubgraphTest, IndexIsRebuiltFromTheDatabaseOnRestart) {
   EXPECT_EQ(after.artifacts, (Names{"a1", "a2", "a3", "a4", "a5"}));
 }
 
+// Literal-id starting filters are answered from the index when it knows the
+// nodes, and by SQL otherwise; either way the starting set is MLMD's.
+TEST_F(LineageSubgraphTest, StartingFromLiteralIds) {
+  PutArtifact(6);  // no events, no links: unknown to the index
+  const std::string a1 = absl::StrCat(id_["a1"]);
+  const std::string a2 = absl::StrCat(id_["a2"]);
+  const std::string a6 = absl::StrCat(id_["a6"]);
+  const Answer by_uri = Query(FromArtifacts("uri = 'uri://foo/a1'", 1));
+  const Answer by_id = Query(FromArtifacts("id = " + a1, 1));
+  ASSERT_THAT(by_id.status, IsOk());
+  EXPECT_EQ(by_id.artifacts, by_uri.artifacts);
+  EXPECT_EQ(by_id.events, by_uri.events);
+  EXPECT_EQ(by_id.artifacts, (Names{"a1"}));
+  EXPECT_EQ(by_id.executions, (Names{"e1"}));
+
+  const Answer two = Query(
+      FromArtifacts(absl::StrCat("id IN (", a2, ", ", a1, ", ", a1, ")"), 0));
+  ASSERT_THAT(two.status, IsOk());
+  EXPECT_EQ(two.artifacts, (Names{"a1", "a2"}));
+  const Answer ored =
+      Query(FromArtifacts(absl::StrCat("id = ", a1, " OR id = ", a2), 0));
+  ASSERT_THAT(ored.status, IsOk());
+  EXPECT_EQ(ored.artifacts, (Names{"a1", "a2"}));
+
+  const Answer unlinked = Query(FromArtifacts("id = " + a6));
+  ASSERT_THAT(unlinked.status, IsOk());
+  EXPECT_EQ(unlinked.artifacts, (Names{"a6"}));
+  EXPECT_TRUE(unlinked.events.empty());
+  const Answer mixed =
+      Query(FromArtifacts(absl::StrCat("id IN (", a1, ", ", a6, ")"), 0));
+  ASSERT_THAT(mixed.status, IsOk());
+  EXPECT_EQ(mixed.artifacts, (Names{"a1", "a6"}));
+
+  EXPECT_THAT(Query(FromArtifacts("id = 987654321")).status,
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Query(FromArtifacts("id = 0")).status,
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Events in lineage answers come from the index (time and path included)
+// and must equal what the event reads return, before and after a restart
+// (written through the server, then read back from the database).
+TEST_F(LineageSubgraphTest, EventsCarryTheirTimeAndPath) {
+  PutExecution(9);
+  for (int i = 10; i <= 13; ++i) PutArtifact(i);
+  ml_metadata::PutEventsRequest events;
+  const auto add = [&](const char* artifact, Event::Type type,
+                       const std::string& path_text) {
+    auto* event = events.add_events();
+    *event = ParseTextProto<Event>(path_text);
+    event->set_artifact_id(id_[artifact]);
+    event->set_execution_id(id_["e9"]);
+    event->set_type(type);
+  };
+  add("a10", Event::INPUT,
+      "milliseconds_since_epoch: 1234 path { steps { key: 'examples' } "
+      "steps { index: 3 } }");
+  add("a11", Event::OUTPUT, "path { steps { } steps { key: '' } }");
+  add("a12", Event::OUTPUT, "milliseconds_since_epoch: -5");
+  add("a13", Event::DECLARED_OUTPUT, "path { }");
+  ml_metadata::PutEventsResponse done;
+  ASSERT_THAT(MLMDX_CALL(*stub_, PutEvents, events, done), IsOk());
+
+  const auto expect_same_events = [&]() {
+    ml_metadata::GetEventsByExecutionIDsRequest by_execution;
+    by_execution.add_execution_ids(id_["e9"]);
+    ml_metadata::GetEventsByExecutionIDsResponse stored;
+    ASSERT_THAT(
+        MLMDX_CALL(*stub_, GetEventsByExecutionIDs, by_execution, stored),
+        IsOk());
+    ASSERT_EQ(stored.events_size(), 4);
+    LineageSubgraphQueryOptions options;
+    options.mutable_starting_executions()->set_filter_query(
+        absl::StrCat("id = ", id_["e9"]));
+    const Answer answer = Query(options, {"events"});
+    ASSERT_THAT(answer.status, IsOk());
+    std::vector<::testing::Matcher<const Event&>> want;
+    for (const auto& event : stored.events()) {
+      want.push_back(EqualsProto(event));
+    }
+    EXPECT_THAT(answer.graph.events(),
+                ::testing::UnorderedElementsAreArray(want));
+    EXPECT_TRUE(answer.graph.artifacts().empty());  // not in the mask
+  };
+  expect_same_events();
+  EXPECT_EQ(server_.Stop(), 0);
+  ASSERT_THAT(server_.Start(), IsOk());
+  stub_ = server_.NewStub();
+  expect_same_events();
+
+  // And the values themselves, as stored.
+  ml_metadata::GetEventsByArtifactIDsRequest by_artifact;
+  by_artifact.add_artifact_ids(id_["a10"]);
+  by_artifact.add_artifact_ids(id_["a11"]);
+  ml_metadata::GetEventsByArtifactIDsResponse read;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetEventsByArtifactIDs, by_artifact, read),
+              IsOk());
+  ASSERT_EQ(read.events_size(), 2);
+  EXPECT_EQ(read.events(0).milliseconds_since_epoch(), 1234);
+  EXPECT_EQ(read.events(0).path().steps_size(), 2);
+  EXPECT_EQ(read.events(1).path().steps_size(), 1);  // the empty step dropped
+  EXPECT_GT(read.events(1).milliseconds_since_epoch(), 1600000000000);
+}
+
 }  // namespace
 }  // namespace mlmdx::testing
 

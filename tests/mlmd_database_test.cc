@@ -516,6 +516,46 @@ TEST_F(MlmdDatabaseTest, EventsReadBackWithPaths) {
   EXPECT_EQ(by_artifact_response.events(0).execution_id(), 2);
 }
 
+// The lineage index holds each event's time and path, read from MLMD's
+// rows at start-up (NULL time included): lineage answers carry the same
+// events as the event reads.
+TEST_F(MlmdDatabaseTest, LineageEventsEqualTheStoredEvents) {
+  server_.Stop();
+  {
+    Db db(server_.db_path());
+    db.Exec(
+        "INSERT INTO `Event` VALUES (5, 2, 2, 3, NULL);"
+        "INSERT INTO `EventPath` VALUES (5, 0, NULL, 'k'), (5, 0, NULL, ''),"
+        " (5, 1, -7, NULL);");
+  }
+  ASSERT_THAT(server_.Start(), IsOk());
+  stub_ = server_.NewStub();
+
+  ml_metadata::GetEventsByExecutionIDsRequest by_execution;
+  by_execution.add_execution_ids(1);
+  by_execution.add_execution_ids(2);
+  ml_metadata::GetEventsByExecutionIDsResponse stored;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetEventsByExecutionIDs, by_execution, stored),
+              IsOk());
+  ASSERT_EQ(stored.events_size(), 4);
+
+  ml_metadata::GetLineageSubgraphRequest request;
+  request.mutable_lineage_subgraph_query_options()
+      ->mutable_starting_executions()
+      ->set_filter_query("id IN (1, 2)");
+  request.mutable_read_mask()->add_paths("events");
+  ml_metadata::GetLineageSubgraphResponse response;
+  ASSERT_THAT(MLMDX_CALL(*stub_, GetLineageSubgraph, request, response),
+              IsOk());
+  std::vector<::testing::Matcher<const ml_metadata::Event&>> want;
+  for (const auto& event : stored.events()) want.push_back(EqualsProto(event));
+  EXPECT_THAT(response.lineage_subgraph().events(),
+              ::testing::UnorderedElementsAreArray(want));
+  const auto& null_time = stored.events(3);
+  EXPECT_FALSE(null_time.has_milliseconds_since_epoch());
+  EXPECT_EQ(null_time.path().steps_size(), 3);
+}
+
 TEST_F(MlmdDatabaseTest, ContextLinksReadBack) {
   ml_metadata::GetContextsByArtifactRequest by_artifact;
   by_artifact.set_artifact_id(1);

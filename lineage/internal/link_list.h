@@ -49,6 +49,11 @@ class LinkList {
     }
   }
 
+  // True if `node_id` has a link.
+  bool Contains(int64_t node_id) const {
+    return head_.Get(node_id) != IdMap::kNone;
+  }
+
   size_t size() const { return context_.size(); }
 
   size_t MemoryBytes() const {

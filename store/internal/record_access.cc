@@ -77,6 +77,16 @@ ml_metadata::Event ReadEventRow(const std::vector<SqlValue>& row) {
 
 }  // namespace
 
+void AppendPathStep(const SqlValue& is_index_step, const SqlValue& step_index,
+                    const SqlValue& step_key, ml_metadata::Event::Path* path) {
+  auto* step = path->add_steps();
+  if (is_index_step.AsInt() != 0) {
+    step->set_index(step_index.AsInt());
+  } else {
+    step->set_key(step_key.AsString());
+  }
+}
+
 std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids) {
   std::vector<SqlValue> params;
   params.reserve(ids.size());
@@ -499,18 +509,21 @@ absl::Status RecordAccess::DeleteProperty(int64_t node_id,
 
 absl::StatusOr<int64_t> RecordAccess::InsertEvent(
     const ml_metadata::Event& event, int64_t now_ms) {
+  const int64_t time = event.has_milliseconds_since_epoch()
+                           ? event.milliseconds_since_epoch()
+                           : now_ms;
   MLMDX_ASSIGN_OR_RETURN(
       int64_t id,
-      conn_.Insert(
-          "INSERT INTO Event(artifact_id, execution_id, type, "
-          "milliseconds_since_epoch) VALUES (?, ?, ?, ?)",
-          {SqlValue::Int(event.artifact_id()),
-           SqlValue::Int(event.execution_id()), SqlValue::Int(event.type()),
-           SqlValue::Int(event.has_milliseconds_since_epoch()
-                             ? event.milliseconds_since_epoch()
-                             : now_ms)}));
+      conn_.Insert("INSERT INTO Event(artifact_id, execution_id, type, "
+                   "milliseconds_since_epoch) VALUES (?, ?, ?, ?)",
+                   {SqlValue::Int(event.artifact_id()),
+                    SqlValue::Int(event.execution_id()),
+                    SqlValue::Int(event.type()), SqlValue::Int(time)}));
+  // The path as a later read returns it: only the steps that are stored.
+  ml_metadata::Event::Path stored_path;
   for (const auto& step : event.path().steps()) {
     if (step.has_index()) {
+      stored_path.add_steps()->set_index(step.index());
       MLMDX_RETURN_IF_ERROR(
           conn_
               .Execute("INSERT INTO EventPath(event_id, is_index_step, "
@@ -518,6 +531,7 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
                        {SqlValue::Int(id), SqlValue::Int(step.index())})
               .status());
     } else if (step.has_key()) {
+      stored_path.add_steps()->set_key(step.key());
       MLMDX_RETURN_IF_ERROR(
           conn_
               .Execute("INSERT INTO EventPath(event_id, is_index_step, "
@@ -528,8 +542,16 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
     // A step with neither member carries nothing; MLMD drops it too.
   }
   if (changes_ != nullptr) {
-    changes_->events.push_back(
-        {id, event.artifact_id(), event.execution_id(), event.type()});
+    LineageChanges::Event& change = changes_->events.emplace_back();
+    change.id = id;
+    change.artifact_id = event.artifact_id();
+    change.execution_id = event.execution_id();
+    change.type = event.type();
+    change.has_milliseconds_since_epoch = true;
+    change.milliseconds_since_epoch = time;
+    if (stored_path.steps_size() > 0) {
+      stored_path.SerializeToString(&change.path);
+    }
   }
   return id;
 }
@@ -563,12 +585,7 @@ absl::StatusOr<std::vector<ml_metadata::Event>> RecordAccess::WithPaths(
   for (const auto& row : steps.rows) {
     auto it = index.find(row[0].AsInt());
     if (it == index.end()) continue;
-    auto* step = events[it->second].mutable_path()->add_steps();
-    if (row[1].AsInt() != 0) {
-      step->set_index(row[2].AsInt());
-    } else {
-      step->set_key(row[3].AsString());
-    }
+    AppendPathStep(row[1], row[2], row[3], events[it->second].mutable_path());
   }
   return events;
 }

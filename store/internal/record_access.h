@@ -194,6 +194,11 @@ class RecordAccess {
 // Converts ids to SQL parameters.
 std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids);
 
+// Appends the step of one EventPath row to `path`, the one way every read
+// of an event builds its path.
+void AppendPathStep(const SqlValue& is_index_step, const SqlValue& step_index,
+                    const SqlValue& step_key, ml_metadata::Event::Path* path);
+
 }  // namespace mlmdx::store::internal
 
 #endif  // MLMDX_STORE_INTERNAL_RECORD_ACCESS_H_
