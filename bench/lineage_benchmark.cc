@@ -38,12 +38,22 @@
 // executions, contexts, events, attributions, associations), plus one case
 // with the mask artifacts, executions, events.
 //
+// The generated file carries mlmdx's own indexes (migrations/sqlite/mlmdx:
+// Attribution(artifact_id), Association(execution_id)), which a database
+// made by MLMD does not have; on the same file the MLMD-shaped server's
+// attribution and association lookups use them, which flatters MLMD. With
+// --mlmd_without_mlmdx_indexes the MLMD-shaped server serves a page-for-page
+// copy of the file with those indexes dropped (MLMD's schema v10 exactly),
+// so those lookups scan the tables as they do under MLMD.
+//
 // Usage:
 //   mlmdx_lineage_rpc_benchmark [--sizes=10000,100000[,1000000]]
 //                               [--queries=100] [--keep_db_dir=DIR]
+//                               [--mlmd_without_mlmdx_indexes]
 // Exits 1 if any answer differs.
 
 #include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/types.h>
 
@@ -570,10 +580,67 @@ int CheckEmptyMask(int64_t size, const Graph& graph,
   return mismatches;
 }
 
+// Copies the SQLite file `from` to `to` page for page (the backup API, so
+// the layout is the same) and drops the indexes mlmdx adds to MLMD's
+// schema (named mlmdx_*), leaving the schema MLMD itself creates.
+absl::Status CopyWithoutMlmdxIndexes(const std::string& from,
+                                     const std::string& to) {
+  std::remove(to.c_str());
+  sqlite3* source = nullptr;
+  sqlite3* copy = nullptr;
+  absl::Status status;
+  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_open(to.c_str(), &copy) != SQLITE_OK) {
+    status = absl::UnavailableError("cannot open the files to copy");
+  }
+  if (status.ok()) {
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", source, "main");
+    if (backup == nullptr || sqlite3_backup_step(backup, -1) != SQLITE_DONE) {
+      status = absl::InternalError(sqlite3_errmsg(copy));
+    }
+    sqlite3_backup_finish(backup);
+  }
+  std::vector<std::string> indexes;
+  if (status.ok()) {
+    sqlite3_stmt* select = nullptr;
+    sqlite3_prepare_v2(copy,
+                       "SELECT name FROM sqlite_master WHERE type = 'index' "
+                       "AND name LIKE 'mlmdx\\_%' ESCAPE '\\'",
+                       -1, &select, nullptr);
+    while (select != nullptr && sqlite3_step(select) == SQLITE_ROW) {
+      indexes.emplace_back(
+          reinterpret_cast<const char*>(sqlite3_column_text(select, 0)));
+    }
+    sqlite3_finalize(select);
+  }
+  for (const std::string& index : indexes) {
+    if (status.ok() &&
+        sqlite3_exec(copy, absl::StrCat("DROP INDEX \"", index, "\"").c_str(),
+                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+      status = absl::InternalError(sqlite3_errmsg(copy));
+    }
+  }
+  sqlite3_close(copy);
+  sqlite3_close(source);
+  if (status.ok() && indexes.empty()) {
+    status = absl::NotFoundError("no mlmdx_* index to drop");
+  }
+  return status;
+}
+
+struct Options {
+  std::vector<int64_t> sizes = {10000, 100000};
+  int queries = 100;
+  std::string keep_dir;
+  bool mlmd_without_mlmdx_indexes = false;
+};
+
 // Runs every case at one size; differing answers of the untimed checks are
 // added to `*check_mismatches`.
-std::vector<Row> RunSize(int64_t size, int queries, const std::string& dir,
-                         int* check_mismatches) {
+std::vector<Row> RunSize(int64_t size, const Options& options,
+                         const std::string& dir, int* check_mismatches) {
+  const int queries = options.queries;
   const std::string db_path = absl::StrCat(dir, "/lineage_", size, ".sqlite");
   std::remove(db_path.c_str());
   std::remove((db_path + "-wal").c_str());
@@ -605,7 +672,17 @@ std::vector<Row> RunSize(int64_t size, int queries, const std::string& dir,
       index_line.c_str());
   std::fflush(stdout);
 
-  auto mlmd_server = MlmdShapedServer::Start(db_path);
+  std::string mlmd_db_path = db_path;
+  if (options.mlmd_without_mlmdx_indexes) {
+    mlmd_db_path = absl::StrCat(dir, "/lineage_", size, "_mlmd_schema.sqlite");
+    Check(CopyWithoutMlmdxIndexes(db_path, mlmd_db_path), "copy for MLMD");
+  }
+  std::printf("N=%lld: the MLMD-shaped server serves %s\n",
+              static_cast<long long>(size),
+              options.mlmd_without_mlmdx_indexes
+                  ? "a copy without mlmdx's indexes (MLMD's schema)"
+                  : "the same file (with mlmdx's indexes)");
+  auto mlmd_server = MlmdShapedServer::Start(mlmd_db_path);
   Check(mlmd_server.status(), "start the MLMD-shaped server");
   auto stub = server.NewStub();
   auto mlmd_stub = (*mlmd_server)->NewStub();
@@ -744,35 +821,37 @@ void PrintTable(const std::vector<Row>& all) {
 
 int main(int argc, char** argv) {
   using namespace mlmdx::bench;  // NOLINT(google-build-using-namespace)
-  std::vector<int64_t> sizes = {10000, 100000};
-  int queries = 100;
-  std::string keep_dir;
+  Options options;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (absl::ConsumePrefix(&arg, "--sizes=")) {
-      sizes.clear();
+      options.sizes.clear();
       for (absl::string_view part : absl::StrSplit(arg, ',')) {
         int64_t n = 0;
         if (!absl::SimpleAtoi(part, &n) || n < 1) Die("bad --sizes");
-        sizes.push_back(n);
+        options.sizes.push_back(n);
       }
     } else if (absl::ConsumePrefix(&arg, "--queries=")) {
-      if (!absl::SimpleAtoi(arg, &queries) || queries < 1) Die("bad --queries");
+      if (!absl::SimpleAtoi(arg, &options.queries) || options.queries < 1) {
+        Die("bad --queries");
+      }
     } else if (absl::ConsumePrefix(&arg, "--keep_db_dir=")) {
-      keep_dir = std::string(arg);
+      options.keep_dir = std::string(arg);
+    } else if (arg == "--mlmd_without_mlmdx_indexes") {
+      options.mlmd_without_mlmdx_indexes = true;
     } else {
       Die(absl::StrCat("unknown flag ", arg));
     }
   }
-  std::string dir = keep_dir;
+  std::string dir = options.keep_dir;
   if (dir.empty()) {
     char dir_template[] = "/tmp/mlmdx_lineage_bench_XXXXXX";
     dir = mkdtemp(dir_template);
   }
   std::vector<Row> all;
   int mismatches = 0;
-  for (int64_t size : sizes) {
-    std::vector<Row> rows = RunSize(size, queries, dir, &mismatches);
+  for (int64_t size : options.sizes) {
+    std::vector<Row> rows = RunSize(size, options, dir, &mismatches);
     all.insert(all.end(), rows.begin(), rows.end());
   }
   PrintTable(all);
@@ -782,8 +861,8 @@ int main(int argc, char** argv) {
   for (const Row& r : all) {
     mismatches += r.mismatches_mlmd + r.mismatches_baseline;
     for (const Row& first : all) {
-      if (first.name == r.name && first.size == sizes.front() &&
-          r.size != sizes.front()) {
+      if (first.name == r.name && first.size == options.sizes.front() &&
+          r.size != options.sizes.front()) {
         std::printf(
             "  N=%-8lld %-38s mlmdx x%.2f  MLMD-shaped x%.2f  in-process "
             "x%.2f\n",
@@ -793,7 +872,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  if (keep_dir.empty()) {
+  if (options.keep_dir.empty()) {
     (void)std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
   }
   if (mismatches > 0) {
