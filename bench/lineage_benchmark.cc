@@ -1,34 +1,59 @@
 // GetLineageSubgraph through the real `mlmdx serve` (in-memory lineage index)
-// against the SQL-per-hop baseline of MLMD (tests/sql_lineage_baseline.h,
-// spec/lineage.md §2.8), on pipeline-shaped databases of N artifacts.
+// against MLMD's server, on pipeline-shaped databases of N artifacts.
+//
+// MLMD itself cannot be installed here, so its server is stood in for by
+// bench/mlmd_shaped_server.h: an in-process gRPC server that answers each
+// request at MLMD's SQL cost (a new SQLite connection per RPC, the schema
+// check and simple-type check transactions, then the SQL-per-hop traversal
+// with sqlite3_exec and literal SQL; it leaves out some of MLMD's CPU work,
+// which flatters MLMD). Both servers get the same requests on the same file
+// and their answers are compared in full. The in-process SQL-per-hop
+// traversal of tests/sql_lineage_baseline.h (cached connection, no RPC, no
+// serialization, traversal only) is kept as a lower bound on any SQL-per-hop
+// server.
 //
 // Generator (in-process, store::MetadataStore::PutLineageSubgraph in
 // batches, synchronous=OFF): pipelines of kRunsPerPipeline KFP-like runs
 // (workloads/kfp_run.md: preprocess -> dataset, train -> model, evaluate ->
 // metrics, each task also writing an executor-logs artifact; events carry a
-// path step). Every run's preprocess reads its pipeline's source dataset
-// (fan-out), and nine trains in ten warm-start from the previous run's model
-// (a chain across runs). Runs of different pipelines are interleaved in id
-// order, as concurrent pipelines are. Larger N means more pipelines, not
-// deeper ones, so answers have the same size at every N and the growth
-// figure measures the cost of the database size alone.
+// path step; each batch of runs is one context, so every node has
+// attributions/associations). Every run's preprocess reads its pipeline's
+// source dataset (fan-out), and nine trains in ten warm-start from the
+// previous run's model (a chain across runs); in every 20th pipeline every
+// train does, so its last model has a 50-run upstream chain. Runs of
+// different pipelines are interleaved in id order, as concurrent pipelines
+// are. Larger N means more pipelines, not deeper ones, so answers have the
+// same size at every N and the growth figure measures the cost of the
+// database size alone.
 //
 // Measured, per size: server start-up (wall time from fork to serving, and
-// the index build time and memory its log reports; server RSS), then for
-// upstream-from-model and downstream-from-dataset at 2, 10 and unset (100)
-// hops: p50/p90 of the gRPC call (read_mask artifacts, executions, events:
-// full events with paths) and of the baseline. The baseline runs in-process
-// over the same file with the sqlite3 C API: no RPC, no serialization, no
-// network — which flatters it; MLMD adds all of these. Both answers are
-// compared (artifact ids, execution ids, events in order). "+RTT" adds the
-// p50 of a bare gRPC round trip to the baseline: the least an MLMD server
-// doing the same SQL would cost a client.
+// the index build time and memory its log reports; server RSS), bare gRPC
+// round trips to both servers, then per case p50/p90 of the mlmdx call, of
+// the MLMD-shaped call and of the in-process traversal, the ratios, answer
+// sizes and the SQL statements the MLMD-shaped server ran for one query.
+// Cases: upstream from a recent model and downstream from an early dataset
+// at 2, 10 and unset (100) hops; upstream from the last model of a 50-run
+// chain (deep); downstream from a pipeline's source dataset (wide: all 50
+// runs); all with the read mask MLMD's Python client sends (artifacts,
+// executions, contexts, events, attributions, associations), plus one case
+// with the mask artifacts, executions, events.
+//
+// The generated file carries mlmdx's own indexes (migrations/sqlite/mlmdx:
+// Attribution(artifact_id), Association(execution_id)), which a database
+// made by MLMD does not have; on the same file the MLMD-shaped server's
+// attribution and association lookups use them, which flatters MLMD. With
+// --mlmd_without_mlmdx_indexes the MLMD-shaped server serves a page-for-page
+// copy of the file with those indexes dropped (MLMD's schema v10 exactly),
+// so those lookups scan the tables as they do under MLMD.
 //
 // Usage:
 //   mlmdx_lineage_rpc_benchmark [--sizes=10000,100000[,1000000]]
 //                               [--queries=100] [--keep_db_dir=DIR]
+//                               [--mlmd_without_mlmdx_indexes]
+// Exits 1 if any answer differs.
 
 #include <grpcpp/grpcpp.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/types.h>
 
@@ -41,14 +66,17 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "bench/mlmd_shaped_server.h"
 #include "store/metadata_store.h"
 #include "tests/sql_lineage_baseline.h"
 #include "tests/test_server.h"
@@ -59,11 +87,20 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using ml_metadata::Artifact;
 using ml_metadata::Event;
+using ml_metadata::LineageGraph;
 using ml_metadata::LineageSubgraphQueryOptions;
 
 constexpr int kRunsPerPipeline = 50;
 constexpr int kArtifactsPerRun = 6;
 constexpr int kPipelinesPerBatch = 100;
+// Every 20th pipeline (0, 20, 40, ...) warm-starts every train from the
+// previous run's model, so the upstream lineage of its last model is a
+// chain through all 50 runs (~100 hops, MLMD's cap).
+constexpr int64_t kChainedPipelineEvery = 20;
+
+bool IsChained(int64_t pipeline) {
+  return pipeline % kChainedPipelineEvery == 0;
+}
 
 double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -83,9 +120,13 @@ struct Graph {
   int64_t artifacts = 0;
   int64_t executions = 0;
   int64_t events = 0;
-  // models_[run][pipeline], datasets_[run][pipeline]
+  // models[run][pipeline], datasets[run][pipeline], sources[pipeline]
   std::vector<std::vector<int64_t>> models;
   std::vector<std::vector<int64_t>> datasets;
+  std::vector<int64_t> sources;
+  // Pipelines of each kind, for picking starting nodes.
+  std::vector<int64_t> ordinary_pipelines;
+  std::vector<int64_t> chained_pipelines;
 };
 
 void AddEvent(ml_metadata::PutLineageSubgraphRequest& request, int execution,
@@ -126,6 +167,11 @@ Graph Generate(const std::string& db_path, int64_t size) {
   Graph graph;
   graph.models.assign(kRunsPerPipeline, std::vector<int64_t>(pipelines));
   graph.datasets.assign(kRunsPerPipeline, std::vector<int64_t>(pipelines));
+  graph.sources.resize(pipelines);
+  for (int64_t p = 0; p < pipelines; ++p) {
+    (IsChained(p) ? graph.chained_pipelines : graph.ordinary_pipelines)
+        .push_back(p);
+  }
   std::vector<Artifact> sources(pipelines);
   std::vector<Artifact> last_model(pipelines);
   std::mt19937_64 random(1);
@@ -144,6 +190,7 @@ Graph Generate(const std::string& db_path, int64_t size) {
     for (int i = 0; i < response.artifact_ids_size(); ++i) {
       sources[p0 + i] = request.artifacts(i);
       sources[p0 + i].set_id(response.artifact_ids(i));
+      graph.sources[p0 + i] = response.artifact_ids(i);
     }
     graph.artifacts += response.artifact_ids_size();
   }
@@ -186,7 +233,10 @@ Graph Generate(const std::string& db_path, int64_t size) {
                  Event::OUTPUT, "executor-logs");
         const int train = execution("train");
         AddEvent(request, train, dataset, Event::INPUT, "dataset");
-        if (run > 0 && random() % 10 != 0) {
+        // The draw is made for every pipeline so that the others get the
+        // same warm starts whatever the chained ones do.
+        const bool warm_start = run > 0 && (random() % 10 != 0 || IsChained(p));
+        if (warm_start) {
           *request.add_artifacts() = last_model[p];
           AddEvent(request, train, request.artifacts_size() - 1, Event::INPUT,
                    "warm_start");
@@ -220,11 +270,89 @@ Graph Generate(const std::string& db_path, int64_t size) {
   return graph;
 }
 
+// Where a case's queries start.
+enum class Start {
+  kRecentModel,    // model of one of the last 10 runs, ordinary pipeline
+  kEarlyDataset,   // dataset of one of the first 10 runs, ordinary pipeline
+  kChainEndModel,  // model of the last run of a chained pipeline
+  kSourceDataset,  // source dataset of an ordinary pipeline
+};
+
+// Read masks: what MLMD's Python client sends (it strips the *_types
+// paths), and the nodes-and-events mask of earlier runs.
+enum class Mask { kPythonClient, kNodesAndEvents };
+
 struct Case {
   std::string name;
+  Start start;
   LineageSubgraphQueryOptions::Direction direction;
   int hops;  // -1: unset (100)
+  Mask mask;
 };
+
+std::vector<Case> Cases() {
+  const auto up = LineageSubgraphQueryOptions::UPSTREAM;
+  const auto down = LineageSubgraphQueryOptions::DOWNSTREAM;
+  const Mask python = Mask::kPythonClient;
+  return {
+      {"upstream from model, 2 hops", Start::kRecentModel, up, 2, python},
+      {"upstream from model, 10 hops", Start::kRecentModel, up, 10, python},
+      {"upstream from model, unset", Start::kRecentModel, up, -1, python},
+      {"downstream from dataset, 2 hops", Start::kEarlyDataset, down, 2,
+       python},
+      {"downstream from dataset, 10 hops", Start::kEarlyDataset, down, 10,
+       python},
+      {"downstream from dataset, unset", Start::kEarlyDataset, down, -1,
+       python},
+      {"upstream, 50-run chain, unset", Start::kChainEndModel, up, -1, python},
+      {"downstream from source, unset", Start::kSourceDataset, down, -1,
+       python},
+      {"upstream from model, unset (old mask)", Start::kRecentModel, up, -1,
+       Mask::kNodesAndEvents},
+  };
+}
+
+int64_t PickStart(Start start, const Graph& graph, std::mt19937_64& random) {
+  const std::vector<int64_t>& ordinary = graph.ordinary_pipelines.empty()
+                                             ? graph.chained_pipelines
+                                             : graph.ordinary_pipelines;
+  switch (start) {
+    case Start::kRecentModel: {
+      const int64_t p = ordinary[random() % ordinary.size()];
+      return graph.models[kRunsPerPipeline - 1 - random() % 10][p];
+    }
+    case Start::kEarlyDataset: {
+      const int64_t p = ordinary[random() % ordinary.size()];
+      return graph.datasets[random() % 10][p];
+    }
+    case Start::kChainEndModel: {
+      const int64_t p =
+          graph.chained_pipelines[random() % graph.chained_pipelines.size()];
+      return graph.models[kRunsPerPipeline - 1][p];
+    }
+    case Start::kSourceDataset:
+      return graph.sources[ordinary[random() % ordinary.size()]];
+  }
+  return 0;
+}
+
+ml_metadata::GetLineageSubgraphRequest MakeRequest(const Case& c,
+                                                   int64_t start_id) {
+  ml_metadata::GetLineageSubgraphRequest request;
+  auto& options = *request.mutable_lineage_subgraph_query_options();
+  options.mutable_starting_artifacts()->set_filter_query(
+      absl::StrCat("id = ", start_id));
+  if (c.hops >= 0) options.set_max_num_hops(c.hops);
+  options.set_direction(c.direction);
+  const std::vector<const char*> paths =
+      c.mask == Mask::kPythonClient
+          ? std::vector<const char*>{"artifacts",    "executions",
+                                     "contexts",     "events",
+                                     "attributions", "associations"}
+          : std::vector<const char*>{"artifacts", "executions", "events"};
+  for (const char* path : paths) request.mutable_read_mask()->add_paths(path);
+  return request;
+}
 
 double Percentile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -247,15 +375,272 @@ long RssKiB(pid_t pid) {
   return -1;
 }
 
+template <typename Message, typename Key>
+std::vector<Key> SortedKeys(
+    const google::protobuf::RepeatedPtrField<Message>& messages,
+    Key (*key)(const Message&)) {
+  std::vector<Key> keys;
+  keys.reserve(messages.size());
+  for (const Message& m : messages) keys.push_back(key(m));
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+std::string EventText(const Event& e) {
+  std::vector<std::string> steps;
+  for (const auto& step : e.path().steps()) {
+    steps.push_back(step.has_index() ? absl::StrCat("#", step.index())
+                                     : absl::StrCat("'", step.key(), "'"));
+  }
+  return absl::StrCat("(a", e.artifact_id(), ", e", e.execution_id(), ", t",
+                      e.type(), ", ms ", e.milliseconds_since_epoch(), ", [",
+                      absl::StrJoin(steps, " "), "])");
+}
+
+// Empty when the two answers agree: node and context ids, attributions and
+// associations as sets; events field by field, in order.
+std::string Difference(const LineageGraph& a, const LineageGraph& b) {
+  using ml_metadata::Association;
+  using ml_metadata::Attribution;
+  using ml_metadata::Context;
+  using ml_metadata::Execution;
+  const auto id_of_artifact = +[](const Artifact& n) { return n.id(); };
+  const auto id_of_execution = +[](const Execution& n) { return n.id(); };
+  const auto id_of_context = +[](const Context& n) { return n.id(); };
+  const auto attribution_pair = +[](const Attribution& l) {
+    return std::make_pair(l.context_id(), l.artifact_id());
+  };
+  const auto association_pair = +[](const Association& l) {
+    return std::make_pair(l.context_id(), l.execution_id());
+  };
+  if (SortedKeys(a.artifacts(), id_of_artifact) !=
+      SortedKeys(b.artifacts(), id_of_artifact)) {
+    return absl::StrCat("artifacts differ (", a.artifacts_size(), " vs ",
+                        b.artifacts_size(), ")");
+  }
+  if (SortedKeys(a.executions(), id_of_execution) !=
+      SortedKeys(b.executions(), id_of_execution)) {
+    return absl::StrCat("executions differ (", a.executions_size(), " vs ",
+                        b.executions_size(), ")");
+  }
+  if (SortedKeys(a.contexts(), id_of_context) !=
+      SortedKeys(b.contexts(), id_of_context)) {
+    return absl::StrCat("contexts differ (", a.contexts_size(), " vs ",
+                        b.contexts_size(), ")");
+  }
+  if (SortedKeys(a.attributions(), attribution_pair) !=
+      SortedKeys(b.attributions(), attribution_pair)) {
+    return absl::StrCat("attributions differ (", a.attributions_size(), " vs ",
+                        b.attributions_size(), ")");
+  }
+  if (SortedKeys(a.associations(), association_pair) !=
+      SortedKeys(b.associations(), association_pair)) {
+    return absl::StrCat("associations differ (", a.associations_size(), " vs ",
+                        b.associations_size(), ")");
+  }
+  if (a.events_size() != b.events_size()) {
+    return absl::StrCat("event counts differ (", a.events_size(), " vs ",
+                        b.events_size(), ")");
+  }
+  for (int i = 0; i < a.events_size(); ++i) {
+    if (EventText(a.events(i)) != EventText(b.events(i))) {
+      return absl::StrCat("event ", i, " differs: ", EventText(a.events(i)),
+                          " vs ", EventText(b.events(i)));
+    }
+  }
+  return "";
+}
+
+// Empty when the two answers list the same types (id, name, version,
+// description, properties), in the same order.
+template <typename Type>
+std::string TypesDifference(const google::protobuf::RepeatedPtrField<Type>& a,
+                            const google::protobuf::RepeatedPtrField<Type>& b,
+                            const char* what) {
+  const auto text = [](const Type& t) {
+    std::map<std::string, int> properties(t.properties().begin(),
+                                          t.properties().end());
+    std::string result = absl::StrCat(
+        t.id(), " ", t.name(), " v", t.has_version() ? t.version() : "-", " d",
+        t.has_description() ? t.description() : "-");
+    for (const auto& [name, type] : properties) {
+      absl::StrAppend(&result, " ", name, ":", type);
+    }
+    return result;
+  };
+  if (a.size() != b.size()) {
+    return absl::StrCat(what, " counts differ (", a.size(), " vs ", b.size(),
+                        ")");
+  }
+  for (int i = 0; i < a.size(); ++i) {
+    if (text(a[i]) != text(b[i])) {
+      return absl::StrCat(what, " differ: ", text(a[i]), " vs ", text(b[i]));
+    }
+  }
+  return "";
+}
+
+// Empty when the answer has the baseline's ids and events (endpoints and
+// type, in order).
+std::string DifferenceFromBaseline(const LineageGraph& g,
+                                   const testing::BaselineResult& want) {
+  std::vector<int64_t> artifacts, executions;
+  for (const auto& a : g.artifacts()) artifacts.push_back(a.id());
+  for (const auto& e : g.executions()) executions.push_back(e.id());
+  std::sort(artifacts.begin(), artifacts.end());
+  std::sort(executions.begin(), executions.end());
+  if (artifacts != want.artifact_ids) return "artifacts differ";
+  if (executions != want.execution_ids) return "executions differ";
+  if (g.events_size() != static_cast<int>(want.events.size())) {
+    return "event counts differ";
+  }
+  for (int i = 0; i < g.events_size(); ++i) {
+    if (g.events(i).artifact_id() != want.events[i].artifact_id ||
+        g.events(i).execution_id() != want.events[i].execution_id ||
+        g.events(i).type() != want.events[i].type) {
+      return absl::StrCat("event ", i, " differs");
+    }
+  }
+  return "";
+}
+
+double Millis(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
 struct Row {
   int64_t size;
   std::string name;
-  double index_p50_ms, index_p90_ms, base_p50_ms, base_p90_ms;
-  double nodes, events;  // mean answer size
-  int mismatches;
+  double mlmdx_p50, mlmdx_p90;
+  double mlmd_p50, mlmd_p90;
+  double base_p50, base_p90;
+  double nodes, events, contexts;  // mean answer size
+  MlmdStatementCounts statements;  // of the query with the median total
+  int max_statements;
+  int mismatches_mlmd;      // mlmdx vs MLMD-shaped (full answer)
+  int mismatches_baseline;  // mlmdx vs in-process traversal
 };
 
-std::vector<Row> RunSize(int64_t size, int queries, const std::string& dir) {
+// The bare round trip of a server: GetArtifactsByID with no ids on mlmdx,
+// an UNIMPLEMENTED call on the MLMD-shaped server.
+double BareRoundTripP50(ml_metadata::MetadataStoreService::Stub& stub) {
+  std::vector<double> ms;
+  for (int q = 0; q < 200; ++q) {
+    ml_metadata::GetArtifactsByIDRequest request;
+    ml_metadata::GetArtifactsByIDResponse response;
+    grpc::ClientContext context;
+    const auto start = Clock::now();
+    (void)stub.GetArtifactsByID(&context, request, &response);
+    ms.push_back(Millis(Clock::now() - start));
+  }
+  return Percentile(ms, 0.5);
+}
+
+// Not timed: one request per start kind with an empty read mask (every
+// field, *_types included, as raw gRPC clients get), answers compared in
+// full. Returns the number of differing answers.
+int CheckEmptyMask(int64_t size, const Graph& graph,
+                   ml_metadata::MetadataStoreService::Stub& stub,
+                   ml_metadata::MetadataStoreService::Stub& mlmd_stub) {
+  int mismatches = 0;
+  std::mt19937_64 random(size);
+  for (const Case& c : Cases()) {
+    if (c.mask != Mask::kPythonClient || c.hops >= 0) continue;
+    ml_metadata::GetLineageSubgraphRequest request =
+        MakeRequest(c, PickStart(c.start, graph, random));
+    request.clear_read_mask();
+    ml_metadata::GetLineageSubgraphResponse ours, theirs;
+    grpc::ClientContext context, mlmd_context;
+    if (!stub.GetLineageSubgraph(&context, request, &ours).ok() ||
+        !mlmd_stub.GetLineageSubgraph(&mlmd_context, request, &theirs).ok()) {
+      Die("empty-mask request failed");
+    }
+    const LineageGraph& a = ours.lineage_subgraph();
+    const LineageGraph& b = theirs.lineage_subgraph();
+    std::string difference = Difference(a, b);
+    for (std::string types :
+         {TypesDifference(a.artifact_types(), b.artifact_types(),
+                          "artifact types"),
+          TypesDifference(a.execution_types(), b.execution_types(),
+                          "execution types"),
+          TypesDifference(a.context_types(), b.context_types(),
+                          "context types")}) {
+      if (difference.empty()) difference = types;
+    }
+    if (!difference.empty()) {
+      ++mismatches;
+      std::fprintf(stderr, "N=%lld %s, empty read mask: %s\n",
+                   static_cast<long long>(size), c.name.c_str(),
+                   difference.c_str());
+    }
+  }
+  std::printf("N=%lld: empty-read-mask check (every field incl. types): %s\n",
+              static_cast<long long>(size),
+              mismatches == 0 ? "same answers" : "ANSWERS DIFFER");
+  return mismatches;
+}
+
+// Copies the SQLite file `from` to `to` page for page (the backup API, so
+// the layout is the same) and drops the indexes mlmdx adds to MLMD's
+// schema (named mlmdx_*), leaving the schema MLMD itself creates.
+absl::Status CopyWithoutMlmdxIndexes(const std::string& from,
+                                     const std::string& to) {
+  std::remove(to.c_str());
+  sqlite3* source = nullptr;
+  sqlite3* copy = nullptr;
+  absl::Status status;
+  if (sqlite3_open_v2(from.c_str(), &source, SQLITE_OPEN_READONLY, nullptr) !=
+          SQLITE_OK ||
+      sqlite3_open(to.c_str(), &copy) != SQLITE_OK) {
+    status = absl::UnavailableError("cannot open the files to copy");
+  }
+  if (status.ok()) {
+    sqlite3_backup* backup = sqlite3_backup_init(copy, "main", source, "main");
+    if (backup == nullptr || sqlite3_backup_step(backup, -1) != SQLITE_DONE) {
+      status = absl::InternalError(sqlite3_errmsg(copy));
+    }
+    sqlite3_backup_finish(backup);
+  }
+  std::vector<std::string> indexes;
+  if (status.ok()) {
+    sqlite3_stmt* select = nullptr;
+    sqlite3_prepare_v2(copy,
+                       "SELECT name FROM sqlite_master WHERE type = 'index' "
+                       "AND name LIKE 'mlmdx\\_%' ESCAPE '\\'",
+                       -1, &select, nullptr);
+    while (select != nullptr && sqlite3_step(select) == SQLITE_ROW) {
+      indexes.emplace_back(
+          reinterpret_cast<const char*>(sqlite3_column_text(select, 0)));
+    }
+    sqlite3_finalize(select);
+  }
+  for (const std::string& index : indexes) {
+    if (status.ok() &&
+        sqlite3_exec(copy, absl::StrCat("DROP INDEX \"", index, "\"").c_str(),
+                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+      status = absl::InternalError(sqlite3_errmsg(copy));
+    }
+  }
+  sqlite3_close(copy);
+  sqlite3_close(source);
+  if (status.ok() && indexes.empty()) {
+    status = absl::NotFoundError("no mlmdx_* index to drop");
+  }
+  return status;
+}
+
+struct Options {
+  std::vector<int64_t> sizes = {10000, 100000};
+  int queries = 100;
+  std::string keep_dir;
+  bool mlmd_without_mlmdx_indexes = false;
+};
+
+// Runs every case at one size; differing answers of the untimed checks are
+// added to `*check_mismatches`.
+std::vector<Row> RunSize(int64_t size, const Options& options,
+                         const std::string& dir, int* check_mismatches) {
+  const int queries = options.queries;
   const std::string db_path = absl::StrCat(dir, "/lineage_", size, ".sqlite");
   std::remove(db_path.c_str());
   std::remove((db_path + "-wal").c_str());
@@ -264,10 +649,11 @@ std::vector<Row> RunSize(int64_t size, int queries, const std::string& dir) {
   const Graph graph = Generate(db_path, size);
   std::printf(
       "N=%lld: generated %lld artifacts, %lld executions, %lld events in "
-      "%.1f s\n",
+      "%.1f s (%zu pipelines, %zu chained)\n",
       static_cast<long long>(size), static_cast<long long>(graph.artifacts),
       static_cast<long long>(graph.executions),
-      static_cast<long long>(graph.events), Seconds(Clock::now() - t0));
+      static_cast<long long>(graph.events), Seconds(Clock::now() - t0),
+      graph.sources.size(), graph.chained_pipelines.size());
   std::fflush(stdout);
 
   testing::TestServer server(db_path);
@@ -286,116 +672,148 @@ std::vector<Row> RunSize(int64_t size, int queries, const std::string& dir) {
       index_line.c_str());
   std::fflush(stdout);
 
+  std::string mlmd_db_path = db_path;
+  if (options.mlmd_without_mlmdx_indexes) {
+    mlmd_db_path = absl::StrCat(dir, "/lineage_", size, "_mlmd_schema.sqlite");
+    Check(CopyWithoutMlmdxIndexes(db_path, mlmd_db_path), "copy for MLMD");
+  }
+  std::printf("N=%lld: the MLMD-shaped server serves %s\n",
+              static_cast<long long>(size),
+              options.mlmd_without_mlmdx_indexes
+                  ? "a copy without mlmdx's indexes (MLMD's schema)"
+                  : "the same file (with mlmdx's indexes)");
+  auto mlmd_server = MlmdShapedServer::Start(mlmd_db_path);
+  Check(mlmd_server.status(), "start the MLMD-shaped server");
   auto stub = server.NewStub();
+  auto mlmd_stub = (*mlmd_server)->NewStub();
   auto baseline = testing::SqlLineageBaseline::Open(db_path, true);
   Check(baseline.status(), "open baseline");
 
-  const std::vector<Case> cases = {
-      {"upstream from model, 2 hops", LineageSubgraphQueryOptions::UPSTREAM, 2},
-      {"upstream from model, 10 hops", LineageSubgraphQueryOptions::UPSTREAM,
-       10},
-      {"upstream from model, unset", LineageSubgraphQueryOptions::UPSTREAM, -1},
-      {"downstream from dataset, 2 hops",
-       LineageSubgraphQueryOptions::DOWNSTREAM, 2},
-      {"downstream from dataset, 10 hops",
-       LineageSubgraphQueryOptions::DOWNSTREAM, 10},
-      {"downstream from dataset, unset",
-       LineageSubgraphQueryOptions::DOWNSTREAM, -1},
-  };
-  // The floor of any RPC: a bare round trip (GetArtifactsByID, no ids).
-  std::vector<double> bare_ms;
-  for (int q = 0; q < 200; ++q) {
-    ml_metadata::GetArtifactsByIDRequest request;
-    ml_metadata::GetArtifactsByIDResponse response;
-    grpc::ClientContext context;
-    const auto start = Clock::now();
-    if (!stub->GetArtifactsByID(&context, request, &response).ok()) {
-      Die("GetArtifactsByID");
-    }
-    bare_ms.push_back(Seconds(Clock::now() - start) * 1e3);
-  }
-  const double bare = Percentile(bare_ms, 0.5);
-  std::printf("N=%lld: bare gRPC round trip p50 %.3f ms\n",
-              static_cast<long long>(size), bare);
-  std::vector<Row> rows;
-  for (const Case& c : cases) {
-    std::mt19937_64 random(size);
-    const bool up = c.direction == LineageSubgraphQueryOptions::UPSTREAM;
-    std::vector<double> index_ms, base_ms;
-    double nodes = 0, events = 0;
-    int mismatches = 0;
-    for (int q = 0; q < queries; ++q) {
-      // Models of late runs (long history), datasets of early runs (long
-      // future), of a random pipeline.
-      const int64_t p = random() % graph.models[0].size();
-      const int run = up ? kRunsPerPipeline - 1 - random() % 10 : random() % 10;
-      const int64_t id = up ? graph.models[run][p] : graph.datasets[run][p];
-      const std::string filter = absl::StrCat("id = ", id);
+  std::printf(
+      "N=%lld: bare gRPC round trip p50: mlmdx %.3f ms, MLMD-shaped "
+      "(in-process) %.3f ms\n",
+      static_cast<long long>(size), BareRoundTripP50(*stub),
+      BareRoundTripP50(*mlmd_stub));
 
-      ml_metadata::GetLineageSubgraphRequest request;
-      auto& options = *request.mutable_lineage_subgraph_query_options();
-      options.mutable_starting_artifacts()->set_filter_query(filter);
-      if (c.hops >= 0) options.set_max_num_hops(c.hops);
-      options.set_direction(c.direction);
-      for (const char* path : {"artifacts", "executions", "events"}) {
-        request.mutable_read_mask()->add_paths(path);
-      }
+  std::vector<Row> rows;
+  int reported_differences = 0;
+  for (const Case& c : Cases()) {
+    std::mt19937_64 random(size);
+    std::vector<double> mlmdx_ms, mlmd_ms, base_ms;
+    std::vector<MlmdStatementCounts> statements;
+    double nodes = 0, events = 0, contexts = 0;
+    int mismatches_mlmd = 0, mismatches_baseline = 0;
+    for (int q = 0; q < queries; ++q) {
+      const int64_t start_id = PickStart(c.start, graph, random);
+      const ml_metadata::GetLineageSubgraphRequest request =
+          MakeRequest(c, start_id);
+
       ml_metadata::GetLineageSubgraphResponse response;
       auto start = Clock::now();
-      grpc::ClientContext context;
-      const grpc::Status status =
-          stub->GetLineageSubgraph(&context, request, &response);
-      index_ms.push_back(Seconds(Clock::now() - start) * 1e3);
-      if (!status.ok()) Die(status.error_message());
+      {
+        grpc::ClientContext context;
+        const grpc::Status status =
+            stub->GetLineageSubgraph(&context, request, &response);
+        mlmdx_ms.push_back(Millis(Clock::now() - start));
+        if (!status.ok()) Die("mlmdx: " + status.error_message());
+      }
+
+      ml_metadata::GetLineageSubgraphResponse mlmd_response;
+      start = Clock::now();
+      {
+        grpc::ClientContext context;
+        const grpc::Status status =
+            mlmd_stub->GetLineageSubgraph(&context, request, &mlmd_response);
+        mlmd_ms.push_back(Millis(Clock::now() - start));
+        if (!status.ok()) Die("MLMD-shaped: " + status.error_message());
+      }
+      statements.push_back((*mlmd_server)->LastRequestStatements());
 
       start = Clock::now();
       testing::BaselineQuery query;
-      auto ids = (*baseline)->SelectIds(absl::StrCat(
-          "SELECT id FROM Artifact WHERE ", filter, " ORDER BY id LIMIT 101"));
+      auto ids = (*baseline)->SelectIds(
+          absl::StrCat("SELECT id FROM Artifact WHERE id = ", start_id,
+                       " ORDER BY id LIMIT 101"));
       Check(ids.status(), "baseline start");
       query.start_ids = *ids;
       query.max_num_hops = c.hops >= 0 ? c.hops : 100;
-      query.direction = up ? testing::BaselineDirection::kUpstream
-                           : testing::BaselineDirection::kDownstream;
+      query.direction = c.direction == LineageSubgraphQueryOptions::UPSTREAM
+                            ? testing::BaselineDirection::kUpstream
+                            : testing::BaselineDirection::kDownstream;
       auto want = (*baseline)->Run(query);
-      base_ms.push_back(Seconds(Clock::now() - start) * 1e3);
+      base_ms.push_back(Millis(Clock::now() - start));
       Check(want.status(), "baseline");
 
-      const auto& g = response.lineage_subgraph();
-      std::vector<int64_t> artifacts, executions;
-      for (const auto& a : g.artifacts()) artifacts.push_back(a.id());
-      for (const auto& e : g.executions()) executions.push_back(e.id());
-      std::sort(artifacts.begin(), artifacts.end());
-      std::sort(executions.begin(), executions.end());
-      bool same = artifacts == want->artifact_ids &&
-                  executions == want->execution_ids &&
-                  g.events_size() == static_cast<int>(want->events.size());
-      for (int i = 0; same && i < g.events_size(); ++i) {
-        same = g.events(i).artifact_id() == want->events[i].artifact_id &&
-               g.events(i).execution_id() == want->events[i].execution_id &&
-               g.events(i).type() == want->events[i].type;
+      const LineageGraph& g = response.lineage_subgraph();
+      const std::string against_mlmd =
+          Difference(g, mlmd_response.lineage_subgraph());
+      const std::string against_baseline = DifferenceFromBaseline(g, *want);
+      if (!against_mlmd.empty()) ++mismatches_mlmd;
+      if (!against_baseline.empty()) ++mismatches_baseline;
+      if ((!against_mlmd.empty() || !against_baseline.empty()) &&
+          reported_differences++ < 5) {
+        std::fprintf(
+            stderr,
+            "N=%lld %s, start id %lld: vs MLMD-shaped: %s; vs "
+            "in-process: %s\n",
+            static_cast<long long>(size), c.name.c_str(),
+            static_cast<long long>(start_id),
+            against_mlmd.empty() ? "same" : against_mlmd.c_str(),
+            against_baseline.empty() ? "same" : against_baseline.c_str());
       }
-      if (!same) ++mismatches;
-      nodes += artifacts.size() + executions.size();
+      nodes += g.artifacts_size() + g.executions_size();
       events += g.events_size();
+      contexts += g.contexts_size();
     }
-    rows.push_back({size, c.name, Percentile(index_ms, 0.5),
-                    Percentile(index_ms, 0.9), Percentile(base_ms, 0.5),
+    std::sort(statements.begin(), statements.end(),
+              [](const MlmdStatementCounts& a, const MlmdStatementCounts& b) {
+                return a.total() < b.total();
+              });
+    rows.push_back({size, c.name, Percentile(mlmdx_ms, 0.5),
+                    Percentile(mlmdx_ms, 0.9), Percentile(mlmd_ms, 0.5),
+                    Percentile(mlmd_ms, 0.9), Percentile(base_ms, 0.5),
                     Percentile(base_ms, 0.9), nodes / queries, events / queries,
-                    mismatches});
+                    contexts / queries, statements[statements.size() / 2],
+                    statements.back().total(), mismatches_mlmd,
+                    mismatches_baseline});
     const Row& r = rows.back();
     std::printf(
-        "N=%-8lld %-34s index p50 %7.3f ms p90 %7.3f | baseline p50 %8.3f ms "
-        "p90 %8.3f | x%5.2f | +RTT x%5.2f | %4.0f nodes %4.0f events | "
-        "mismatches %d\n",
-        static_cast<long long>(size), r.name.c_str(), r.index_p50_ms,
-        r.index_p90_ms, r.base_p50_ms, r.base_p90_ms,
-        r.base_p50_ms / r.index_p50_ms, (r.base_p50_ms + bare) / r.index_p50_ms,
-        r.nodes, r.events, r.mismatches);
+        "N=%-7lld %-38s mlmdx p50 %6.3f p90 %6.3f | MLMD-shaped p50 %7.3f "
+        "p90 %7.3f x%6.1f | in-process p50 %6.3f x%5.2f | %4.0f nodes %4.0f "
+        "events %3.0f contexts | MLMD SQL %d (%d+%d+%d+%d) | mismatches "
+        "%d/%d\n",
+        static_cast<long long>(size), r.name.c_str(), r.mlmdx_p50, r.mlmdx_p90,
+        r.mlmd_p50, r.mlmd_p90, r.mlmd_p50 / r.mlmdx_p50, r.base_p50,
+        r.base_p50 / r.mlmdx_p50, r.nodes, r.events, r.contexts,
+        r.statements.total(), r.statements.schema_check,
+        r.statements.simple_types, r.statements.body,
+        r.statements.transaction_control, r.mismatches_mlmd,
+        r.mismatches_baseline);
     std::fflush(stdout);
   }
+  *check_mismatches += CheckEmptyMask(size, graph, *stub, *mlmd_stub);
+  mlmd_server->reset();
   server.Stop();
   return rows;
+}
+
+void PrintTable(const std::vector<Row>& all) {
+  std::printf(
+      "\n| N | case | mlmdx p50 / p90 ms | MLMD-shaped p50 / p90 ms | "
+      "MLMD-shaped / mlmdx | in-process p50 ms | in-process / mlmdx | "
+      "nodes / events / contexts | MLMD SQL statements (schema + types + "
+      "body + BEGIN/COMMIT) |\n|---|---|---|---|---|---|---|---|---|\n");
+  for (const Row& r : all) {
+    std::printf(
+        "| %lld | %s | %.3f / %.3f | %.3f / %.3f | %.1fx | %.3f | %.2fx | "
+        "%.0f / %.0f / %.0f | %d (%d + %d + %d + %d), max %d |\n",
+        static_cast<long long>(r.size), r.name.c_str(), r.mlmdx_p50,
+        r.mlmdx_p90, r.mlmd_p50, r.mlmd_p90, r.mlmd_p50 / r.mlmdx_p50,
+        r.base_p50, r.base_p50 / r.mlmdx_p50, r.nodes, r.events, r.contexts,
+        r.statements.total(), r.statements.schema_check,
+        r.statements.simple_types, r.statements.body,
+        r.statements.transaction_control, r.max_statements);
+  }
 }
 
 }  // namespace
@@ -403,57 +821,62 @@ std::vector<Row> RunSize(int64_t size, int queries, const std::string& dir) {
 
 int main(int argc, char** argv) {
   using namespace mlmdx::bench;  // NOLINT(google-build-using-namespace)
-  std::vector<int64_t> sizes = {10000, 100000};
-  int queries = 100;
-  std::string keep_dir;
+  Options options;
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (absl::ConsumePrefix(&arg, "--sizes=")) {
-      sizes.clear();
+      options.sizes.clear();
       for (absl::string_view part : absl::StrSplit(arg, ',')) {
         int64_t n = 0;
         if (!absl::SimpleAtoi(part, &n) || n < 1) Die("bad --sizes");
-        sizes.push_back(n);
+        options.sizes.push_back(n);
       }
     } else if (absl::ConsumePrefix(&arg, "--queries=")) {
-      if (!absl::SimpleAtoi(arg, &queries) || queries < 1) Die("bad --queries");
+      if (!absl::SimpleAtoi(arg, &options.queries) || options.queries < 1) {
+        Die("bad --queries");
+      }
     } else if (absl::ConsumePrefix(&arg, "--keep_db_dir=")) {
-      keep_dir = std::string(arg);
+      options.keep_dir = std::string(arg);
+    } else if (arg == "--mlmd_without_mlmdx_indexes") {
+      options.mlmd_without_mlmdx_indexes = true;
     } else {
       Die(absl::StrCat("unknown flag ", arg));
     }
   }
-  std::string dir = keep_dir;
+  std::string dir = options.keep_dir;
   if (dir.empty()) {
     char dir_template[] = "/tmp/mlmdx_lineage_bench_XXXXXX";
     dir = mkdtemp(dir_template);
   }
   std::vector<Row> all;
-  for (int64_t size : sizes) {
-    std::vector<Row> rows = RunSize(size, queries, dir);
+  int mismatches = 0;
+  for (int64_t size : options.sizes) {
+    std::vector<Row> rows = RunSize(size, options, dir, &mismatches);
     all.insert(all.end(), rows.begin(), rows.end());
   }
-  int mismatches = 0;
+  PrintTable(all);
   std::printf(
       "\np50 growth against the first size (same answers, larger "
       "database):\n");
   for (const Row& r : all) {
-    mismatches += r.mismatches;
+    mismatches += r.mismatches_mlmd + r.mismatches_baseline;
     for (const Row& first : all) {
-      if (first.name == r.name && first.size == sizes.front() &&
-          r.size != sizes.front()) {
-        std::printf("  N=%-8lld %-34s index x%.2f  baseline x%.2f\n",
-                    static_cast<long long>(r.size), r.name.c_str(),
-                    r.index_p50_ms / first.index_p50_ms,
-                    r.base_p50_ms / first.base_p50_ms);
+      if (first.name == r.name && first.size == options.sizes.front() &&
+          r.size != options.sizes.front()) {
+        std::printf(
+            "  N=%-8lld %-38s mlmdx x%.2f  MLMD-shaped x%.2f  in-process "
+            "x%.2f\n",
+            static_cast<long long>(r.size), r.name.c_str(),
+            r.mlmdx_p50 / first.mlmdx_p50, r.mlmd_p50 / first.mlmd_p50,
+            r.base_p50 / first.base_p50);
       }
     }
   }
-  if (keep_dir.empty()) {
+  if (options.keep_dir.empty()) {
     (void)std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
   }
   if (mismatches > 0) {
-    std::printf("%d answers differ from the baseline\n", mismatches);
+    std::printf("%d answers differ\n", mismatches);
     return 1;
   }
   return 0;
