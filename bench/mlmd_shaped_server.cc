@@ -26,6 +26,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "util/status_macros.h"
 
 namespace mlmdx::bench {
 namespace {
@@ -293,17 +294,13 @@ std::string PropertiesOfTypesQuery(const std::vector<int64_t>& type_ids) {
 absl::Status CheckSimpleTypes(Connection& connection) {
   for (const SimpleType& type : kSimpleTypes) {
     RecordSet found;
-    if (absl::Status status = connection.Execute(
-            absl::StrCat(
-                " SELECT `id`, `name`, `version`, `description`, "
-                "`external_id`, `input_type`, `output_type` FROM `Type` "
-                " WHERE name = ",
-                Quote(type.name),
-                " AND version IS NULL AND type_kind = ", type.kind, "; "),
-            &found);
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(connection.Execute(
+        absl::StrCat(" SELECT `id`, `name`, `version`, `description`, "
+                     "`external_id`, `input_type`, `output_type` FROM `Type` "
+                     " WHERE name = ",
+                     Quote(type.name),
+                     " AND version IS NULL AND type_kind = ", type.kind, "; "),
+        &found));
     if (found.records.empty()) {
       // MLMD would insert it; the benchmark never writes.
       return absl::FailedPreconditionError(
@@ -311,20 +308,14 @@ absl::Status CheckSimpleTypes(Connection& connection) {
     }
     const int64_t type_id = ToInt(found.records[0][0]);
     RecordSet properties;
-    if (absl::Status status =
-            connection.Execute(PropertiesOfTypesQuery({type_id}), &properties);
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(
+        connection.Execute(PropertiesOfTypesQuery({type_id}), &properties));
     RecordSet parents;
-    if (absl::Status status = connection.Execute(
-            absl::StrCat(" SELECT `type_id`, `parent_type_id` "
-                         " FROM `ParentType` WHERE `type_id` IN (",
-                         type_id, "); "),
-            &parents);
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(connection.Execute(
+        absl::StrCat(" SELECT `type_id`, `parent_type_id` "
+                     " FROM `ParentType` WHERE `type_id` IN (",
+                     type_id, "); "),
+        &parents));
     // The stored type has no version and at most the properties of the
     // simple type (none): consistent, so nothing is updated.
   }
@@ -380,17 +371,14 @@ absl::StatusOr<std::vector<Event>> FindEvents(
   std::vector<Event> events;
   if (node_ids.empty()) return events;
   RecordSet event_rows;
-  if (absl::Status status = connection.Execute(
-          absl::StrCat(" SELECT `id`, `artifact_id`, `execution_id`, "
-                       "        `type`, `milliseconds_since_epoch` "
-                       " from `Event` "
-                       " WHERE `",
-                       of_artifacts ? "artifact_id" : "execution_id", "` IN (",
-                       absl::StrJoin(node_ids, ", "), "); "),
-          &event_rows);
-      !status.ok()) {
-    return status;
-  }
+  MLMDX_RETURN_IF_ERROR(connection.Execute(
+      absl::StrCat(" SELECT `id`, `artifact_id`, `execution_id`, "
+                   " `type`, `milliseconds_since_epoch` "
+                   " from `Event` "
+                   " WHERE `",
+                   of_artifacts ? "artifact_id" : "execution_id", "` IN (",
+                   absl::StrJoin(node_ids, ", "), "); "),
+      &event_rows));
   if (event_rows.records.empty()) return events;
 
   std::vector<int64_t> event_ids;
@@ -408,14 +396,11 @@ absl::StatusOr<std::vector<Event>> FindEvents(
     if (!IsNull(row[4])) event.set_milliseconds_since_epoch(ToInt(row[4]));
   }
   RecordSet path_rows;
-  if (absl::Status status = connection.Execute(
-          absl::StrCat(" SELECT `event_id`, `is_index_step`, `step_index`, "
-                       "`step_key` from `EventPath` WHERE `event_id` IN (",
-                       absl::StrJoin(event_ids, ", "), "); "),
-          &path_rows);
-      !status.ok()) {
-    return status;
-  }
+  MLMDX_RETURN_IF_ERROR(connection.Execute(
+      absl::StrCat(" SELECT `event_id`, `is_index_step`, `step_index`, "
+                   "`step_key` from `EventPath` WHERE `event_id` IN (",
+                   absl::StrJoin(event_ids, ", "), "); "),
+      &path_rows));
   for (const std::vector<std::string>& row : path_rows.records) {
     const auto it = position_of_event.find(ToInt(row[0]));
     if (it == position_of_event.end()) continue;
@@ -479,15 +464,12 @@ absl::Status FindAllTypes(
     Connection& connection, int kind,
     google::protobuf::RepeatedPtrField<TypeMessage>& out) {
   RecordSet type_rows;
-  if (absl::Status status = connection.Execute(
-          absl::StrCat(" SELECT `id`, `name`, `version`, `description`, "
-                       "        `input_type`, `output_type` FROM `Type` "
-                       " WHERE type_kind = ",
-                       kind, "; "),
-          &type_rows);
-      !status.ok()) {
-    return status;
-  }
+  MLMDX_RETURN_IF_ERROR(connection.Execute(
+      absl::StrCat(" SELECT `id`, `name`, `version`, `description`, "
+                   " `input_type`, `output_type` FROM `Type` "
+                   " WHERE type_kind = ",
+                   kind, "; "),
+      &type_rows));
   if (type_rows.records.empty()) return absl::OkStatus();
   std::vector<int64_t> type_ids;
   absl::flat_hash_map<int64_t, int> position_of_type;
@@ -511,11 +493,8 @@ absl::Status FindAllTypes(
     type_ids.push_back(type.id());
   }
   RecordSet property_rows;
-  if (absl::Status status =
-          connection.Execute(PropertiesOfTypesQuery(type_ids), &property_rows);
-      !status.ok()) {
-    return status;
-  }
+  MLMDX_RETURN_IF_ERROR(
+      connection.Execute(PropertiesOfTypesQuery(type_ids), &property_rows));
   for (const std::vector<std::string>& row : property_rows.records) {
     const auto it = position_of_type.find(ToInt(row[0]));
     if (it == position_of_type.end()) continue;
@@ -565,17 +544,14 @@ absl::Status QueryLineageSubgraph(Connection& connection,
   // The starting nodes: MLMD's id-only listing for the filter, default
   // order (id ascending) and the 101-row cap.
   RecordSet start_rows;
-  if (absl::Status status = connection.Execute(
-          absl::StrCat("SELECT distinct table_0.`id` FROM `",
-                       from_artifacts ? "Artifact" : "Execution",
-                       "` AS table_0 WHERE (table_0.id) = ", *filter_id,
-                       " AND  table_0.`id` > 0  ORDER BY table_0.`id` ASC "
-                       "  LIMIT ",
-                       kStartingNodesLimit, " "),
-          &start_rows);
-      !status.ok()) {
-    return status;
-  }
+  MLMDX_RETURN_IF_ERROR(connection.Execute(
+      absl::StrCat("SELECT distinct table_0.`id` FROM `",
+                   from_artifacts ? "Artifact" : "Execution",
+                   "` AS table_0 WHERE (table_0.id) = ", *filter_id,
+                   " AND table_0.`id` > 0 ORDER BY table_0.`id` ASC "
+                   " LIMIT ",
+                   kStartingNodesLimit, " "),
+      &start_rows));
   if (start_rows.records.empty()) {
     return absl::NotFoundError(
         "Cannot find qualified nodes to start the traversal.");
@@ -634,18 +610,12 @@ absl::Status QueryLineageSubgraph(Connection& connection,
     absl::flat_hash_set<int64_t> context_ids;
     if (!artifact_ids.empty()) {
       RecordSet rows;
-      if (absl::Status status = connection.Execute(attributions_query(), &rows);
-          !status.ok()) {
-        return status;
-      }
+      MLMDX_RETURN_IF_ERROR(connection.Execute(attributions_query(), &rows));
       for (const auto& row : rows.records) context_ids.insert(ToInt(row[1]));
     }
     if (!execution_ids.empty()) {
       RecordSet rows;
-      if (absl::Status status = connection.Execute(associations_query(), &rows);
-          !status.ok()) {
-        return status;
-      }
+      MLMDX_RETURN_IF_ERROR(connection.Execute(associations_query(), &rows));
       for (const auto& row : rows.records) context_ids.insert(ToInt(row[1]));
     }
     for (int64_t id : context_ids) graph.add_contexts()->set_id(id);
@@ -655,10 +625,7 @@ absl::Status QueryLineageSubgraph(Connection& connection,
   }
   if (mask.contains("attributions") && !artifact_ids.empty()) {
     RecordSet rows;
-    if (absl::Status status = connection.Execute(attributions_query(), &rows);
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(connection.Execute(attributions_query(), &rows));
     for (const auto& row : rows.records) {
       Attribution& attribution = *graph.add_attributions();
       attribution.set_context_id(ToInt(row[1]));
@@ -667,10 +634,7 @@ absl::Status QueryLineageSubgraph(Connection& connection,
   }
   if (mask.contains("associations") && !execution_ids.empty()) {
     RecordSet rows;
-    if (absl::Status status = connection.Execute(associations_query(), &rows);
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(connection.Execute(associations_query(), &rows));
     for (const auto& row : rows.records) {
       Association& association = *graph.add_associations();
       association.set_context_id(ToInt(row[1]));
@@ -678,25 +642,16 @@ absl::Status QueryLineageSubgraph(Connection& connection,
     }
   }
   if (mask.contains("artifact_types")) {
-    if (absl::Status status = FindAllTypes(connection, kArtifactKind,
-                                           *graph.mutable_artifact_types());
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(FindAllTypes(connection, kArtifactKind,
+                                       *graph.mutable_artifact_types()));
   }
   if (mask.contains("execution_types")) {
-    if (absl::Status status = FindAllTypes(connection, kExecutionKind,
-                                           *graph.mutable_execution_types());
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(FindAllTypes(connection, kExecutionKind,
+                                       *graph.mutable_execution_types()));
   }
   if (mask.contains("context_types")) {
-    if (absl::Status status = FindAllTypes(connection, kContextKind,
-                                           *graph.mutable_context_types());
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(
+        FindAllTypes(connection, kContextKind, *graph.mutable_context_types()));
   }
   return absl::OkStatus();
 }
@@ -741,16 +696,10 @@ class MlmdShapedServer::Service
         Connection::Open(db_path_, &counts);
     if (!connection.ok()) return connection.status();
     Connection& db = **connection;
-    if (absl::Status status = db.InTransaction(
-            &counts.schema_check, [&db] { return CheckSchema(db); });
-        !status.ok()) {
-      return status;
-    }
-    if (absl::Status status = db.InTransaction(
-            &counts.simple_types, [&db] { return CheckSimpleTypes(db); });
-        !status.ok()) {
-      return status;
-    }
+    MLMDX_RETURN_IF_ERROR(db.InTransaction(&counts.schema_check,
+                                           [&db] { return CheckSchema(db); }));
+    MLMDX_RETURN_IF_ERROR(db.InTransaction(
+        &counts.simple_types, [&db] { return CheckSimpleTypes(db); }));
     // An empty read mask means every field of LineageGraph.
     absl::flat_hash_set<std::string> mask(request.read_mask().paths().begin(),
                                           request.read_mask().paths().end());
