@@ -128,8 +128,12 @@ TEST(GraphIndexTest, IdsBeyond32BitsAndOddTypesRoundTrip) {
   c.events.push_back({1, 10, 20, 3});
   c.events.push_back({big, 10, big + 1, 4});
   c.events.push_back({3, big + 2, 20, 200});
+  c.attributions.emplace_back(big + 5, 10);
+  c.attributions.emplace_back(7, 10);
+  c.associations.emplace_back(big + 6, big + 1);
   GraphIndex index;
   index.Apply(c);
+  index.Apply(c);  // links already present are skipped, wide ones too
   SubgraphQuery q;
   q.start_ids = {10};
   q.max_num_hops = 4;
@@ -141,6 +145,11 @@ TEST(GraphIndexTest, IdsBeyond32BitsAndOddTypesRoundTrip) {
               ::testing::UnorderedElementsAre(EventRef{1, 10, 20, 3},
                                               EventRef{big, 10, big + 1, 4},
                                               EventRef{3, big + 2, 20, 200}));
+  EXPECT_THAT(s->context_ids, ElementsAre(7, big + 5, big + 6));
+  EXPECT_THAT(s->attributions,
+              ElementsAre(std::make_pair(int64_t{7}, int64_t{10}),
+                          std::make_pair(big + 5, int64_t{10})));
+  EXPECT_THAT(s->associations, ElementsAre(std::make_pair(big + 6, big + 1)));
   EXPECT_TRUE(index.HasLinkedNode(NodeKind::kArtifact, big + 2));
   EXPECT_TRUE(index.HasLinkedNode(NodeKind::kExecution, big + 1));
   EXPECT_FALSE(index.HasLinkedNode(NodeKind::kArtifact, big + 1));

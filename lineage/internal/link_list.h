@@ -3,8 +3,9 @@
 //
 // LinkList holds (context, node) links (attributions or associations) as a
 // singly linked list per node, newest first, in two parallel append-only
-// arrays (12 bytes per link). Link slots grow in commit order, so a slot
-// count is a snapshot of the links.
+// arrays (8 bytes per link: context ids are kept in 32 bits, and the rare id
+// that does not fit in a side map). Link slots grow in commit order, so a
+// slot count is a snapshot of the links.
 //
 // Example:
 //
@@ -21,7 +22,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "lineage/internal/chunked_vector.h"
 #include "lineage/internal/id_map.h"
 
@@ -34,9 +37,12 @@ class LinkList {
   void Add(int64_t context_id, int64_t node_id) {
     const uint32_t head = head_.Get(node_id);
     for (uint32_t i = head; i != IdMap::kNone; i = next_[i]) {
-      if (context_[i] == context_id) return;
+      if (ContextAt(i) == context_id) return;
     }
-    context_.PushBack(context_id);
+    const bool fits = context_id >= 0 && context_id < kWideContext;
+    const uint32_t slot = context_.PushBack(
+        fits ? static_cast<uint32_t>(context_id) : kWideContext);
+    if (!fits) wide_contexts_[slot] = context_id;
     head_.Set(node_id, next_.PushBack(head));
   }
 
@@ -45,7 +51,7 @@ class LinkList {
   template <typename Fn>
   void ForEach(int64_t node_id, size_t limit, Fn fn) const {
     for (uint32_t i = head_.Get(node_id); i != IdMap::kNone; i = next_[i]) {
-      if (i < limit) fn(context_[i]);
+      if (i < limit) fn(ContextAt(i));
     }
   }
 
@@ -57,17 +63,28 @@ class LinkList {
   size_t size() const { return context_.size(); }
 
   size_t MemoryBytes() const {
-    return context_.MemoryBytes() + next_.MemoryBytes() + head_.MemoryBytes();
+    return context_.MemoryBytes() + next_.MemoryBytes() + head_.MemoryBytes() +
+           wide_contexts_.capacity() *
+               (sizeof(std::pair<uint32_t, int64_t>) + 1);
   }
 
   void Clear() {
+    wide_contexts_.clear();
     context_.Clear();
     next_.Clear();
     head_.Clear();
   }
 
  private:
-  ChunkedVector<int64_t> context_;
+  static constexpr uint32_t kWideContext = UINT32_MAX;
+
+  int64_t ContextAt(uint32_t slot) const {
+    const uint32_t context = context_[slot];
+    return context == kWideContext ? wide_contexts_.at(slot) : context;
+  }
+
+  ChunkedVector<uint32_t> context_;                       // or kWideContext
+  absl::flat_hash_map<uint32_t, int64_t> wide_contexts_;  // by slot
   ChunkedVector<uint32_t> next_;  // older link of the same node, or kNone
   IdMap head_;                    // node id -> newest link slot
 };
