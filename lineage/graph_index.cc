@@ -8,17 +8,62 @@
 #include "lineage/graph_index.h"
 
 #include <algorithm>
+#include <new>
 #include <tuple>
 
 #include "absl/status/status.h"
 
 namespace mlmdx::lineage {
 
-void GraphIndex::Apply(const ChangeSet& changes) {
+bool GraphIndex::Apply(const ChangeSet& changes) {
   internal::WriterLock lock(mu_);
+  bool applied = false;
+  try {
+    applied = ApplyLocked(changes);
+  } catch (const std::bad_alloc&) {
+    // Part of the change set may be in: the index no longer equals the
+    // database, so it must not answer until it is rebuilt.
+    applied = false;
+  }
+  if (!applied) {
+    ++generation_;
+    usable_ = false;
+    failed_since_rebuild_ = true;
+  }
+  return applied;
+}
+
+void GraphIndex::BeginRebuild() {
+  internal::WriterLock lock(mu_);
+  ClearLocked();
+  usable_ = false;
+  failed_since_rebuild_ = false;
+}
+
+bool GraphIndex::EndRebuild() {
+  internal::WriterLock lock(mu_);
+  usable_ = !failed_since_rebuild_;
+  return usable_;
+}
+
+bool GraphIndex::usable() const {
+  internal::ReaderLock lock(mu_);
+  return usable_;
+}
+
+void GraphIndex::FailNextApplyForTesting() {
+  internal::WriterLock lock(mu_);
+  fail_next_apply_ = true;
+}
+
+bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
   const bool with_details =
       changes.event_details.size() == changes.events.size();
   for (size_t n = 0; n < changes.events.size(); ++n) {
+    if (fail_next_apply_ && n == changes.events.size() / 2) {
+      fail_next_apply_ = false;
+      return false;
+    }
     const EventRef& e = changes.events[n];
     if (event_slot_.Get(e.event_id) != kNone) continue;
     const auto fits = [](int64_t id) {
@@ -68,6 +113,11 @@ void GraphIndex::Apply(const ChangeSet& changes) {
     parents.push_back(parent);
     children_[parent].push_back(child);
   }
+  if (fail_next_apply_) {  // a change set without events
+    fail_next_apply_ = false;
+    return false;
+  }
+  return true;
 }
 
 uint32_t GraphIndex::InternPath(const std::string& path) {
@@ -168,6 +218,10 @@ size_t GraphIndex::MemoryBytes() const {
 
 void GraphIndex::Clear() {
   internal::WriterLock lock(mu_);
+  ClearLocked();
+}
+
+void GraphIndex::ClearLocked() {
   ++generation_;
   events_.Clear();
   event_flags_.Clear();
@@ -194,6 +248,11 @@ GraphIndex::Snapshot GraphIndex::TakeSnapshot() const {
 }
 
 absl::Status GraphIndex::CheckGeneration(const Snapshot& snapshot) const {
+  if (!usable_) {
+    return absl::UnavailableError(
+        "The lineage index is being rebuilt from the database after a "
+        "failed update; retry.");
+  }
   if (snapshot.generation != generation_) {
     return absl::AbortedError(
         "The lineage index was rebuilt during the query; retry.");

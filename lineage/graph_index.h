@@ -158,8 +158,23 @@ class GraphIndex {
   GraphIndex& operator=(const GraphIndex&) = delete;
 
   // Adds the events and links of one committed write. Events whose id is
-  // already present and links already present are skipped.
-  void Apply(const ChangeSet& changes);
+  // already present and links already present are skipped. Returns false
+  // if the change set could not be applied in full (memory exhausted): the
+  // index is then unusable, and every query fails with UNAVAILABLE, until
+  // a BeginRebuild ... EndRebuild cycle has reloaded it.
+  bool Apply(const ChangeSet& changes);
+
+  // Rebuilding from the database: BeginRebuild drops everything and makes
+  // the index unusable (queries running or starting meanwhile fail);
+  // the caller then Applies every row and calls EndRebuild, which makes the
+  // index usable again unless an Apply failed since BeginRebuild (returns
+  // whether it did). Applies of new commits may interleave with the reload.
+  void BeginRebuild();
+  bool EndRebuild();
+  bool usable() const;
+
+  // Makes the next Apply stop half-way and fail, as if memory ran out.
+  void FailNextApplyForTesting();
 
   // GetLineageSubgraph over the index, exactly as spec/lineage.md §2.4.
   // Returns INVALID_ARGUMENT if max_num_hops < 0 or an ending filter is set
@@ -177,8 +192,7 @@ class GraphIndex {
   // Heap bytes held by the index (capacity included).
   size_t MemoryBytes() const;
 
-  // Drops everything (before a rebuild). Queries running across a Clear
-  // fail with ABORTED.
+  // Drops everything. Queries running across a Clear fail with ABORTED.
   void Clear();
 
   // Building blocks for traversals (lineage_graph.h and the like).
@@ -239,8 +253,13 @@ class GraphIndex {
   static constexpr uint8_t kHasTime = 0x40;
   static constexpr uint8_t kHasDetails = 0x80;
 
-  // REQUIRES: mu_ held (shared or exclusive).
+  // UNAVAILABLE while the index is unusable, ABORTED if it was cleared or
+  // broken since `snapshot`. REQUIRES: mu_ held (shared or exclusive).
   absl::Status CheckGeneration(const Snapshot& snapshot) const;
+  // REQUIRES: mu_ held exclusively. False if stopped by the injected fault.
+  bool ApplyLocked(const ChangeSet& changes);
+  // REQUIRES: mu_ held exclusively.
+  void ClearLocked();
   EventRef RefAt(uint32_t slot) const;
   // REQUIRES: mu_ held exclusively. Returns kNone when no more paths may be
   // held.
@@ -250,6 +269,9 @@ class GraphIndex {
   // Everything below is guarded by mu_.
   mutable internal::RwLock mu_;
   uint64_t generation_ = 0;
+  bool usable_ = true;
+  bool failed_since_rebuild_ = false;
+  bool fail_next_apply_ = false;
   internal::ChunkedVector<EventRecord> events_;
   internal::ChunkedVector<uint8_t> event_flags_;
   internal::ChunkedVector<int64_t> event_times_;

@@ -196,6 +196,50 @@ TEST(GraphIndexTest, EventDetailsAreHeldUpToThePathCap) {
   EXPECT_FALSE(index.EventDetailsOf({100})[0].has_value());
 }
 
+TEST(GraphIndexTest, FailedApplyMakesTheIndexUnavailableUntilRebuilt) {
+  TestGraph first;
+  first.Input(1, 2).Output(3, 2);
+  TestGraph second;
+  second.Input(3, 4).Output(5, 4).Output(6, 4).Output(7, 4);
+  // Event ids of the second graph follow the first's.
+  for (EventRef& e : second.changes.events) e.event_id += 10;
+  GraphIndex index;
+  ASSERT_TRUE(index.Apply(first.changes));
+  SubgraphQuery q;
+  q.start_ids = {1};
+  ASSERT_TRUE(index.GetLineageSubgraph(q).ok());
+
+  index.FailNextApplyForTesting();
+  EXPECT_FALSE(index.Apply(second.changes));
+  EXPECT_FALSE(index.usable());
+  EXPECT_EQ(index.event_count(), 4u);  // half of the change set got in
+  EXPECT_EQ(index.GetLineageSubgraph(q).status().code(),
+            absl::StatusCode::kUnavailable);
+  // Further applies succeed but do not make it usable again.
+  EXPECT_TRUE(index.Apply(first.changes));
+  EXPECT_FALSE(index.usable());
+
+  index.BeginRebuild();
+  EXPECT_EQ(index.event_count(), 0u);
+  EXPECT_EQ(index.GetLineageSubgraph(q).status().code(),
+            absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(index.Apply(first.changes));
+  ASSERT_TRUE(index.Apply(second.changes));
+  EXPECT_TRUE(index.EndRebuild());
+  absl::StatusOr<Subgraph> s = index.GetLineageSubgraph(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s->artifact_ids, ElementsAre(1, 3, 5, 6, 7));
+  EXPECT_EQ(s->events.size(), 6u);
+
+  // A failure during the reload keeps it unusable.
+  index.BeginRebuild();
+  index.FailNextApplyForTesting();
+  EXPECT_FALSE(index.Apply(second.changes));
+  EXPECT_FALSE(index.EndRebuild());
+  EXPECT_EQ(index.GetLineageSubgraph(q).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
 // A KFP-shaped graph: each execution consumes two artifacts of earlier runs
 // and produces two; ids are dense as in a real store.
 TEST(GraphIndexTest, MemoryPerEventAtOneMillionEvents) {

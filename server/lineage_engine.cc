@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/filter.h"
+#include "server/log.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::server {
@@ -77,15 +78,51 @@ absl::StatusOr<std::unique_ptr<LineageEngine>> LineageEngine::Start(
   // Subscribe before scanning: a write that commits in between is then both
   // scanned and reported, and applying it twice is harmless.
   LineageEngine* raw = engine.get();
-  store->SetCommitListener([raw](const store::LineageChanges& changes) {
-    raw->index_.Apply(ToChangeSet(changes));
-  });
+  store->SetCommitListener(
+      [raw](const store::LineageChanges& changes) { raw->OnCommit(changes); });
+  MLMDX_RETURN_IF_ERROR(engine->Rebuild());
+  return engine;
+}
+
+void LineageEngine::OnCommit(const store::LineageChanges& changes) {
+  // Commits are reported one at a time, in commit order, before the
+  // write's reply: a rebuild here is done before the next write commits
+  // and before this write is acknowledged.
+  if (index_.Apply(ToChangeSet(changes)) && index_.usable()) return;
+  LogError(
+      "lineage index: a committed write could not be applied; rebuilding "
+      "it from the database (lineage queries answer UNAVAILABLE until "
+      "then)");
+  if (absl::Status rebuilt = Rebuild(); !rebuilt.ok()) {
+    LogError(absl::StrCat(
+        "lineage index: rebuild failed (", rebuilt.ToString(),
+        "); lineage queries answer UNAVAILABLE until a later write rebuilds "
+        "it"));
+    return;
+  }
+  LogInfo(absl::StrCat("lineage index: rebuilt, ", index_.event_count(),
+                       " events"));
+}
+
+absl::Status LineageEngine::Rebuild() {
+  index_.BeginRebuild();
   MLMDX_RETURN_IF_ERROR(
-      store->ScanLineage([raw](const store::LineageChanges& batch) {
-        raw->index_.Apply(ToChangeSet(batch));
+      store_->ScanLineage([this](const store::LineageChanges& batch) {
+        if (!index_.Apply(ToChangeSet(batch))) {
+          return absl::ResourceExhaustedError(
+              "lineage index: out of memory while loading the graph");
+        }
         return absl::OkStatus();
       }));
-  return engine;
+  if (!index_.EndRebuild()) {
+    return absl::ResourceExhaustedError(
+        "lineage index: a write could not be applied during the reload");
+  }
+  return absl::OkStatus();
+}
+
+void LineageEngine::FailNextIndexApplyForTesting() {
+  index_.FailNextApplyForTesting();
 }
 
 absl::StatusOr<std::vector<int64_t>> LineageEngine::FindStartingNodes(

@@ -10,6 +10,9 @@
 // is built from the database at start-up and then follows every committed
 // write through the store's commit listener, before that write's RPC
 // returns, so an acknowledged write is visible to the next lineage query.
+// If applying a write fails (memory), the index is reloaded from the
+// database before that write is acknowledged, and lineage queries answer
+// UNAVAILABLE instead of a partial graph while it is.
 //
 // Thread-safety: thread-safe.
 
@@ -70,8 +73,18 @@ class LineageEngine {
 
   const lineage::GraphIndex& index() const { return index_; }
 
+  // Makes the index fail to apply the next committed write half-way, as if
+  // memory ran out (the engine then rebuilds it from the database).
+  void FailNextIndexApplyForTesting();
+
  private:
   explicit LineageEngine(store::MetadataStore* store) : store_(store) {}
+
+  // The store's commit listener: applies the write to the index, or
+  // rebuilds the index when that fails.
+  void OnCommit(const store::LineageChanges& changes);
+  // Reloads the index from the database; it answers no query meanwhile.
+  absl::Status Rebuild();
 
   store::MetadataStore* const store_;
   lineage::GraphIndex index_;

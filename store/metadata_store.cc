@@ -97,8 +97,11 @@ absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
     conn->Rollback();
     return status;
   }
-  // Still under write_mutex_: listeners see commits in commit order, and
-  // before the write's caller is answered.
+  // The connection goes back first (the listener may read, e.g. to rebuild
+  // an index, and an in-memory store has only one connection), but the
+  // listener still runs under write_mutex_: it sees commits in commit
+  // order, and before the write's caller is answered.
+  std::move(release).Invoke();
   if (report && !changes.empty()) commit_listener_(changes);
   return absl::OkStatus();
 }
