@@ -88,7 +88,8 @@ void LineageEngine::OnCommit(const store::LineageChanges& changes) {
   // Commits are reported one at a time, in commit order, before the
   // write's reply: a rebuild here is done before the next write commits
   // and before this write is acknowledged.
-  if (index_.Apply(ToChangeSet(changes)) && index_.usable()) return;
+  if (index_.Apply(ToChangeSet(changes)) && !needs_rebuild_.load()) return;
+  needs_rebuild_.store(true);
   LogError(
       "lineage index: a committed write could not be applied; rebuilding "
       "it from the database (lineage queries answer UNAVAILABLE until "
@@ -105,20 +106,23 @@ void LineageEngine::OnCommit(const store::LineageChanges& changes) {
 }
 
 absl::Status LineageEngine::Rebuild() {
+  absl::MutexLock lock(&rebuild_mutex_);
   index_.BeginRebuild();
-  MLMDX_RETURN_IF_ERROR(
+  absl::Status status =
       store_->ScanLineage([this](const store::LineageChanges& batch) {
         if (!index_.Apply(ToChangeSet(batch))) {
           return absl::ResourceExhaustedError(
               "lineage index: out of memory while loading the graph");
         }
         return absl::OkStatus();
-      }));
-  if (!index_.EndRebuild()) {
-    return absl::ResourceExhaustedError(
+      });
+  if (status.ok() && !index_.EndRebuild()) {
+    status = absl::ResourceExhaustedError(
         "lineage index: a write could not be applied during the reload");
   }
-  return absl::OkStatus();
+  // Until a reload succeeds, every commit retries it.
+  needs_rebuild_.store(!status.ok());
+  return status;
 }
 
 void LineageEngine::FailNextIndexApplyForTesting() {

@@ -19,11 +19,13 @@
 #ifndef MLMDX_SERVER_LINEAGE_ENGINE_H_
 #define MLMDX_SERVER_LINEAGE_ENGINE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "lineage/graph_index.h"
 #include "lineage/lineage_graph.h"
@@ -88,6 +90,10 @@ class LineageEngine {
 
   store::MetadataStore* const store_;
   lineage::GraphIndex index_;
+  // Serializes reloads (the one at start-up and those after a failure).
+  absl::Mutex rebuild_mutex_;
+  // A failed apply or reload left the index unusable.
+  std::atomic<bool> needs_rebuild_{false};
 };
 
 }  // namespace mlmdx::server
