@@ -519,11 +519,8 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
                    {SqlValue::Int(event.artifact_id()),
                     SqlValue::Int(event.execution_id()),
                     SqlValue::Int(event.type()), SqlValue::Int(time)}));
-  // The path as a later read returns it: only the steps that are stored.
-  ml_metadata::Event::Path stored_path;
   for (const auto& step : event.path().steps()) {
     if (step.has_index()) {
-      stored_path.add_steps()->set_index(step.index());
       MLMDX_RETURN_IF_ERROR(
           conn_
               .Execute("INSERT INTO EventPath(event_id, is_index_step, "
@@ -531,7 +528,6 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
                        {SqlValue::Int(id), SqlValue::Int(step.index())})
               .status());
     } else if (step.has_key()) {
-      stored_path.add_steps()->set_key(step.key());
       MLMDX_RETURN_IF_ERROR(
           conn_
               .Execute("INSERT INTO EventPath(event_id, is_index_step, "
@@ -549,6 +545,15 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
     change.type = event.type();
     change.has_milliseconds_since_epoch = true;
     change.milliseconds_since_epoch = time;
+    // The path as a later read returns it: only the steps that are stored.
+    ml_metadata::Event::Path stored_path;
+    for (const auto& step : event.path().steps()) {
+      if (step.has_index()) {
+        stored_path.add_steps()->set_index(step.index());
+      } else if (step.has_key()) {
+        stored_path.add_steps()->set_key(step.key());
+      }
+    }
     if (stored_path.steps_size() > 0) {
       stored_path.SerializeToString(&change.path);
     }
