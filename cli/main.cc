@@ -9,8 +9,8 @@
 #include <string>
 
 #include "absl/strings/match.h"
-#include "server/log.h"
 #include "server/server.h"
+#include "util/log.h"
 
 namespace {
 
@@ -18,12 +18,12 @@ int Serve(const mlmdx::server::ServeFlags& flags) {
   absl::StatusOr<mlmdx::server::ServerConfig> config =
       mlmdx::server::ResolveServerConfig(flags);
   if (!config.ok()) {
-    mlmdx::server::LogError(config.status().ToString());
+    mlmdx::LogError(config.status().ToString());
     return 2;
   }
   const absl::Status status = mlmdx::server::RunServer(*config);
   if (!status.ok()) {
-    mlmdx::server::LogError(status.ToString());
+    mlmdx::LogError(status.ToString());
     return 1;
   }
   return 0;

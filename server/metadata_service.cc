@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/grpc_status.h"
-#include "server/log.h"
+#include "util/log.h"
 
 namespace mlmdx::server {
 

@@ -15,7 +15,7 @@
 
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 #include "server/in_flight.h"
-#include "server/lineage_engine.h"
+#include "engine/lineage_engine.h"
 #include "store/metadata_store.h"
 
 namespace mlmdx::server {
@@ -24,7 +24,7 @@ class MetadataService final
     : public ml_metadata::MetadataStoreService::Service {
  public:
   // `store`, `lineage` and `in_flight` must outlive the service.
-  MetadataService(store::MetadataStore* store, LineageEngine* lineage,
+  MetadataService(store::MetadataStore* store, engine::LineageEngine* lineage,
                   InFlightCalls& in_flight)
       : store_(store), lineage_(lineage), in_flight_(in_flight) {}
 
@@ -39,7 +39,7 @@ class MetadataService final
 
  private:
   store::MetadataStore* const store_;
-  LineageEngine* const lineage_;
+  engine::LineageEngine* const lineage_;
   InFlightCalls& in_flight_;
 };
 

@@ -19,9 +19,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/text_format.h"
-#include "server/lineage_engine.h"
+#include "engine/lineage_engine.h"
 #include "server/lineage_service.h"
-#include "server/log.h"
+#include "util/log.h"
 #include "server/metadata_service.h"
 #include "util/status_macros.h"
 
@@ -277,8 +277,8 @@ absl::Status RunServer(const ServerConfig& config) {
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::MetadataStore> store,
                          store::MetadataStore::Open(config.store));
   const absl::Time index_start = absl::Now();
-  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<LineageEngine> lineage,
-                         LineageEngine::Start(store.get()));
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<engine::LineageEngine> lineage,
+                         engine::LineageEngine::Start(store.get()));
   LogInfo(absl::StrCat("lineage index: ", lineage->index().event_count(),
                        " events, ", lineage->index().MemoryBytes() >> 10,
                        " KiB, built in ",
@@ -286,7 +286,7 @@ absl::Status RunServer(const ServerConfig& config) {
   InFlightCalls in_flight;
   MetadataService service(store.get(), lineage.get(), in_flight);
   // mlmdx's own extension (proto/mlmdx/), on the same port.
-  LineageQueryService lineage_service(store.get(), lineage.get(), in_flight);
+  LineageQueryService lineage_service(lineage.get(), in_flight);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -33,7 +33,9 @@ absl::StatusOr<std::unique_ptr<MetadataStore>> MetadataStore::Open(
                          store->NewConnection());
   absl::Status status;
   for (int attempt = 0; attempt <= options.open_retries; ++attempt) {
-    status = InitSchema(*conn, Dialect::kSqlite, options.migration);
+    status = options.sqlite.read_only
+                 ? CheckSchemaReadOnly(*conn)
+                 : InitSchema(*conn, Dialect::kSqlite, options.migration);
     if (!absl::IsAborted(status)) break;
     absl::SleepFor(absl::Milliseconds(100 * (attempt + 1)));
   }

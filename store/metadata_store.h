@@ -117,7 +117,8 @@ class MetadataStore {
  public:
   // Opens the database, creates or checks MLMD's schema and seeds the simple
   // types. Errors as InitSchema (store/schema.h), UNAVAILABLE if the database
-  // cannot be opened.
+  // cannot be opened. A read-only database (`sqlite.read_only`) is only
+  // checked (CheckSchemaReadOnly) and never written; every write then fails.
   static absl::StatusOr<std::unique_ptr<MetadataStore>> Open(
       const StoreOptions& options);
 

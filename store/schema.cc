@@ -275,4 +275,22 @@ absl::Status InitSchema(Connection& conn, Dialect dialect,
   return absl::OkStatus();
 }
 
+absl::Status CheckSchemaReadOnly(Connection& conn) {
+  MLMDX_RETURN_IF_ERROR(conn.Begin(TransactionMode::kReadOnly));
+  absl::Cleanup rollback = [&conn] { conn.Rollback(); };
+  MLMDX_ASSIGN_OR_RETURN(int64_t version, ReadSchemaVersion(conn));
+  if (version < 0) {
+    return absl::FailedPreconditionError(
+        "the database holds no MLMD schema (it is empty or not an MLMD "
+        "database)");
+  }
+  if (version != kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the database is at MLMD schema version ", version,
+        "; read-only access needs version ", kSchemaVersion,
+        " (open it read-write with --enable_database_upgrade to upgrade)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace mlmdx::store

@@ -60,6 +60,13 @@ absl::StatusOr<int64_t> ReadSchemaVersion(Connection& conn);
 absl::Status InitSchema(Connection& conn, Dialect dialect,
                         const MigrationOptions& options);
 
+// For a database opened read-only: checks, in a read transaction, that it
+// holds MLMD's schema at version 10, and writes nothing (mlmdx's own track
+// is not applied; its indexes only speed up listings).
+//   FAILED_PRECONDITION  no MLMD schema, or another schema version
+//   ABORTED              MLMDEnv has no row yet (a creator is running)
+absl::Status CheckSchemaReadOnly(Connection& conn);
+
 }  // namespace mlmdx::store
 
 #endif  // MLMDX_STORE_SCHEMA_H_

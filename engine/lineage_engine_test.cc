@@ -1,4 +1,4 @@
-// File: server/lineage_engine_test.cc
+// File: engine/lineage_engine_test.cc
 // -----------------------------------------------------------------------------
 //
 // LineageEngine over a real store (a SQLite file, and the in-memory store):
@@ -6,7 +6,7 @@
 // the index from the database before the write returns, so the next query
 // sees the whole write, never a part of it.
 
-#include "server/lineage_engine.h"
+#include "engine/lineage_engine.h"
 
 #include <stdlib.h>
 
@@ -20,7 +20,7 @@
 #include "store/metadata_store.h"
 #include "tests/test_util.h"
 
-namespace mlmdx::server {
+namespace mlmdx::engine {
 namespace {
 
 using ::mlmdx::testing::IsOk;
@@ -129,4 +129,4 @@ INSTANTIATE_TEST_SUITE_P(FileAndInMemoryStore, LineageEngineRebuildTest,
                          });
 
 }  // namespace
-}  // namespace mlmdx::server
+}  // namespace mlmdx::engine

@@ -1,4 +1,4 @@
-#include "server/lineage_engine.h"
+#include "engine/lineage_engine.h"
 
 #include <algorithm>
 #include <optional>
@@ -9,10 +9,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/filter.h"
-#include "server/log.h"
+#include "util/log.h"
 #include "util/status_macros.h"
 
-namespace mlmdx::server {
+namespace mlmdx::engine {
 namespace {
 
 using ml_metadata::LineageSubgraphQueryOptions;
@@ -402,4 +402,4 @@ absl::Status LineageEngine::GetLineageGraph(
   return absl::OkStatus();
 }
 
-}  // namespace mlmdx::server
+}  // namespace mlmdx::engine

@@ -1,14 +1,16 @@
-// File: server/lineage_engine.h
+// File: engine/lineage_engine.h
 // -----------------------------------------------------------------------------
 //
-// Answers the lineage RPCs from the in-memory graph index (lineage/) and the
-// store: the index walks the graph and holds each event's time and path, so
-// the common answer (starting from literal ids, events and dehydrated nodes)
-// needs no database read; other starting filters and ending filters are
-// evaluated by the store (the filter language lives there), and types are
-// read from it in one batch. The index
-// is built from the database at start-up and then follows every committed
-// write through the store's commit listener, before that write's RPC
+// Joins the store (store/) and the in-memory graph index (lineage/) and
+// answers the lineage queries, MLMD's and mlmdx's own, without gRPC: the
+// server's adapters and the offline command-line tools call the same code.
+// The index walks the graph and the store holds the records: the index walks
+// the graph and holds each event's time and path, so the common answer
+// (starting from literal ids, events and dehydrated nodes) needs no database
+// read; other starting filters and ending filters are evaluated by the store
+// (the filter language lives there), and types are read from it in one batch.
+// The index is built from the database at start-up and then follows every
+// committed write through the store's commit listener, before that write's RPC
 // returns, so an acknowledged write is visible to the next lineage query.
 // If applying a write fails (memory), the index is reloaded from the
 // database before that write is acknowledged, and lineage queries answer
@@ -16,8 +18,8 @@
 //
 // Thread-safety: thread-safe.
 
-#ifndef MLMDX_SERVER_LINEAGE_ENGINE_H_
-#define MLMDX_SERVER_LINEAGE_ENGINE_H_
+#ifndef MLMDX_ENGINE_LINEAGE_ENGINE_H_
+#define MLMDX_ENGINE_LINEAGE_ENGINE_H_
 
 #include <atomic>
 #include <memory>
@@ -30,9 +32,10 @@
 #include "lineage/graph_index.h"
 #include "lineage/lineage_graph.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
+#include "mlmdx/lineage_service.pb.h"
 #include "store/metadata_store.h"
 
-namespace mlmdx::server {
+namespace mlmdx::engine {
 
 class LineageEngine {
  public:
@@ -61,6 +64,16 @@ class LineageEngine {
   absl::Status GetLineageGraph(
       const ml_metadata::GetLineageGraphRequest& request,
       ml_metadata::GetLineageGraphResponse* response);
+
+  // mlmdx.LineageService/QueryLineage (proto/mlmdx/lineage_service.proto):
+  // a pruned directed walk answered as a subgraph, paths or endpoints.
+  //   INVALID_ARGUMENT  no start filter, an empty or bad filter, negative
+  //                     max_hops, max_nodes <= 0, PATHS without a target,
+  //                     ENDPOINTS without an endpoint filter
+  //   NOT_FOUND         the start filter matches nothing, or the PATHS
+  //                     target does not exist
+  absl::Status QueryLineage(const ::mlmdx::QueryLineageRequest& request,
+                            ::mlmdx::QueryLineageResponse* response);
 
   // The first `limit` ids (ascending) of `kind` matching `filter`. A filter
   // of literal ids (`id = 5`, `id IN (...)`) whose nodes the index knows is
@@ -96,6 +109,6 @@ class LineageEngine {
   std::atomic<bool> needs_rebuild_{false};
 };
 
-}  // namespace mlmdx::server
+}  // namespace mlmdx::engine
 
-#endif  // MLMDX_SERVER_LINEAGE_ENGINE_H_
+#endif  // MLMDX_ENGINE_LINEAGE_ENGINE_H_

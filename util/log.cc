@@ -1,4 +1,4 @@
-#include "server/log.h"
+#include "util/log.h"
 
 #include <cstdio>
 #include <string>
@@ -7,7 +7,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
-namespace mlmdx::server {
+namespace mlmdx {
 namespace {
 
 void Write(absl::string_view level, absl::string_view message) {
@@ -25,4 +25,4 @@ void LogInfo(absl::string_view message) { Write("INFO", message); }
 void LogWarning(absl::string_view message) { Write("WARNING", message); }
 void LogError(absl::string_view message) { Write("ERROR", message); }
 
-}  // namespace mlmdx::server
+}  // namespace mlmdx
