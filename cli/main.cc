@@ -5,10 +5,11 @@
 // unchanged.
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <string>
 
 #include "absl/strings/match.h"
+#include "cli/output.h"
+#include "cli/verbs.h"
 #include "server/server.h"
 #include "util/log.h"
 
@@ -49,18 +50,25 @@ int main(int argc, char** argv) {
   CLI::App app{
       "mlmdx: an ML Metadata (MLMD) compatible metadata and lineage service"};
   app.require_subcommand(1);
+  app.footer(mlmdx::cli::kExitCodesHelp);
   CLI::App* serve = app.add_subcommand(
       "serve", "Serve ml_metadata.MetadataStoreService over gRPC");
   mlmdx::server::AddServeFlags(*serve, flags);
-  CLI::App* version = app.add_subcommand("version", "Print the version");
+  mlmdx::cli::VerbAction action;
+  mlmdx::cli::AddLookupVerb(app, action);
+  mlmdx::cli::AddGetVerb(app, action);
+  mlmdx::cli::AddLineageVerb(app, action);
+  mlmdx::cli::AddAuditVerb(app, action);
+  mlmdx::cli::AddRunsVerb(app, action);
+  mlmdx::cli::AddHealthVerb(app, action);
+  mlmdx::cli::AddVersionVerb(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help is a "success" parse error; every other one is a usage error.
+    const int code = app.exit(e);
+    return code == 0 ? mlmdx::cli::kExitOk : mlmdx::cli::kExitUsage;
   }
-  if (version->parsed()) {
-    std::printf("mlmdx 0.1.0 (MLMD schema version 10)\n");
-    return 0;
-  }
-  return Serve(flags);
+  if (serve->parsed()) return Serve(flags);
+  return mlmdx::cli::ReportStatus(action());
 }

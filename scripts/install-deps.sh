@@ -12,8 +12,9 @@ packages=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql
   libboost-graph-dev
-  libcli11-dev
-  libgtest-dev libgmock-dev
+  libcli11-dev nlohmann-json3-dev
+  graphviz chromium fonts-dejavu-core
+  libgtest-dev libgmock-dev libpng-dev
   libbenchmark-dev
   python3
 )

@@ -15,6 +15,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "gtest/gtest.h"
 #include "tests/e2e_fixture.h"
+#include "tests/kfp_workload.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -33,26 +34,6 @@ constexpr char kRoot[] = "minio://mlpipeline/v2/artifacts";
 // One call of the KFP client: counts RPCs per pod.
 #define KFP_CALL(method, request, response) \
   (++calls_, MLMDX_CALL(*stub_, method, request, response))
-
-mlmd::Value StringValue(const std::string& s) {
-  mlmd::Value value;
-  value.set_string_value(s);
-  return value;
-}
-mlmd::Value IntValue(int64_t n) {
-  mlmd::Value value;
-  value.set_int_value(n);
-  return value;
-}
-mlmd::Value StructValue(const std::map<std::string, double>& fields) {
-  mlmd::Value value;
-  value.mutable_struct_value();  // S{} is a set, empty struct.
-  for (const auto& [key, number] : fields) {
-    (*value.mutable_struct_value()->mutable_fields())[key].set_number_value(
-        number);
-  }
-  return value;
-}
 
 // What a task publishes.
 struct Output {
