@@ -143,11 +143,15 @@ class DirectSource final : public MetadataSource {
 
  private:
   // The index is built on the first lineage question only: listings and
-  // lookups need none, and building it reads every event.
+  // lookups need none, and building it reads every event. One process asks
+  // a question or two, so the index holds no event paths: reading them all
+  // would cost more than reading the answer's events.
   absl::StatusOr<engine::LineageEngine*> Engine() {
     if (lineage_ == nullptr) {
-      MLMDX_ASSIGN_OR_RETURN(lineage_,
-                             engine::LineageEngine::Start(store_.get()));
+      engine::LineageEngineOptions options;
+      options.hold_event_details = false;
+      MLMDX_ASSIGN_OR_RETURN(
+          lineage_, engine::LineageEngine::Start(store_.get(), options));
     }
     return lineage_.get();
   }

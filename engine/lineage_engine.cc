@@ -21,12 +21,16 @@ using ml_metadata::LineageSubgraphQueryOptions;
 constexpr int64_t kMaxHops = 100;
 constexpr int kMaxStartingNodes = 101;
 
-lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes) {
+// The index's form of `changes`; without `details`, events are applied
+// without their time and path.
+lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes,
+                               bool details = true) {
   lineage::ChangeSet set;
   set.events.reserve(changes.events.size());
-  set.event_details.reserve(changes.events.size());
+  if (details) set.event_details.reserve(changes.events.size());
   for (const auto& e : changes.events) {
     set.events.push_back({e.id, e.artifact_id, e.execution_id, e.type});
+    if (!details) continue;
     lineage::EventDetails& details = set.event_details.emplace_back();
     details.has_milliseconds_since_epoch = e.has_milliseconds_since_epoch;
     details.milliseconds_since_epoch = e.milliseconds_since_epoch;
@@ -73,8 +77,8 @@ std::set<std::string> MaskedFields(const google::protobuf::FieldMask& mask) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LineageEngine>> LineageEngine::Start(
-    store::MetadataStore* store) {
-  std::unique_ptr<LineageEngine> engine(new LineageEngine(store));
+    store::MetadataStore* store, const LineageEngineOptions& options) {
+  std::unique_ptr<LineageEngine> engine(new LineageEngine(store, options));
   // Subscribe before scanning: a write that commits in between is then both
   // scanned and reported, and applying it twice is harmless.
   LineageEngine* raw = engine.get();
@@ -108,14 +112,16 @@ void LineageEngine::OnCommit(const store::LineageChanges& changes) {
 absl::Status LineageEngine::Rebuild() {
   absl::MutexLock lock(&rebuild_mutex_);
   index_.BeginRebuild();
-  absl::Status status =
-      store_->ScanLineage([this](const store::LineageChanges& batch) {
-        if (!index_.Apply(ToChangeSet(batch))) {
+  const bool details = options_.hold_event_details;
+  absl::Status status = store_->ScanLineage(
+      [this, details](const store::LineageChanges& batch) {
+        if (!index_.Apply(ToChangeSet(batch, details))) {
           return absl::ResourceExhaustedError(
               "lineage index: out of memory while loading the graph");
         }
         return absl::OkStatus();
-      });
+      },
+      /*batch_size=*/65536, details);
   if (status.ok() && !index_.EndRebuild()) {
     status = absl::ResourceExhaustedError(
         "lineage index: a write could not be applied during the reload");

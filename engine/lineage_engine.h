@@ -37,12 +37,20 @@
 
 namespace mlmdx::engine {
 
+struct LineageEngineOptions {
+  // Hold each event's time and path in the index, so that answers need no
+  // database read (a server's choice). A one-shot reader such as the CLI
+  // builds faster without them and reads the few events of its answer from
+  // the database instead.
+  bool hold_event_details = true;
+};
+
 class LineageEngine {
  public:
   // Subscribes to `store`'s commits and builds the index from its rows.
   // `store` must outlive the engine.
   static absl::StatusOr<std::unique_ptr<LineageEngine>> Start(
-      store::MetadataStore* store);
+      store::MetadataStore* store, const LineageEngineOptions& options = {});
 
   LineageEngine(const LineageEngine&) = delete;
   LineageEngine& operator=(const LineageEngine&) = delete;
@@ -93,7 +101,9 @@ class LineageEngine {
   void FailNextIndexApplyForTesting();
 
  private:
-  explicit LineageEngine(store::MetadataStore* store) : store_(store) {}
+  LineageEngine(store::MetadataStore* store,
+                const LineageEngineOptions& options)
+      : store_(store), options_(options) {}
 
   // The store's commit listener: applies the write to the index, or
   // rebuilds the index when that fails.
@@ -102,6 +112,7 @@ class LineageEngine {
   absl::Status Rebuild();
 
   store::MetadataStore* const store_;
+  const LineageEngineOptions options_;
   lineage::GraphIndex index_;
   // Serializes reloads (the one at start-up and those after a failure).
   absl::Mutex rebuild_mutex_;

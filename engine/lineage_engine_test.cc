@@ -123,6 +123,51 @@ TEST_P(LineageEngineRebuildTest, FailedApplyIsRepairedBeforeTheWriteReturns) {
   }
 }
 
+// An index built without event details (the CLI's) answers exactly as one
+// with them: the answer's events, paths (several steps, keys and indexes,
+// and none) and times included, are read from the database instead.
+TEST(LineageEngineTest, WithoutEventDetailsAnswersTheSame) {
+  std::unique_ptr<store::MetadataStore> store = OpenStore(/*on_file=*/true);
+  auto types = ParseTextProto<ml_metadata::PutTypesRequest>(
+      "artifact_types { name: 'A' } execution_types { name: 'E' }");
+  ml_metadata::PutTypesResponse type_ids;
+  ASSERT_THAT(store->PutTypes(types, &type_ids), IsOk());
+  std::vector<int64_t> executions;
+  for (int i = 0; i < 3; ++i) {
+    executions.push_back(PutRun(*store, type_ids.artifact_type_ids(0),
+                                type_ids.execution_type_ids(0), 2, 3));
+  }
+  auto request = ParseTextProto<ml_metadata::PutExecutionRequest>(
+      "artifact_event_pairs { artifact { type_id: " +
+      std::to_string(type_ids.artifact_type_ids(0)) +
+      " } event { type: OUTPUT path { steps { key: 'a' } steps { index: 3 } "
+      "steps { key: 'b' } } } } "
+      "artifact_event_pairs { artifact { type_id: " +
+      std::to_string(type_ids.artifact_type_ids(0)) +
+      " } event { type: INPUT } }");
+  request.mutable_execution()->set_type_id(type_ids.execution_type_ids(0));
+  ml_metadata::PutExecutionResponse put;
+  ASSERT_THAT(store->PutExecution(request, &put), IsOk());
+  executions.push_back(put.execution_id());
+
+  auto with = LineageEngine::Start(store.get());
+  ASSERT_THAT(with.status(), IsOk());
+  LineageEngineOptions options;
+  options.hold_event_details = false;
+  auto without = LineageEngine::Start(store.get(), options);
+  ASSERT_THAT(without.status(), IsOk());
+  EXPECT_EQ((*without)->index().event_count(), (*with)->index().event_count());
+  for (int64_t execution : executions) {
+    absl::Status with_status, without_status;
+    const auto a = FromExecution(**with, execution, &with_status);
+    const auto b = FromExecution(**without, execution, &without_status);
+    ASSERT_THAT(with_status, IsOk());
+    ASSERT_THAT(without_status, IsOk());
+    EXPECT_GT(a.lineage_subgraph().events_size(), 0);
+    EXPECT_EQ(a.SerializeAsString(), b.SerializeAsString()) << execution;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(FileAndInMemoryStore, LineageEngineRebuildTest,
                          ::testing::Bool(), [](const auto& info) {
                            return info.param ? "SqliteFile" : "InMemory";

@@ -23,6 +23,7 @@
 #define MLMDX_STORE_CONNECTION_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -100,6 +101,17 @@ class Connection {
   // Runs one statement and returns all of its rows.
   virtual absl::StatusOr<RecordSet> Query(
       absl::string_view sql, absl::Span<const SqlValue> params) = 0;
+
+  // A row as QueryEach hands it over: one value per column, valid only
+  // during the call.
+  using RowCallback = std::function<absl::Status(absl::Span<const SqlValue>)>;
+
+  // Runs one statement and hands each row to `row` as it is read, keeping
+  // none: for scans too large to hold as a RecordSet. Stops at, and
+  // returns, the first error `row` returns.
+  virtual absl::Status QueryEach(absl::string_view sql,
+                                 absl::Span<const SqlValue> params,
+                                 const RowCallback& row) = 0;
 
   // Runs one INSERT and returns the id of the inserted row.
   virtual absl::StatusOr<int64_t> Insert(absl::string_view sql,

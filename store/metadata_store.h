@@ -138,9 +138,10 @@ class MetadataStore {
   // Streams every event, attribution, association and parent-context link
   // to `sink`, in id order and batches of at most `batch_size` rows, from
   // one consistent snapshot. Stops at the first error `sink` returns.
+  // Without `event_details`, events come without their paths (not read).
   absl::Status ScanLineage(
       const std::function<absl::Status(const LineageChanges&)>& sink,
-      int batch_size = 65536);
+      int batch_size = 65536, bool event_details = true);
 
   enum class NodeKind { kArtifact, kExecution, kContext };
 

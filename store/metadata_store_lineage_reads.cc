@@ -28,31 +28,35 @@ namespace {
 // of an event returns them.
 absl::Status AddEventPaths(Connection& conn, LineageChanges* batch) {
   if (batch->events.empty()) return absl::OkStatus();
-  MLMDX_ASSIGN_OR_RETURN(
-      RecordSet steps,
-      conn.Query("SELECT event_id, is_index_step, step_index, step_key "
-                 "FROM EventPath WHERE event_id >= ? AND event_id <= ? "
-                 "ORDER BY event_id, rowid",
-                 {SqlValue::Int(batch->events.front().id),
-                  SqlValue::Int(batch->events.back().id)}));
   size_t next = 0;
-  size_t row = 0;
+  int64_t current = -1;
   ml_metadata::Event::Path path;
-  while (row < steps.rows.size()) {
-    const int64_t event_id = steps.rows[row][0].AsInt();
-    while (next < batch->events.size() && batch->events[next].id < event_id) {
+  // Serializes the steps gathered for `current` into its event.
+  auto flush = [&] {
+    while (next < batch->events.size() && batch->events[next].id < current) {
       ++next;
     }
-    path.Clear();
-    for (; row < steps.rows.size() && steps.rows[row][0].AsInt() == event_id;
-         ++row) {
-      const auto& step = steps.rows[row];
-      internal::AppendPathStep(step[1], step[2], step[3], &path);
-    }
-    if (next < batch->events.size() && batch->events[next].id == event_id) {
+    if (next < batch->events.size() && batch->events[next].id == current) {
       path.SerializeToString(&batch->events[next].path);
     }
-  }
+    path.Clear();
+  };
+  MLMDX_RETURN_IF_ERROR(conn.QueryEach(
+      "SELECT event_id, is_index_step, step_index, step_key "
+      "FROM EventPath WHERE event_id >= ? AND event_id <= ? "
+      "ORDER BY event_id, rowid",
+      {SqlValue::Int(batch->events.front().id),
+       SqlValue::Int(batch->events.back().id)},
+      [&](absl::Span<const SqlValue> step) {
+        const int64_t event_id = step[0].AsInt();
+        if (event_id != current) {
+          if (current >= 0) flush();
+          current = event_id;
+        }
+        internal::AppendPathStep(step[1], step[2], step[3], &path);
+        return absl::OkStatus();
+      }));
+  if (current >= 0) flush();
   return absl::OkStatus();
 }
 
@@ -60,7 +64,7 @@ absl::Status AddEventPaths(Connection& conn, LineageChanges* batch) {
 
 absl::Status MetadataStore::ScanLineage(
     const std::function<absl::Status(const LineageChanges&)>& sink,
-    int batch_size) {
+    int batch_size, bool event_details) {
   return Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
     Connection& conn = access.connection();
     // One pass per table, keyed by id (rowid for ParentContext, which has
@@ -87,43 +91,47 @@ absl::Status MetadataStore::ScanLineage(
     for (const Table& table : tables) {
       int64_t after = -1;
       while (true) {
-        MLMDX_ASSIGN_OR_RETURN(
-            RecordSet rows, conn.Query(table.sql, {SqlValue::Int(after),
-                                                   SqlValue::Int(batch_size)}));
-        if (rows.rows.empty()) break;
         LineageChanges batch;
-        for (const auto& row : rows.rows) {
-          const int64_t a = row[1].AsInt();
-          const int64_t b = row[2].AsInt();
-          switch (table.kind) {
-            case 0: {
-              LineageChanges::Event& event = batch.events.emplace_back();
-              event.id = row[0].AsInt();
-              event.artifact_id = a;
-              event.execution_id = b;
-              event.type = static_cast<int>(row[3].AsInt());
-              event.has_milliseconds_since_epoch = !row[4].is_null();
-              if (event.has_milliseconds_since_epoch) {
-                event.milliseconds_since_epoch = row[4].AsInt();
+        int rows = 0;
+        // Rows are streamed into the batch, not held as a RecordSet: a
+        // scan reads every event, attribution and association.
+        MLMDX_RETURN_IF_ERROR(conn.QueryEach(
+            table.sql, {SqlValue::Int(after), SqlValue::Int(batch_size)},
+            [&](absl::Span<const SqlValue> row) {
+              ++rows;
+              after = row[0].AsInt();
+              const int64_t a = row[1].AsInt();
+              const int64_t b = row[2].AsInt();
+              switch (table.kind) {
+                case 0: {
+                  LineageChanges::Event& event = batch.events.emplace_back();
+                  event.id = after;
+                  event.artifact_id = a;
+                  event.execution_id = b;
+                  event.type = static_cast<int>(row[3].AsInt());
+                  event.has_milliseconds_since_epoch = !row[4].is_null();
+                  if (event.has_milliseconds_since_epoch) {
+                    event.milliseconds_since_epoch = row[4].AsInt();
+                  }
+                  break;
+                }
+                case 1:
+                  batch.attributions.emplace_back(a, b);
+                  break;
+                case 2:
+                  batch.associations.emplace_back(a, b);
+                  break;
+                default:
+                  batch.parent_contexts.emplace_back(a, b);
               }
-              break;
-            }
-            case 1:
-              batch.attributions.emplace_back(a, b);
-              break;
-            case 2:
-              batch.associations.emplace_back(a, b);
-              break;
-            default:
-              batch.parent_contexts.emplace_back(a, b);
-          }
-        }
-        after = rows.rows.back()[0].AsInt();
-        if (table.kind == 0) {
+              return absl::OkStatus();
+            }));
+        if (rows == 0) break;
+        if (table.kind == 0 && event_details) {
           MLMDX_RETURN_IF_ERROR(AddEventPaths(conn, &batch));
         }
         MLMDX_RETURN_IF_ERROR(sink(batch));
-        if (static_cast<int>(rows.rows.size()) < batch_size) break;
+        if (rows < batch_size) break;
       }
     }
     return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "util/status_macros.h"
@@ -147,59 +148,69 @@ absl::StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(
   return stmt;
 }
 
-absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, RecordSet* out) {
+absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, const RowCallback* row) {
   const int columns = sqlite3_column_count(stmt);
-  while (true) {
+  std::vector<SqlValue> values(columns);
+  absl::Status status;
+  while (status.ok()) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) {
-      const absl::Status status =
-          ErrorStatus(sqlite3_extended_errcode(db_),
-                      absl::StrCat("`", sqlite3_sql(stmt), "` failed"));
-      sqlite3_reset(stmt);
-      return status;
+      status = ErrorStatus(sqlite3_extended_errcode(db_),
+                           absl::StrCat("`", sqlite3_sql(stmt), "` failed"));
+      break;
     }
-    if (out == nullptr) continue;
-    std::vector<SqlValue>& row = out->rows.emplace_back();
-    row.reserve(columns);
+    if (row == nullptr) continue;
     for (int c = 0; c < columns; ++c) {
       switch (sqlite3_column_type(stmt, c)) {
         case SQLITE_INTEGER:
-          row.push_back(SqlValue::Int(sqlite3_column_int64(stmt, c)));
+          values[c] = SqlValue::Int(sqlite3_column_int64(stmt, c));
           break;
         case SQLITE_FLOAT:
-          row.push_back(SqlValue::Double(sqlite3_column_double(stmt, c)));
+          values[c] = SqlValue::Double(sqlite3_column_double(stmt, c));
           break;
         case SQLITE_TEXT: {
           const auto* text =
               reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-          row.push_back(
-              SqlValue::Text(std::string(text, sqlite3_column_bytes(stmt, c))));
+          values[c] =
+              SqlValue::Text(std::string(text, sqlite3_column_bytes(stmt, c)));
           break;
         }
         case SQLITE_BLOB: {
           const auto* bytes =
               static_cast<const char*>(sqlite3_column_blob(stmt, c));
-          row.push_back(SqlValue::Blob(
+          values[c] = SqlValue::Blob(
               bytes ? std::string(bytes, sqlite3_column_bytes(stmt, c))
-                    : std::string()));
+                    : std::string());
           break;
         }
         default:
-          row.push_back(SqlValue::Null());
+          values[c] = SqlValue::Null();
       }
     }
+    status = (*row)(values);
   }
   sqlite3_reset(stmt);
-  return absl::OkStatus();
+  return status;
 }
 
 absl::StatusOr<RecordSet> SqliteConnection::Query(
     absl::string_view sql, absl::Span<const SqlValue> params) {
   MLMDX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
   RecordSet result;
-  MLMDX_RETURN_IF_ERROR(Run(stmt, &result));
+  const RowCallback keep = [&result](absl::Span<const SqlValue> row) {
+    result.rows.emplace_back(row.begin(), row.end());
+    return absl::OkStatus();
+  };
+  MLMDX_RETURN_IF_ERROR(Run(stmt, &keep));
   return result;
+}
+
+absl::Status SqliteConnection::QueryEach(absl::string_view sql,
+                                         absl::Span<const SqlValue> params,
+                                         const RowCallback& row) {
+  MLMDX_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+  return Run(stmt, &row);
 }
 
 absl::StatusOr<int64_t> SqliteConnection::Insert(

@@ -56,6 +56,9 @@ class SqliteConnection final : public Connection {
   absl::Status ExecuteScript(absl::string_view sql) override;
   absl::StatusOr<RecordSet> Query(absl::string_view sql,
                                   absl::Span<const SqlValue> params) override;
+  absl::Status QueryEach(absl::string_view sql,
+                         absl::Span<const SqlValue> params,
+                         const RowCallback& row) override;
   absl::StatusOr<int64_t> Insert(absl::string_view sql,
                                  absl::Span<const SqlValue> params) override;
   absl::StatusOr<int64_t> Execute(absl::string_view sql,
@@ -74,8 +77,9 @@ class SqliteConnection final : public Connection {
   // `params` bound.
   absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql,
                                         absl::Span<const SqlValue> params);
-  // Steps `stmt` to completion, appending rows to `out` when non-null.
-  absl::Status Run(sqlite3_stmt* stmt, RecordSet* out);
+  // Steps `stmt` to completion, handing each row to `row` when set (the
+  // values in one buffer reused for every row).
+  absl::Status Run(sqlite3_stmt* stmt, const RowCallback* row);
   absl::Status ErrorStatus(int code, absl::string_view context) const;
 
   sqlite3* db_;
