@@ -5,6 +5,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,13 +26,16 @@ constexpr int kMaxMessageBytes = 100 << 20;
 
 class RemoteSource final : public MetadataSource {
  public:
-  explicit RemoteSource(const SourceOptions& options)
+  RemoteSource(const SourceOptions& options,
+               std::shared_ptr<grpc::ChannelCredentials> credentials)
       : address_(options.server), timeout_(options.timeout) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(kMaxMessageBytes);
     args.SetMaxSendMessageSize(kMaxMessageBytes);
-    channel_ = grpc::CreateCustomChannel(
-        address_, grpc::InsecureChannelCredentials(), args);
+    if (!options.tls_server_name.empty()) {
+      args.SetSslTargetNameOverride(options.tls_server_name);
+    }
+    channel_ = grpc::CreateCustomChannel(address_, credentials, args);
     metadata_ = ml_metadata::MetadataStoreService::NewStub(channel_);
     lineage_ = ::mlmdx::LineageService::NewStub(channel_);
     health_ = grpc::health::v1::Health::NewStub(channel_);
@@ -161,11 +166,51 @@ class DirectSource final : public MetadataSource {
   std::unique_ptr<engine::LineageEngine> lineage_;
 };
 
+absl::StatusOr<std::string> ReadPem(const std::string& flag,
+                                    const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  if (!file || text.str().empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": cannot read ", path));
+  }
+  return text.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(
+    const SourceOptions& options) {
+  const bool tls = options.tls || !options.tls_ca_file.empty() ||
+                   !options.tls_cert_file.empty();
+  if (!tls) return grpc::InsecureChannelCredentials();
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key go together (a client certificate and its "
+        "key)");
+  }
+  grpc::SslCredentialsOptions ssl;
+  if (!options.tls_ca_file.empty()) {
+    MLMDX_ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                           ReadPem("--tls-ca", options.tls_ca_file));
+  }
+  if (!options.tls_cert_file.empty()) {
+    MLMDX_ASSIGN_OR_RETURN(ssl.pem_cert_chain,
+                           ReadPem("--tls-cert", options.tls_cert_file));
+    MLMDX_ASSIGN_OR_RETURN(ssl.pem_private_key,
+                           ReadPem("--tls-key", options.tls_key_file));
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MetadataSource>> OpenMetadataSource(
     const SourceOptions& options) {
-  if (options.db.empty()) return std::make_unique<RemoteSource>(options);
+  if (options.db.empty()) {
+    MLMDX_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ChannelCredentials> creds,
+                           Credentials(options));
+    return std::make_unique<RemoteSource>(options, std::move(creds));
+  }
   store::StoreOptions store_options;
   store_options.sqlite.filename_uri = options.db;
   store_options.sqlite.read_only = true;

@@ -73,6 +73,17 @@ struct SourceOptions {
   std::string server = "localhost:8080";
   // Deadline of each call to the server.
   absl::Duration timeout = absl::Seconds(10);
+  // TLS to the server (a server whose config has an ssl_config).
+  bool tls = false;
+  // PEM files: the CA that signed the server's certificate (default: the
+  // system's roots), and a client certificate and key for a server that
+  // verifies clients (client_verify).
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // The name to check the server's certificate against, when it is not
+  // the host of `server`.
+  std::string tls_server_name;
 };
 
 class MetadataSource {
@@ -106,7 +117,8 @@ class MetadataSource {
 
 // A direct source when `options.db` is set, else a server connection (no
 // call is made yet). UNAVAILABLE / FAILED_PRECONDITION when the database
-// cannot be opened or holds no MLMD schema at version 10.
+// cannot be opened or holds no MLMD schema at version 10;
+// INVALID_ARGUMENT when a TLS file cannot be read.
 absl::StatusOr<std::unique_ptr<MetadataSource>> OpenMetadataSource(
     const SourceOptions& options);
 

@@ -71,6 +71,19 @@ void AddCommonFlags(CLI::App& verb, CommonFlags& flags,
                   "seconds to wait for each answer from the server")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  verb.add_flag("--tls", flags.source.tls,
+                "connect to the server with TLS (system CA roots unless "
+                "--tls-ca)");
+  verb.add_option("--tls-ca", flags.source.tls_ca_file,
+                  "PEM file of the CA that signed the server's certificate "
+                  "(implies --tls)");
+  verb.add_option("--tls-cert", flags.source.tls_cert_file,
+                  "PEM client certificate, for a server that verifies "
+                  "clients (implies --tls)");
+  verb.add_option("--tls-key", flags.source.tls_key_file,
+                  "PEM key of --tls-cert");
+  verb.add_option("--tls-server-name", flags.source.tls_server_name,
+                  "name to check the server's certificate against");
   verb.add_option("-o,--output", flags.output,
                   absl::StrCat("output format: ", formats,
                                " (default: the first on a terminal, json "

@@ -3,6 +3,9 @@
 // over a KFP-shaped database. Output content is checked, not only exit
 // codes.
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -167,6 +170,44 @@ TEST_P(GetTest, FilterSyntaxErrorShowsLineAndColumn) {
   EXPECT_THAT(r.err, HasSubstr("line 1, column 7"));
   EXPECT_THAT(r.err, HasSubstr("uri = = 'x'\n      ^"));
   EXPECT_EQ(r.out, "");
+}
+
+// What `command` prints when its stdout is a terminal: a pty from
+// util-linux's `script`.
+std::string OnTerminal(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(
+      absl::StrCat("script -qec '", command, "' /dev/null </dev/null").c_str(),
+      "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    out.append(buffer, n);
+  }
+  pclose(pipe);
+  return out;
+}
+
+// On a terminal the default output is a table with a bold header, and
+// NO_COLOR turns the colour off; piped, it is JSON (every other test).
+TEST_P(GetTest, TerminalGetsTableAndColourUnlessNoColor) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "util-linux's script is not installed";
+  }
+  const std::string where = GetParam() == CliMode::kServer
+                                ? absl::StrCat("--server ", Server().address())
+                                : absl::StrCat("--db ", Server().db_path());
+  const std::string command = absl::StrCat(
+      MlmdxBinary(), " get contexts --type system.PipelineRun ", where);
+  std::string out = OnTerminal(command);
+  EXPECT_THAT(out, HasSubstr("\x1b[1mID\x1b[0m")) << out;
+  EXPECT_THAT(out, HasSubstr("run-b"));
+  EXPECT_THAT(out, Not(HasSubstr("\"name\"")));
+  out = OnTerminal("env NO_COLOR=1 " + command);
+  EXPECT_THAT(out, ::testing::StartsWith("ID")) << out;
+  EXPECT_THAT(out, HasSubstr("run-b"));
+  EXPECT_THAT(out, Not(HasSubstr("\x1b[")));
 }
 
 class HealthTest : public CliTest {};

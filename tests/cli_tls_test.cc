@@ -1,0 +1,114 @@
+// The CLI against a TLS server (ssl_config in the server's config file, with
+// client certificates required): the verbs connect with --tls-ca and a
+// client certificate, and fail with a clear message without them.
+// Certificates are made for the test with the openssl command.
+
+#include <google/protobuf/text_format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ml_metadata/proto/metadata_store.pb.h"
+#include "tests/cli_fixture.h"
+
+namespace mlmdx::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Read(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+class CliTlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/mlmdx_tls_XXXXXX";
+    dir_ = mkdtemp(dir_template);
+    // A CA, a server certificate for 127.0.0.1, and a client certificate.
+    std::ofstream(dir_ + "/san.ext")
+        << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
+    const std::string script = absl::StrCat(
+        "cd ", dir_,
+        " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key "
+        "-out ca.pem -days 1 -subj /CN=mlmdx-test-ca"
+        " && openssl req -newkey rsa:2048 -nodes -keyout server.key "
+        "-out server.csr -subj /CN=localhost"
+        " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
+        "-CAcreateserial -out server.pem -days 1 -extfile san.ext"
+        " && openssl req -newkey rsa:2048 -nodes -keyout client.key "
+        "-out client.csr -subj /CN=mlmdx-cli"
+        " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
+        "-CAcreateserial -out client.pem -days 1"
+        " >openssl.log 2>&1");
+    ASSERT_EQ(std::system(script.c_str()), 0) << Read(dir_ + "/openssl.log");
+    ml_metadata::MetadataStoreServerConfig config;
+    config.mutable_connection_config()->mutable_sqlite()->set_filename_uri(
+        server_.db_path());
+    auto* ssl = config.mutable_ssl_config();
+    ssl->set_server_key(Read(dir_ + "/server.key"));
+    ssl->set_server_cert(Read(dir_ + "/server.pem"));
+    ssl->set_custom_ca(Read(dir_ + "/ca.pem"));
+    ssl->set_client_verify(true);
+    std::string text;
+    ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(config, &text));
+    std::ofstream(dir_ + "/server.config") << text;
+    ASSERT_TRUE(server_
+                    .Start({"--metadata_store_server_config_file",
+                            dir_ + "/server.config"})
+                    .ok())
+        << server_.Log();
+  }
+  void TearDown() override {
+    server_.Stop();
+    std::system(absl::StrCat("rm -rf ", dir_).c_str());
+  }
+
+  std::string dir_;
+  TestServer server_;
+};
+
+TEST_F(CliTlsTest, VerbsConnectWithCaAndClientCertificate) {
+  CliResult r = RunMlmdx({"health", "--server", server_.address(), "--tls-ca",
+                          dir_ + "/ca.pem", "--tls-cert", dir_ + "/client.pem",
+                          "--tls-key", dir_ + "/client.key"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("SERVING"));
+  r = RunMlmdx({"get", "types", "-o", "json", "--server", server_.address(),
+                "--tls-ca", dir_ + "/ca.pem", "--tls-cert",
+                dir_ + "/client.pem", "--tls-key", dir_ + "/client.key"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.Json(), nlohmann::json::array());
+}
+
+TEST_F(CliTlsTest, WithoutTlsOrClientCertificateFailsClearly) {
+  // Plaintext to a TLS port.
+  CliResult r =
+      RunMlmdx({"health", "--server", server_.address(), "--timeout", "3"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(server_.address()));
+  // TLS, but no client certificate for a server that requires one.
+  r = RunMlmdx({"health", "--server", server_.address(), "--tls-ca",
+                dir_ + "/ca.pem", "--timeout", "3"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(server_.address()));
+  // Unreadable files and half a client identity.
+  r = RunMlmdx({"health", "--server", server_.address(), "--tls-ca",
+                dir_ + "/missing.pem"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--tls-ca: cannot read"));
+  r = RunMlmdx({"health", "--server", server_.address(), "--tls-cert",
+                dir_ + "/client.pem"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--tls-cert and --tls-key go together"));
+}
+
+}  // namespace
+}  // namespace mlmdx::testing
