@@ -165,6 +165,22 @@ std::vector<int64_t> Neighbours(const LineageView& view, NodeRef node,
   return ids;
 }
 
+// Artifacts `ids` of `view` as JSON, with their producers and contexts.
+absl::StatusOr<nlohmann::json> ArtifactsJson(const LineageView& view,
+                                             const std::vector<int64_t>& ids,
+                                             TypeCatalog& types) {
+  nlohmann::json list = nlohmann::json::array();
+  for (int64_t id : ids) {
+    MLMDX_ASSIGN_OR_RETURN(nlohmann::json a,
+                           ArtifactJson(view.artifacts().at(id), types));
+    a["producer_execution_ids"] =
+        Neighbours(view, {NodeKind::kArtifact, id}, true);
+    a["context_ids"] = view.ContextsOf({NodeKind::kArtifact, id});
+    list.push_back(std::move(a));
+  }
+  return list;
+}
+
 // The executions of `view` as JSON, with flattened parameters, times,
 // contexts, inputs and outputs.
 absl::StatusOr<nlohmann::json> ExecutionsJson(const LineageView& view,
@@ -329,23 +345,10 @@ absl::Status RunAuditModel(const AuditFlags& flags) {
   if (format == Format::kJson) {
     MLMDX_ASSIGN_OR_RETURN(nlohmann::json json, ArtifactJson(subject, types));
     nlohmann::json out = {{"model", json}};
-    auto artifacts =
-        [&](const LineageView& view,
-            const std::vector<int64_t>& ids) -> absl::StatusOr<nlohmann::json> {
-      nlohmann::json list = nlohmann::json::array();
-      for (int64_t id : ids) {
-        MLMDX_ASSIGN_OR_RETURN(nlohmann::json a,
-                               ArtifactJson(view.artifacts().at(id), types));
-        a["producer_execution_ids"] =
-            Neighbours(view, {NodeKind::kArtifact, id}, true);
-        a["context_ids"] = view.ContextsOf({NodeKind::kArtifact, id});
-        list.push_back(std::move(a));
-      }
-      return list;
-    };
-    MLMDX_ASSIGN_OR_RETURN(out["datasets"], artifacts(upstream, datasets));
+    MLMDX_ASSIGN_OR_RETURN(out["datasets"],
+                           ArtifactsJson(upstream, datasets, types));
     MLMDX_ASSIGN_OR_RETURN(out["other_upstream_artifacts"],
-                           artifacts(upstream, others));
+                           ArtifactsJson(upstream, others, types));
     MLMDX_ASSIGN_OR_RETURN(out["executions"], ExecutionsJson(upstream, types));
     MLMDX_ASSIGN_OR_RETURN(out["contexts"], ContextsJson(upstream, types));
     out["cached_steps"] = nlohmann::json::array();
@@ -356,7 +359,7 @@ absl::Status RunAuditModel(const AuditFlags& flags) {
            {"reused_artifact_ids", hit.reused_artifact_ids}});
     }
     MLMDX_ASSIGN_OR_RETURN(out["downstream_artifacts"],
-                           artifacts(downstream, fed_artifacts));
+                           ArtifactsJson(downstream, fed_artifacts, types));
     MLMDX_ASSIGN_OR_RETURN(out["downstream_executions"],
                            ExecutionsJson(downstream, types));
     return WriteStdout(out.dump(2) + "\n");
@@ -460,23 +463,10 @@ absl::Status RunAuditDataset(const AuditFlags& flags) {
   if (format == Format::kJson) {
     MLMDX_ASSIGN_OR_RETURN(nlohmann::json json, ArtifactJson(subject, types));
     nlohmann::json out = {{"dataset", json}};
-    auto artifacts =
-        [&](const std::vector<int64_t>& ids) -> absl::StatusOr<nlohmann::json> {
-      nlohmann::json list = nlohmann::json::array();
-      for (int64_t id : ids) {
-        MLMDX_ASSIGN_OR_RETURN(
-            nlohmann::json a,
-            ArtifactJson(downstream.artifacts().at(id), types));
-        a["producer_execution_ids"] =
-            Neighbours(downstream, {NodeKind::kArtifact, id}, true);
-        a["context_ids"] = downstream.ContextsOf({NodeKind::kArtifact, id});
-        list.push_back(std::move(a));
-      }
-      return list;
-    };
-    MLMDX_ASSIGN_OR_RETURN(out["models"], artifacts(models));
+    MLMDX_ASSIGN_OR_RETURN(out["models"],
+                           ArtifactsJson(downstream, models, types));
     MLMDX_ASSIGN_OR_RETURN(out["other_downstream_artifacts"],
-                           artifacts(others));
+                           ArtifactsJson(downstream, others, types));
     MLMDX_ASSIGN_OR_RETURN(out["executions"],
                            ExecutionsJson(downstream, types));
     MLMDX_ASSIGN_OR_RETURN(out["contexts"], ContextsJson(downstream, types));

@@ -3,6 +3,12 @@
 // over a KFP-shaped database. Output content is checked, not only exit
 // codes.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
@@ -230,6 +236,35 @@ TEST(CliErrorsTest, UnreachableServerNamesAddressAndExits1) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_THAT(r.err, HasSubstr("cannot reach the server at 127.0.0.1:1"));
   EXPECT_THAT(r.err, Not(HasSubstr("\n\n")));
+}
+
+// A port that accepts connections but never answers (a hung server): the
+// verb gives up after --timeout, naming the address.
+TEST(CliErrorsTest, SilentServerTimesOutNamingAddress) {
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(
+      bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
+      0);
+  ASSERT_EQ(listen(listener, 8), 0);
+  socklen_t length = sizeof(address);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const std::string target =
+      absl::StrCat("127.0.0.1:", ntohs(address.sin_port));
+  const auto start = std::chrono::steady_clock::now();
+  const CliResult r =
+      RunMlmdx({"get", "artifacts", "--server", target, "--timeout", "1"});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  close(listener);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(target));
+  // Bounded by the timeout, with room for a slow machine: not a hang.
+  EXPECT_LT(seconds, 10);
 }
 
 TEST(CliErrorsTest, MissingOrForeignDatabase) {
