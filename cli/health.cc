@@ -8,6 +8,7 @@
 #include "cli/output.h"
 #include "cli/verbs.h"
 #include "store/schema.h"
+#include "store/sqlite_connection.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::cli {
@@ -25,11 +26,31 @@ absl::Status RunVersion(const CommonFlags& flags) {
       absl::StrCat("mlmdx ", MLMDX_VERSION, " (MLMD schema version ",
                    store::kSchemaVersion, ")\n");
   if (!flags.source.db.empty()) {
-    // Opening checks the schema version; its error says which one it found.
-    MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<MetadataSource> source,
-                           OpenSource(flags));
-    absl::StrAppend(&text, source->Describe(), ": MLMD schema version ",
-                    store::kSchemaVersion, "\n");
+    // Read as it is, whatever its version: this verb reports, it does not
+    // need to serve the database.
+    store::SqliteOptions options;
+    options.filename_uri = flags.source.db;
+    options.read_only = true;
+    MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteConnection> conn,
+                           store::SqliteConnection::Open(options));
+    MLMDX_RETURN_IF_ERROR(conn->Begin(store::TransactionMode::kReadOnly));
+    absl::StatusOr<int64_t> version = store::ReadSchemaVersion(*conn);
+    conn->Rollback();
+    MLMDX_RETURN_IF_ERROR(version.status());
+    absl::StrAppend(&text, "database ", flags.source.db, ": ");
+    if (*version < 0) {
+      absl::StrAppend(&text, "no MLMD schema\n");
+    } else {
+      absl::StrAppend(&text, "MLMD schema version ", *version);
+      if (*version < store::kSchemaVersion) {
+        absl::StrAppend(&text,
+                        " (older; `mlmdx serve --enable_database_upgrade` "
+                        "upgrades it)");
+      } else if (*version > store::kSchemaVersion) {
+        absl::StrAppend(&text, " (newer than this build)");
+      }
+      text += "\n";
+    }
   }
   return WriteStdout(text);
 }

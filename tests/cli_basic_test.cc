@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -227,7 +228,9 @@ TEST_P(HealthTest, AnswersAndVersion) {
                          : HasSubstr("MLMD schema version 10 (database "));
   r = RunMlmdx({"version", "--db", Server().db_path()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr(": MLMD schema version 10"));
+  EXPECT_THAT(r.out,
+              ::testing::EndsWith(absl::StrCat("database ", Server().db_path(),
+                                               ": MLMD schema version 10\n")));
 }
 
 TEST(CliErrorsTest, UnreachableServerNamesAddressAndExits1) {
@@ -265,6 +268,30 @@ TEST(CliErrorsTest, SilentServerTimesOutNamingAddress) {
   EXPECT_THAT(r.err, HasSubstr(target));
   // Bounded by the timeout, with room for a slow machine: not a hang.
   EXPECT_LT(seconds, 10);
+}
+
+TEST(CliErrorsTest, VersionReportsAnyDatabaseVersion) {
+  char path[] = "/tmp/mlmdx_v8_XXXXXX";
+  close(mkstemp(path));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path, &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE MLMDEnv (schema_version INTEGER "
+                         "PRIMARY KEY); INSERT INTO MLMDEnv VALUES (8);",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  CliResult r = RunMlmdx({"version", "--db", path});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat(
+                         "database ", path,
+                         ": MLMD schema version 8 (older; `mlmdx serve "
+                         "--enable_database_upgrade` upgrades it)")));
+  // Other verbs refuse it, saying why.
+  r = RunMlmdx({"get", "artifacts", "--db", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("MLMD schema version 8"));
+  unlink(path);
 }
 
 TEST(CliErrorsTest, MissingOrForeignDatabase) {
