@@ -1,0 +1,273 @@
+#include "store/postgres_connection.h"
+
+#include <libpq-fe.h>
+
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "util/status_macros.h"
+
+namespace mlmdx::store {
+namespace {
+
+// Type oids from PostgreSQL's pg_type.dat (stable across versions).
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
+constexpr Oid kOidOid = 26;
+constexpr Oid kFloat4Oid = 700;
+constexpr Oid kFloat8Oid = 701;
+constexpr Oid kNumericOid = 1700;
+
+SqlValue ColumnValue(const PGresult* result, int row, int column) {
+  if (PQgetisnull(result, row, column)) return SqlValue::Null();
+  const char* text = PQgetvalue(result, row, column);
+  const int length = PQgetlength(result, row, column);
+  switch (PQftype(result, column)) {
+    case kBoolOid:
+      return SqlValue::Int(text[0] == 't' ? 1 : 0);
+    case kInt2Oid:
+    case kInt4Oid:
+    case kInt8Oid:
+    case kOidOid: {
+      int64_t value = 0;
+      (void)absl::SimpleAtoi(absl::string_view(text, length), &value);
+      return SqlValue::Int(value);
+    }
+    case kFloat4Oid:
+    case kFloat8Oid:
+    case kNumericOid:
+      return SqlValue::Double(std::strtod(text, nullptr));
+    case kByteaOid: {
+      size_t size = 0;
+      unsigned char* bytes =
+          PQunescapeBytea(reinterpret_cast<const unsigned char*>(text), &size);
+      std::string out(reinterpret_cast<const char*>(bytes), size);
+      PQfreemem(bytes);
+      return SqlValue::Blob(std::move(out));
+    }
+    default:
+      return SqlValue::Text(std::string(text, length));
+  }
+}
+
+}  // namespace
+
+void PostgresConnection::ResultDeleter::operator()(pg_result* result) const {
+  PQclear(result);
+}
+
+void PostgresConnection::ConnDeleter::operator()(pg_conn* conn) const {
+  PQfinish(conn);
+}
+
+absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
+    const PostgresOptions& options) {
+  // The handle exists even when connecting failed and must be finished;
+  // the RAII owner does it on every path.
+  std::unique_ptr<PostgresConnection> conn(
+      new PostgresConnection(PQconnectdb(options.conninfo.c_str())));
+  if (conn->conn_ == nullptr) {
+    return absl::ResourceExhaustedError(
+        "libpq could not allocate a connection");
+  }
+  if (PQstatus(conn->conn_.get()) != CONNECTION_OK) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot connect to PostgreSQL: ",
+        absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn->conn_.get()))));
+  }
+  // Notices (e.g. "relation already exists, skipping") are not errors.
+  PQsetNoticeProcessor(
+      conn->conn_.get(), [](void*, const char*) {}, nullptr);
+  return conn;
+}
+
+PostgresConnection::~PostgresConnection() = default;
+
+std::string PostgresConnection::NumberPlaceholders(absl::string_view sql) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  int next = 0;
+  char quote = 0;  // ' or " while inside a quoted string or identifier.
+  for (char c : sql) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;  // A doubled quote re-enters at once.
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      absl::StrAppend(&out, "$", ++next);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+absl::Status PostgresConnection::ResultStatus(const pg_result* result,
+                                              absl::string_view context) const {
+  const ExecStatusType status =
+      result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    return absl::OkStatus();
+  }
+  const char* state = result == nullptr
+                          ? nullptr
+                          : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const std::string sqlstate = state == nullptr ? "" : state;
+  const std::string message = absl::StrCat(
+      context, ": ",
+      absl::StripTrailingAsciiWhitespace(
+          result != nullptr && *PQresultErrorMessage(result) != '\0'
+              ? PQresultErrorMessage(result)
+              : PQerrorMessage(conn_.get())),
+      sqlstate.empty() ? "" : absl::StrCat(" (SQLSTATE ", sqlstate, ")"));
+  if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") {
+    return absl::AbortedError(
+        absl::StrCat(message, "; the transaction lost a race, retry"));
+  }
+  if (sqlstate == "23505") return absl::AlreadyExistsError(message);
+  if (absl::StartsWith(sqlstate, "08") ||
+      PQstatus(conn_.get()) != CONNECTION_OK) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    const std::string name = absl::StrCat("mlmdx_", prepared_.size());
+    Result prepared(PQprepare(conn_.get(), name.c_str(),
+                              NumberPlaceholders(sql).c_str(), 0, nullptr));
+    MLMDX_RETURN_IF_ERROR(ResultStatus(
+        prepared.get(), absl::StrCat("cannot prepare `", sql, "`")));
+    it = prepared_.emplace(std::string(sql), name).first;
+  }
+  // Text parameters, except blobs, which go as binary.
+  std::vector<std::string> texts(params.size());
+  std::vector<const char*> values(params.size(), nullptr);
+  std::vector<int> lengths(params.size(), 0);
+  std::vector<int> formats(params.size(), 0);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const SqlValue& p = params[i];
+    switch (p.kind()) {
+      case SqlValue::Kind::kNull:
+        continue;
+      case SqlValue::Kind::kInt:
+        texts[i] = absl::StrCat(p.AsInt());
+        break;
+      case SqlValue::Kind::kDouble:
+        texts[i] = absl::StrFormat("%.17g", p.AsDouble());
+        break;
+      case SqlValue::Kind::kText:
+        texts[i] = p.AsString();
+        break;
+      case SqlValue::Kind::kBlob:
+        texts[i] = p.AsString();
+        formats[i] = 1;
+        break;
+    }
+    values[i] = texts[i].c_str();
+    lengths[i] = static_cast<int>(texts[i].size());
+  }
+  Result result(PQexecPrepared(conn_.get(), it->second.c_str(),
+                               static_cast<int>(params.size()), values.data(),
+                               lengths.data(), formats.data(), 0));
+  MLMDX_RETURN_IF_ERROR(
+      ResultStatus(result.get(), absl::StrCat("`", sql, "` failed")));
+  return result;
+}
+
+absl::Status PostgresConnection::Begin(TransactionMode mode) {
+  return ExecuteScript(mode == TransactionMode::kReadOnly
+                           ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                           : "BEGIN ISOLATION LEVEL READ COMMITTED");
+}
+
+absl::Status PostgresConnection::Commit() {
+  Result result(PQexec(conn_.get(), "COMMIT"));
+  MLMDX_RETURN_IF_ERROR(ResultStatus(result.get(), "COMMIT failed"));
+  // A transaction that had failed ends with ROLLBACK, not an error.
+  if (absl::string_view(PQcmdStatus(result.get())) == "ROLLBACK") {
+    return absl::AbortedError(
+        "the transaction was rolled back by the server; retry");
+  }
+  return absl::OkStatus();
+}
+
+void PostgresConnection::Rollback() {
+  Result result(PQexec(conn_.get(), "ROLLBACK"));
+}
+
+absl::Status PostgresConnection::ExecuteScript(absl::string_view sql) {
+  Result result(PQexec(conn_.get(), std::string(sql).c_str()));
+  return ResultStatus(result.get(), absl::StrCat("`", sql, "` failed"));
+}
+
+absl::StatusOr<RecordSet> PostgresConnection::Query(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  RecordSet rows;
+  MLMDX_RETURN_IF_ERROR(
+      QueryEach(sql, params, [&rows](absl::Span<const SqlValue> row) {
+        rows.rows.emplace_back(row.begin(), row.end());
+        return absl::OkStatus();
+      }));
+  return rows;
+}
+
+absl::Status PostgresConnection::QueryEach(absl::string_view sql,
+                                           absl::Span<const SqlValue> params,
+                                           const RowCallback& row) {
+  MLMDX_ASSIGN_OR_RETURN(Result result, Run(sql, params));
+  const int columns = PQnfields(result.get());
+  std::vector<SqlValue> values(columns);
+  for (int r = 0; r < PQntuples(result.get()); ++r) {
+    for (int c = 0; c < columns; ++c) {
+      values[c] = ColumnValue(result.get(), r, c);
+    }
+    MLMDX_RETURN_IF_ERROR(row(values));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> PostgresConnection::Insert(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  std::string statement(sql);
+  if (!absl::StrContains(absl::AsciiStrToUpper(sql), "RETURNING")) {
+    absl::StrAppend(&statement, " RETURNING id");
+  }
+  MLMDX_ASSIGN_OR_RETURN(Result result, Run(statement, params));
+  if (PQntuples(result.get()) == 0 || PQnfields(result.get()) == 0) return 0;
+  return ColumnValue(result.get(), 0, 0).AsInt();
+}
+
+absl::StatusOr<int64_t> PostgresConnection::Execute(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  MLMDX_ASSIGN_OR_RETURN(Result result, Run(sql, params));
+  int64_t changed = 0;
+  (void)absl::SimpleAtoi(PQcmdTuples(result.get()), &changed);
+  return changed;
+}
+
+absl::StatusOr<bool> PostgresConnection::TableExists(absl::string_view table) {
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      Query("SELECT 1 FROM information_schema.tables WHERE table_schema = "
+            "current_schema() AND lower(table_name) = lower(?)",
+            {SqlValue::Text(std::string(table))}));
+  return !rows.rows.empty();
+}
+
+}  // namespace mlmdx::store

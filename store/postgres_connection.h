@@ -1,0 +1,110 @@
+// File: store/postgres_connection.h
+// -----------------------------------------------------------------------------
+//
+// The PostgreSQL implementation of Connection, over libpq. Statements are
+// written once for both dialects with `?` placeholders; this connection
+// numbers them ($1, $2, ...) outside quoted text, prepares each statement
+// once per connection and runs it with bound parameters only (never a
+// value spliced into SQL text). PGconn and PGresult are held by RAII
+// owners, so no error path leaks or double-frees them.
+//
+// Errors, by SQLSTATE: serialization failure (40001), deadlock (40P01) and
+// lock timeouts (55P03) are ABORTED, so that clients retry; unique
+// violations (23505) ALREADY_EXISTS; a lost connection (class 08, or the
+// connection gone bad) UNAVAILABLE; anything else INTERNAL with the
+// server's message.
+//
+// Example:
+//
+//   PostgresOptions options;
+//   options.conninfo = "postgresql://mlmd@db:5432/mlmd";
+//   MLMDX_ASSIGN_OR_RETURN(auto conn, PostgresConnection::Open(options));
+//   MLMDX_RETURN_IF_ERROR(conn->Begin(TransactionMode::kReadOnly));
+//   MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
+//                          conn->Query("SELECT id FROM Type WHERE name = ?",
+//                                      {SqlValue::Text("Model")}));
+//
+// Thread-safety: not thread-safe; see Connection.
+
+#ifndef MLMDX_STORE_POSTGRES_CONNECTION_H_
+#define MLMDX_STORE_POSTGRES_CONNECTION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "store/connection.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace mlmdx::store {
+
+struct PostgresOptions {
+  // A libpq connection string ("host=db port=5432 dbname=mlmd") or URI
+  // ("postgresql://user@host:port/dbname"). What it leaves out comes from
+  // the standard PG* environment variables and PGPASSFILE, as libpq does.
+  std::string conninfo;
+};
+
+class PostgresConnection final : public Connection {
+ public:
+  // Connects. UNAVAILABLE (with libpq's reason) if the server cannot be
+  // reached or refuses the login.
+  static absl::StatusOr<std::unique_ptr<PostgresConnection>> Open(
+      const PostgresOptions& options);
+
+  ~PostgresConnection() override;
+
+  // kReadOnly runs REPEATABLE READ READ ONLY, so that every statement of
+  // the transaction sees one snapshot (as a SQLite read transaction does);
+  // kReadWrite runs READ COMMITTED, as MLMD does.
+  absl::Status Begin(TransactionMode mode) override;
+  absl::Status Commit() override;
+  void Rollback() override;
+  absl::Status ExecuteScript(absl::string_view sql) override;
+  absl::StatusOr<RecordSet> Query(absl::string_view sql,
+                                  absl::Span<const SqlValue> params) override;
+  absl::Status QueryEach(absl::string_view sql,
+                         absl::Span<const SqlValue> params,
+                         const RowCallback& row) override;
+  // Returns the id of the row inserted (the statement gets `RETURNING id`
+  // unless it has a RETURNING clause); 0 for a table without an id column
+  // when the statement says `RETURNING 0`.
+  absl::StatusOr<int64_t> Insert(absl::string_view sql,
+                                 absl::Span<const SqlValue> params) override;
+  absl::StatusOr<int64_t> Execute(absl::string_view sql,
+                                  absl::Span<const SqlValue> params) override;
+  // Case-insensitive, in the connection's current schema.
+  absl::StatusOr<bool> TableExists(absl::string_view table) override;
+
+  // `sql` with its `?` placeholders numbered $1, $2, ... (question marks
+  // inside quoted strings and identifiers are left alone).
+  static std::string NumberPlaceholders(absl::string_view sql);
+
+ private:
+  struct ResultDeleter {
+    void operator()(pg_result* result) const;
+  };
+  using Result = std::unique_ptr<pg_result, ResultDeleter>;
+  struct ConnDeleter {
+    void operator()(pg_conn* conn) const;
+  };
+
+  explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
+
+  // Prepares `sql` on first use and runs it with `params`.
+  absl::StatusOr<Result> Run(absl::string_view sql,
+                             absl::Span<const SqlValue> params);
+  // OK for a successful result, else the status its SQLSTATE maps to.
+  absl::Status ResultStatus(const pg_result* result,
+                            absl::string_view context) const;
+
+  std::unique_ptr<pg_conn, ConnDeleter> conn_;
+  // Prepared statement names by SQL text.
+  absl::flat_hash_map<std::string, std::string> prepared_;
+};
+
+}  // namespace mlmdx::store
+
+#endif  // MLMDX_STORE_POSTGRES_CONNECTION_H_

@@ -1,0 +1,213 @@
+// PostgresConnection against a real PostgreSQL server: a throwaway cluster
+// (tests/postgres_cluster.h) started for this suite and stopped after it.
+
+#include "store/postgres_connection.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/postgres_cluster.h"
+#include "tests/test_util.h"
+
+namespace mlmdx::store {
+namespace {
+
+using ::mlmdx::testing::IsOk;
+using ::mlmdx::testing::PostgresCluster;
+using ::mlmdx::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(NumberPlaceholdersTest, NumbersOnlyPlaceholdersOutsideQuotes) {
+  EXPECT_EQ(PostgresConnection::NumberPlaceholders(
+                "SELECT ? , '?' , \"a?\" , 'it''s ?' , ?"),
+            "SELECT $1 , '?' , \"a?\" , 'it''s ?' , $2");
+  EXPECT_EQ(PostgresConnection::NumberPlaceholders("SELECT 1"), "SELECT 1");
+}
+
+class PostgresConnectionTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new PostgresCluster();
+    const absl::Status started = cluster_->Start();
+    ASSERT_TRUE(started.ok()) << started;
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (cluster_ == nullptr) GTEST_SKIP() << "no cluster";
+    conn_ = Connect();
+    ASSERT_NE(conn_, nullptr);
+    // Each test gets its own schema, so tests never see each other's
+    // tables.
+    schema_ = absl::StrCat(
+        "t_", ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_THAT(
+        conn_->ExecuteScript(absl::StrCat("DROP SCHEMA IF EXISTS ", schema_,
+                                          " CASCADE; CREATE SCHEMA ", schema_,
+                                          "; SET search_path TO ", schema_)),
+        IsOk());
+  }
+
+  std::unique_ptr<PostgresConnection> Connect() {
+    PostgresOptions options;
+    options.conninfo = cluster_->ConnInfo("postgres");
+    auto conn = PostgresConnection::Open(options);
+    EXPECT_THAT(conn.status(), IsOk());
+    if (!conn.ok()) return nullptr;
+    if (!schema_.empty()) {
+      EXPECT_THAT(
+          (*conn)->ExecuteScript(absl::StrCat("SET search_path TO ", schema_)),
+          IsOk());
+    }
+    return std::move(*conn);
+  }
+
+  static PostgresCluster* cluster_;
+  std::unique_ptr<PostgresConnection> conn_;
+  std::string schema_;
+};
+
+PostgresCluster* PostgresConnectionTest::cluster_ = nullptr;
+
+TEST_F(PostgresConnectionTest, BindsParametersAndReadsRowsBack) {
+  ASSERT_THAT(
+      conn_->ExecuteScript("CREATE TABLE t (id SERIAL PRIMARY KEY, i BIGINT, "
+                           "d DOUBLE PRECISION, s TEXT, b BYTEA, f BOOLEAN)"),
+      IsOk());
+  const std::string evil = "'; DROP TABLE t; -- ? \"x\"";
+  const std::string bytes("\0\x01\xff?", 4);
+  auto id = conn_->Insert(
+      "INSERT INTO t (i, d, s, b, f) VALUES (?, ?, ?, ?, ?)",
+      {SqlValue::Int(int64_t{1} << 40), SqlValue::Double(0.1 + 0.2),
+       SqlValue::Text(evil), SqlValue::Blob(bytes), SqlValue::Int(1)});
+  ASSERT_THAT(id.status(), IsOk());
+  EXPECT_EQ(*id, 1);
+  auto second =
+      conn_->Insert("INSERT INTO t (i) VALUES (?)", {SqlValue::Null()});
+  ASSERT_THAT(second.status(), IsOk());
+  EXPECT_EQ(*second, 2);
+
+  auto rows = conn_->Query("SELECT i, d, s, b, f FROM t WHERE id = ? OR s = ?",
+                           {SqlValue::Int(1), SqlValue::Text("none")});
+  ASSERT_THAT(rows.status(), IsOk());
+  ASSERT_EQ(rows->rows.size(), 1u);
+  const auto& row = rows->rows[0];
+  EXPECT_EQ(row[0].kind(), SqlValue::Kind::kInt);
+  EXPECT_EQ(row[0].AsInt(), int64_t{1} << 40);
+  EXPECT_EQ(row[1].kind(), SqlValue::Kind::kDouble);
+  EXPECT_EQ(row[1].AsDouble(), 0.1 + 0.2);  // Full precision.
+  EXPECT_EQ(row[2].AsString(), evil);
+  EXPECT_EQ(row[3].kind(), SqlValue::Kind::kBlob);
+  EXPECT_EQ(row[3].AsString(), bytes);
+  EXPECT_EQ(row[4].AsInt(), 1);
+
+  rows = conn_->Query("SELECT i FROM t WHERE id = ?", {SqlValue::Int(2)});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_TRUE(rows->rows[0][0].is_null());
+  auto changed = conn_->Execute("UPDATE t SET i = ? WHERE id > ?",
+                                {SqlValue::Int(7), SqlValue::Int(0)});
+  ASSERT_THAT(changed.status(), IsOk());
+  EXPECT_EQ(*changed, 2);
+  auto exists = conn_->TableExists("T");
+  ASSERT_THAT(exists.status(), IsOk());
+  EXPECT_TRUE(*exists);
+  exists = conn_->TableExists("missing");
+  ASSERT_THAT(exists.status(), IsOk());
+  EXPECT_FALSE(*exists);
+}
+
+TEST_F(PostgresConnectionTest,
+       UniqueViolationIsAlreadyExistsAndAbortsTheTransaction) {
+  ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE u (name TEXT UNIQUE)"),
+              IsOk());
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadWrite), IsOk());
+  ASSERT_THAT(conn_->Execute("INSERT INTO u VALUES (?)", {SqlValue::Text("a")})
+                  .status(),
+              IsOk());
+  EXPECT_THAT(conn_->Execute("INSERT INTO u VALUES (?)", {SqlValue::Text("a")})
+                  .status(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  // PostgreSQL ends a failed transaction with ROLLBACK: nothing committed.
+  EXPECT_THAT(conn_->Commit(), StatusIs(absl::StatusCode::kAborted));
+  auto rows = conn_->Query("SELECT count(*) FROM u", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 0);
+}
+
+TEST_F(PostgresConnectionTest, ReadTransactionSeesOneSnapshot) {
+  ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE s (x INT)"), IsOk());
+  auto other = Connect();
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadOnly), IsOk());
+  auto count = [&] {
+    auto rows = conn_->Query("SELECT count(*) FROM s", {});
+    return rows.ok() ? rows->rows[0][0].AsInt() : -1;
+  };
+  EXPECT_EQ(count(), 0);
+  ASSERT_THAT(other->ExecuteScript("INSERT INTO s VALUES (1)"), IsOk());
+  EXPECT_EQ(count(), 0);
+  // A read-only transaction refuses writes.
+  EXPECT_FALSE(
+      conn_->Execute("INSERT INTO s VALUES (?)", {SqlValue::Int(2)}).ok());
+  conn_->Rollback();
+  EXPECT_EQ(count(), 1);
+}
+
+TEST_F(PostgresConnectionTest, DeadlockIsAborted) {
+  ASSERT_THAT(
+      conn_->ExecuteScript("CREATE TABLE d (id INT PRIMARY KEY, v INT); "
+                           "INSERT INTO d VALUES (1, 0), (2, 0)"),
+      IsOk());
+  auto other = Connect();
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadWrite), IsOk());
+  ASSERT_THAT(other->Begin(TransactionMode::kReadWrite), IsOk());
+  const char* kUpdate = "UPDATE d SET v = v + 1 WHERE id = ?";
+  ASSERT_THAT(conn_->Execute(kUpdate, {SqlValue::Int(1)}).status(), IsOk());
+  ASSERT_THAT(other->Execute(kUpdate, {SqlValue::Int(2)}).status(), IsOk());
+  // Each now waits for the other's row; PostgreSQL breaks the cycle by
+  // failing one of them with 40P01.
+  absl::Status first;
+  std::thread waiter(
+      [&] { first = conn_->Execute(kUpdate, {SqlValue::Int(2)}).status(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const absl::Status second =
+      other->Execute(kUpdate, {SqlValue::Int(1)}).status();
+  if (!second.ok()) other->Rollback();
+  waiter.join();
+  EXPECT_NE(first.ok(), second.ok());
+  const absl::Status& failed = first.ok() ? second : first;
+  EXPECT_THAT(failed, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(std::string(failed.message()), HasSubstr("40P01"));
+}
+
+TEST_F(PostgresConnectionTest, LostConnectionIsUnavailable) {
+  auto victim = Connect();
+  auto pid = victim->Query("SELECT pg_backend_pid()", {});
+  ASSERT_THAT(pid.status(), IsOk());
+  ASSERT_THAT(conn_
+                  ->Query("SELECT pg_terminate_backend(?)",
+                          {SqlValue::Int(pid->rows[0][0].AsInt())})
+                  .status(),
+              IsOk());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_THAT(victim->Query("SELECT 1", {}).status(),
+              StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(PostgresConnectionOpenTest, UnreachableServerIsUnavailable) {
+  PostgresOptions options;
+  options.conninfo = "host=127.0.0.1 port=1 dbname=x connect_timeout=2";
+  auto conn = PostgresConnection::Open(options);
+  EXPECT_THAT(conn.status(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(std::string(conn.status().message()),
+              HasSubstr("cannot connect to PostgreSQL"));
+}
+
+}  // namespace
+}  // namespace mlmdx::store

@@ -1,0 +1,63 @@
+// File: tests/postgres_cluster.h
+// -----------------------------------------------------------------------------
+//
+// A throwaway PostgreSQL server for tests: initdb into a fresh temporary
+// directory, pg_ctl start on a free loopback port (TCP on 127.0.0.1 and a
+// socket in the same directory), trust authentication for one superuser,
+// fsync off; stopped (immediately) and deleted by Stop() or the destructor.
+// Nothing assumes a server that is already running. Run as root (as CI
+// does), the cluster belongs to the `postgres` system user, since initdb
+// refuses root.
+//
+// Example:
+//
+//   PostgresCluster cluster;
+//   ASSERT_TRUE(cluster.Start().ok());
+//   PostgresOptions options;
+//   options.conninfo = cluster.ConnInfo("postgres");
+//
+// Thread-safety: not thread-safe.
+
+#ifndef MLMDX_TESTS_POSTGRES_CLUSTER_H_
+#define MLMDX_TESTS_POSTGRES_CLUSTER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace mlmdx::testing {
+
+class PostgresCluster {
+ public:
+  PostgresCluster() = default;
+  PostgresCluster(const PostgresCluster&) = delete;
+  PostgresCluster& operator=(const PostgresCluster&) = delete;
+  ~PostgresCluster();
+
+  // FAILED_PRECONDITION when PostgreSQL's server programs are not installed
+  // (scripts/install-deps.sh installs them); INTERNAL when initdb or
+  // pg_ctl fails (the message has their log).
+  absl::Status Start();
+  // pg_ctl stop -m immediate, then the directory is removed.
+  void Stop();
+
+  // A libpq connection string for `dbname` as the cluster's superuser.
+  std::string ConnInfo(const std::string& dbname) const;
+  int port() const { return port_; }
+  const std::string& user() const { return user_; }
+
+ private:
+  // Runs `command` (as the cluster's owner when running as root); returns
+  // its exit status.
+  int Run(const std::string& command) const;
+
+  std::string bin_dir_;
+  std::string dir_;
+  std::string user_ = "mlmdx";
+  int port_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace mlmdx::testing
+
+#endif  // MLMDX_TESTS_POSTGRES_CLUSTER_H_
