@@ -209,9 +209,10 @@ absl::Status ApplyMlmdxTrack(Connection& conn, Dialect dialect) {
   if (!has_table) {
     // WITHOUT ROWID: the key is the table, so SQLite adds no
     // sqlite_autoindex_* object that is not named mlmdx_*.
-    MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(
+    MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(absl::StrCat(
         "CREATE TABLE IF NOT EXISTS mlmdx_schema (track TEXT PRIMARY KEY, "
-        "version INTEGER NOT NULL) WITHOUT ROWID;"));
+        "version INTEGER NOT NULL)",
+        dialect == Dialect::kSqlite ? " WITHOUT ROWID;" : ";")));
   }
   for (const TrackScript& script : scripts) {
     if (script.version <= version) continue;
