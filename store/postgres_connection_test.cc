@@ -1,5 +1,5 @@
 // PostgresConnection against a real PostgreSQL server: a throwaway cluster
-// (tests/postgres_cluster.h) started for this suite and stopped after it.
+// (tests/postgres_test.h) started for this suite and stopped after it.
 
 #include "store/postgres_connection.h"
 
@@ -10,14 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/postgres_cluster.h"
+#include "tests/postgres_test.h"
 #include "tests/test_util.h"
 
 namespace mlmdx::store {
 namespace {
 
 using ::mlmdx::testing::IsOk;
-using ::mlmdx::testing::PostgresCluster;
 using ::mlmdx::testing::StatusIs;
 using ::testing::HasSubstr;
 
@@ -28,20 +27,11 @@ TEST(NumberPlaceholdersTest, NumbersOnlyPlaceholdersOutsideQuotes) {
   EXPECT_EQ(PostgresConnection::NumberPlaceholders("SELECT 1"), "SELECT 1");
 }
 
-class PostgresConnectionTest : public ::testing::Test {
+class PostgresConnectionTest : public ::mlmdx::testing::PostgresClusterTest {
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = new PostgresCluster();
-    const absl::Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-
   void SetUp() override {
-    if (cluster_ == nullptr) GTEST_SKIP() << "no cluster";
+    PostgresClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     conn_ = Connect();
     ASSERT_NE(conn_, nullptr);
     // Each test gets its own schema, so tests never see each other's
@@ -57,7 +47,7 @@ class PostgresConnectionTest : public ::testing::Test {
 
   std::unique_ptr<PostgresConnection> Connect() {
     PostgresOptions options;
-    options.conninfo = cluster_->ConnInfo("postgres");
+    options.conninfo = cluster().ConnInfo("postgres");
     auto conn = PostgresConnection::Open(options);
     EXPECT_THAT(conn.status(), IsOk());
     if (!conn.ok()) return nullptr;
@@ -69,12 +59,9 @@ class PostgresConnectionTest : public ::testing::Test {
     return std::move(*conn);
   }
 
-  static PostgresCluster* cluster_;
   std::unique_ptr<PostgresConnection> conn_;
   std::string schema_;
 };
-
-PostgresCluster* PostgresConnectionTest::cluster_ = nullptr;
 
 TEST_F(PostgresConnectionTest, BindsParametersAndReadsRowsBack) {
   ASSERT_THAT(

@@ -1,7 +1,7 @@
 // MLMD's schema on PostgreSQL (migrations/postgresql/): created as MLMD lays
 // it out, opened again unchanged, accepted when MLMD created it (and its
 // 32-bit int_value widened by mlmdx's track), refused when newer. Against a
-// throwaway cluster (tests/postgres_cluster.h).
+// throwaway cluster (tests/postgres_test.h).
 
 #include <memory>
 #include <string>
@@ -14,31 +14,21 @@
 #include "migrations/migrations.h"
 #include "store/postgres_connection.h"
 #include "store/schema.h"
-#include "tests/postgres_cluster.h"
+#include "tests/postgres_test.h"
 #include "tests/test_util.h"
 
 namespace mlmdx::store {
 namespace {
 
 using ::mlmdx::testing::IsOk;
-using ::mlmdx::testing::PostgresCluster;
 using ::mlmdx::testing::StatusIs;
 
-class PostgresSchemaTest : public ::testing::Test {
+class PostgresSchemaTest : public ::mlmdx::testing::PostgresClusterTest {
  protected:
-  static void SetUpTestSuite() {
-    cluster_ = new PostgresCluster();
-    const absl::Status started = cluster_->Start();
-    ASSERT_TRUE(started.ok()) << started;
-  }
-  static void TearDownTestSuite() {
-    delete cluster_;
-    cluster_ = nullptr;
-  }
-
   // A connection to a new, empty database for this test.
   void SetUp() override {
-    if (cluster_ == nullptr) GTEST_SKIP() << "no cluster";
+    PostgresClusterTest::SetUp();
+    if (HasFatalFailure()) return;
     const std::string db = absl::AsciiStrToLower(absl::StrCat(
         "db_",
         ::testing::UnitTest::GetInstance()->current_test_info()->name()));
@@ -52,7 +42,7 @@ class PostgresSchemaTest : public ::testing::Test {
 
   std::unique_ptr<PostgresConnection> Open(const std::string& db) {
     PostgresOptions options;
-    options.conninfo = cluster_->ConnInfo(db);
+    options.conninfo = cluster().ConnInfo(db);
     auto conn = PostgresConnection::Open(options);
     EXPECT_THAT(conn.status(), IsOk());
     return conn.ok() ? std::move(*conn) : nullptr;
@@ -73,11 +63,8 @@ class PostgresSchemaTest : public ::testing::Test {
     return rows.ok() && !rows->rows.empty() ? rows->rows[0][0].AsString() : "";
   }
 
-  static PostgresCluster* cluster_;
   std::unique_ptr<PostgresConnection> conn_;
 };
-
-PostgresCluster* PostgresSchemaTest::cluster_ = nullptr;
 
 TEST_F(PostgresSchemaTest, CreatesMlmdsLayoutAndReopensUnchanged) {
   ASSERT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
