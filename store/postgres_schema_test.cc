@@ -128,6 +128,24 @@ TEST_F(PostgresSchemaTest, ServesAnMlmdDatabaseAndWidensItsIntValues) {
   EXPECT_EQ(Int("SELECT int_value FROM ArtifactProperty"), int64_t{1} << 40);
 }
 
+// Some of MLMD's tables, one of them lacking a column: another client is
+// creating the schema. ABORTED (retry), as on SQLite, even though
+// PostgreSQL aborts a transaction at its first failed statement.
+TEST_F(PostgresSchemaTest, PartialSchemaIsAborted) {
+  ASSERT_THAT(conn_->ExecuteScript(
+                  "CREATE TABLE MLMDEnv (schema_version INT PRIMARY KEY); "
+                  "INSERT INTO MLMDEnv VALUES (10); "
+                  "CREATE TABLE Type (id SERIAL PRIMARY KEY, name TEXT); "
+                  "CREATE TABLE ParentType (type_id INT, parent_type_id INT)"),
+              IsOk());
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}),
+              StatusIs(absl::StatusCode::kAborted));
+  // Nothing was created.
+  auto exists = conn_->TableExists("Artifact");
+  ASSERT_THAT(exists.status(), IsOk());
+  EXPECT_FALSE(*exists);
+}
+
 TEST_F(PostgresSchemaTest, NewerSchemaIsRefused) {
   ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE MLMDEnv (schema_version INT "
                                    "PRIMARY KEY); INSERT INTO MLMDEnv "

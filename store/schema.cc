@@ -83,16 +83,27 @@ absl::StatusOr<absl::string_view> CreateScript(Dialect dialect) {
 }
 
 // How many of the v10 tables exist with all of their columns.
-absl::StatusOr<int> CountReadableTables(Connection& conn) {
+absl::StatusOr<int> CountReadableTables(Connection& conn, Dialect dialect) {
+  // On PostgreSQL a failed statement aborts the whole transaction: each
+  // probe runs under a savepoint it can roll back to.
+  const bool savepoints = dialect == Dialect::kPostgres;
   int readable = 0;
   for (const TableProbe& probe : kTables) {
     MLMDX_ASSIGN_OR_RETURN(bool exists, conn.TableExists(probe.table));
     if (!exists) continue;
+    if (savepoints) {
+      MLMDX_RETURN_IF_ERROR(conn.ExecuteScript("SAVEPOINT mlmdx_probe"));
+    }
     const absl::StatusOr<RecordSet> rows =
         conn.Query(absl::StrCat("SELECT ", probe.columns, " FROM ", probe.table,
                                 " LIMIT 1"),
                    {});
     if (rows.ok()) ++readable;
+    if (savepoints) {
+      MLMDX_RETURN_IF_ERROR(
+          conn.ExecuteScript(rows.ok() ? "RELEASE SAVEPOINT mlmdx_probe"
+                                       : "ROLLBACK TO SAVEPOINT mlmdx_probe"));
+    }
   }
   return readable;
 }
@@ -137,7 +148,7 @@ absl::Status InitInTransaction(Connection& conn, Dialect dialect,
                      " is not supported by this build; only version ",
                      kSchemaVersion, " databases can be opened"));
   }
-  MLMDX_ASSIGN_OR_RETURN(int readable, CountReadableTables(conn));
+  MLMDX_ASSIGN_OR_RETURN(int readable, CountReadableTables(conn, dialect));
   if (readable == 0) {
     MLMDX_ASSIGN_OR_RETURN(absl::string_view script, CreateScript(dialect));
     MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(script));
