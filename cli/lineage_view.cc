@@ -123,6 +123,10 @@ void LineageView::AddEvent(const mlmd::Event& e) {
           .emplace(e.artifact_id(), e.execution_id(), e.type(),
                    e.milliseconds_since_epoch(), e.path().SerializeAsString())
           .second) {
+    events_by_node_[{NodeKind::kArtifact, e.artifact_id()}].push_back(
+        events_.size());
+    events_by_node_[{NodeKind::kExecution, e.execution_id()}].push_back(
+        events_.size());
     events_.push_back(e);
   }
 }
@@ -170,11 +174,9 @@ const std::vector<int64_t>& LineageView::ContextsOf(NodeRef node) const {
 
 std::vector<const mlmd::Event*> LineageView::EventsOf(NodeRef node) const {
   std::vector<const mlmd::Event*> out;
-  for (const auto& e : events_) {
-    const int64_t id =
-        node.first == NodeKind::kArtifact ? e.artifact_id() : e.execution_id();
-    if (id == node.second) out.push_back(&e);
-  }
+  auto it = events_by_node_.find(node);
+  if (it == events_by_node_.end()) return out;
+  for (size_t index : it->second) out.push_back(&events_[index]);
   std::sort(out.begin(), out.end(),
             [&node](const mlmd::Event* x, const mlmd::Event* y) {
               return OtherEnd(*x, node.first).second <

@@ -100,6 +100,9 @@ class LineageView {
   void LinkContext(NodeRef node, int64_t context_id);
 
   std::set<std::tuple<int64_t, int64_t, int, int64_t, std::string>> event_keys_;
+  // Positions in events_ of each node's events, so that EventsOf reads
+  // only a node's own events (renderings call it once per node).
+  std::map<NodeRef, std::vector<size_t>> events_by_node_;
   std::map<NodeRef, std::vector<int64_t>> node_contexts_;
   std::map<NodeRef, std::string> type_names_;
   std::map<int64_t, std::string> context_type_names_;
