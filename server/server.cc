@@ -12,17 +12,18 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "google/protobuf/text_format.h"
 #include "engine/lineage_engine.h"
+#include "google/protobuf/text_format.h"
 #include "server/lineage_service.h"
-#include "util/log.h"
 #include "server/metadata_service.h"
+#include "util/log.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::server {
@@ -57,8 +58,13 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
       ->capture_default_str();
   app.add_option("--db", flags.db,
                  "SQLite database file (default ./mlmd.sqlite when nothing "
-                 "else names a database)")
+                 "else names a database), or a PostgreSQL URI "
+                 "postgresql://user@host:port/dbname")
       ->envname("MLMD_DB");
+  app.add_option("--db_pool_size", flags.db_pool_size,
+                 "Database connections kept open for concurrent requests")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   app.add_option("--listen_address", flags.listen_address,
                  "Address to bind, e.g. 127.0.0.1 or [::]")
       ->envname("MLMD_LISTEN_ADDRESS")
@@ -84,6 +90,13 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
   app.add_option("--postgres_config_dbname", flags.postgres_config_dbname);
   app.add_flag("--postgres_config_skip_db_creation",
                flags.postgres_config_skip_db_creation);
+  app.add_option("--postgres_config_sslmode", flags.postgres_config_sslmode);
+  app.add_option("--postgres_config_sslcert", flags.postgres_config_sslcert);
+  app.add_option("--postgres_config_sslkey", flags.postgres_config_sslkey);
+  app.add_option("--postgres_config_sslpassword",
+                 flags.postgres_config_sslpassword);
+  app.add_option("--postgres_config_sslrootcert",
+                 flags.postgres_config_sslrootcert);
 }
 
 namespace {
@@ -104,6 +117,85 @@ absl::StatusOr<ml_metadata::MetadataStoreServerConfig> ReadConfigFile(
                      "' is not a text-format MetadataStoreServerConfig"));
   }
   return config;
+}
+
+// Appends ` key='value'` to a libpq connection string, quoted as libpq
+// reads it, when `value` is non-empty.
+void AppendConnInfo(std::string& conninfo, absl::string_view key,
+                    const std::string& value) {
+  if (value.empty()) return;
+  std::string quoted;
+  for (char c : value) {
+    if (c == '\\' || c == '\'') quoted += '\\';
+    quoted += c;
+  }
+  absl::StrAppend(&conninfo, conninfo.empty() ? "" : " ", key, "='", quoted,
+                  "'");
+}
+
+// MLMD's PostgreSQLDatabaseConfig as a libpq connection string. Fields left
+// unset fall back to the PG* environment variables, as libpq does.
+void ApplyPostgresConfig(const ml_metadata::PostgreSQLDatabaseConfig& pg,
+                         ServerConfig& config) {
+  std::string conninfo;
+  AppendConnInfo(conninfo, "host", pg.host());
+  AppendConnInfo(conninfo, "hostaddr", pg.hostaddr());
+  AppendConnInfo(conninfo, "port", pg.port());
+  AppendConnInfo(conninfo, "user", pg.user());
+  AppendConnInfo(conninfo, "password", pg.password());
+  AppendConnInfo(conninfo, "passfile", pg.passfile());
+  AppendConnInfo(conninfo, "dbname", pg.dbname());
+  const auto& ssl = pg.ssloption();
+  AppendConnInfo(conninfo, "sslmode", ssl.sslmode());
+  AppendConnInfo(conninfo, "sslcert", ssl.sslcert());
+  AppendConnInfo(conninfo, "sslkey", ssl.sslkey());
+  AppendConnInfo(conninfo, "sslpassword", ssl.sslpassword());
+  AppendConnInfo(conninfo, "sslrootcert", ssl.sslrootcert());
+  config.store.postgres = store::PostgresOptions{conninfo, ""};
+  config.store.create_postgres_database = !pg.skip_db_creation();
+}
+
+ml_metadata::PostgreSQLDatabaseConfig PostgresConfigFromFlags(
+    const ServeFlags& f) {
+  ml_metadata::PostgreSQLDatabaseConfig pg;
+  if (!f.postgres_config_host.empty()) pg.set_host(f.postgres_config_host);
+  if (!f.postgres_config_hostaddr.empty()) {
+    pg.set_hostaddr(f.postgres_config_hostaddr);
+  }
+  if (!f.postgres_config_port.empty()) pg.set_port(f.postgres_config_port);
+  if (!f.postgres_config_user.empty()) pg.set_user(f.postgres_config_user);
+  if (!f.postgres_config_password.empty()) {
+    pg.set_password(f.postgres_config_password);
+  }
+  if (!f.postgres_config_passfile.empty()) {
+    pg.set_passfile(f.postgres_config_passfile);
+  }
+  if (!f.postgres_config_dbname.empty()) {
+    pg.set_dbname(f.postgres_config_dbname);
+  }
+  pg.set_skip_db_creation(f.postgres_config_skip_db_creation);
+  auto* ssl = pg.mutable_ssloption();
+  if (!f.postgres_config_sslmode.empty()) {
+    ssl->set_sslmode(f.postgres_config_sslmode);
+  }
+  if (!f.postgres_config_sslcert.empty()) {
+    ssl->set_sslcert(f.postgres_config_sslcert);
+  }
+  if (!f.postgres_config_sslkey.empty()) {
+    ssl->set_sslkey(f.postgres_config_sslkey);
+  }
+  if (!f.postgres_config_sslpassword.empty()) {
+    ssl->set_sslpassword(f.postgres_config_sslpassword);
+  }
+  if (!f.postgres_config_sslrootcert.empty()) {
+    ssl->set_sslrootcert(f.postgres_config_sslrootcert);
+  }
+  return pg;
+}
+
+bool IsPostgresUri(absl::string_view db) {
+  return absl::StartsWith(db, "postgresql://") ||
+         absl::StartsWith(db, "postgres://");
 }
 
 absl::Status ApplyConnectionConfig(
@@ -131,11 +223,10 @@ absl::Status ApplyConnectionConfig(
     case ml_metadata::ConnectionConfig::kMysql:
       return absl::UnimplementedError(
           "connection_config.mysql: MySQL is not supported by mlmdx; use "
-          "SQLite");
+          "sqlite or postgresql");
     case ml_metadata::ConnectionConfig::kPostgresql:
-      return absl::UnimplementedError(
-          "connection_config.postgresql: PostgreSQL is not supported by "
-          "this mlmdx build yet; use SQLite");
+      ApplyPostgresConfig(connection.postgresql(), config);
+      return absl::OkStatus();
     default:
       return absl::InvalidArgumentError(
           "connection_config: Unset (set sqlite, fake_database, mysql or "
@@ -172,6 +263,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.channel_arguments = flags.grpc_channel_arguments;
   config.shutdown_grace_period_seconds = flags.shutdown_grace_period_seconds;
   config.store.open_retries = flags.metadata_store_connection_retries;
+  config.store.max_connections = flags.db_pool_size;
   config.store.sqlite.synchronous = flags.sqlite_synchronous;
   config.store.migration.enable_upgrade = flags.enable_database_upgrade;
   config.store.migration.downgrade_to_schema_version =
@@ -202,15 +294,21 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
     if (file.has_ssl_config()) config.ssl = file.ssl_config();
   } else if (type == "mysql" || (type == "default" && AnyMysqlFlag(flags))) {
     return absl::UnimplementedError(
-        "--mysql_config_*: MySQL is not supported by mlmdx; use --db or a "
-        "config file with connection_config { sqlite {...} }");
+        "--mysql_config_*: MySQL is not supported by mlmdx; use --db, the "
+        "--postgres_config_* flags or a config file with connection_config "
+        "{ sqlite {...} } or { postgresql {...} }");
   } else if (type == "postgresql" ||
              (type == "default" && AnyPostgresFlag(flags))) {
-    return absl::UnimplementedError(
-        "--postgres_config_*: PostgreSQL is not supported by this mlmdx "
-        "build yet; use --db");
+    ApplyPostgresConfig(PostgresConfigFromFlags(flags), config);
   }
-  if (!flags.db.empty()) config.store.sqlite.filename_uri = flags.db;
+  if (IsPostgresUri(flags.db)) {
+    config.store.postgres = store::PostgresOptions{flags.db, ""};
+    config.store.create_postgres_database =
+        !flags.postgres_config_skip_db_creation;
+  } else if (!flags.db.empty()) {
+    config.store.postgres.reset();
+    config.store.sqlite.filename_uri = flags.db;
+  }
   return config;
 }
 
@@ -270,12 +368,10 @@ absl::Status RunServer(const ServerConfig& config) {
   }();
   (void)kGrpcInitialized;
 
-  const std::string db_name = config.store.sqlite.filename_uri.empty()
-                                  ? "an in-memory database"
-                                  : config.store.sqlite.filename_uri;
-  LogInfo(absl::StrCat("opening ", db_name));
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::MetadataStore> store,
                          store::MetadataStore::Open(config.store));
+  const std::string db_name = store->DatabaseDescription();
+  LogInfo(absl::StrCat("opened ", db_name));
   const absl::Time index_start = absl::Now();
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<engine::LineageEngine> lineage,
                          engine::LineageEngine::Start(store.get()));

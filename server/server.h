@@ -43,18 +43,21 @@ struct ServeFlags {
   bool enable_database_upgrade = false;
   int64_t downgrade_db_schema_version = -1;
   // mlmdx additions.
-  std::string db;  // SQLite file shorthand
+  std::string db;  // SQLite file, or a postgresql:// URI
+  int db_pool_size = 8;
   std::string listen_address = "0.0.0.0";
   std::string sqlite_synchronous = "FULL";
   int shutdown_grace_period_seconds = 5;
   // Accepted so that MLMD invocations parse; any of them set is refused with
-  // a clear error because this build serves SQLite only.
+  // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
       mysql_config_password;
   int mysql_config_port = 0;
   std::string postgres_config_host, postgres_config_hostaddr,
       postgres_config_port, postgres_config_user, postgres_config_password,
-      postgres_config_passfile, postgres_config_dbname;
+      postgres_config_passfile, postgres_config_dbname, postgres_config_sslmode,
+      postgres_config_sslcert, postgres_config_sslkey,
+      postgres_config_sslpassword, postgres_config_sslrootcert;
   bool postgres_config_skip_db_creation = false;
 };
 
@@ -75,8 +78,9 @@ struct ServerConfig {
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default
-// SQLite file ./mlmd.sqlite). INVALID_ARGUMENT names the offending flag;
-// UNIMPLEMENTED for MySQL and PostgreSQL, which this build cannot serve.
+// SQLite file ./mlmd.sqlite); `--db` names a SQLite file or a PostgreSQL URI
+// and wins over both. INVALID_ARGUMENT names the offending flag;
+// UNIMPLEMENTED for MySQL, which mlmdx does not serve.
 absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags);
 
 // Opens the store, serves until SIGTERM or SIGINT, then drains in-flight

@@ -70,6 +70,10 @@ struct RecordSet {
   std::vector<std::vector<SqlValue>> rows;
 };
 
+// The SQL dialect a connection speaks. Statements are written once where
+// both dialects accept them; the few that differ ask the connection.
+enum class Dialect { kSqlite, kPostgres };
+
 enum class TransactionMode {
   // Takes no write lock; sees a consistent snapshot.
   kReadOnly,
@@ -89,6 +93,8 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   virtual ~Connection() = default;
+
+  virtual Dialect dialect() const = 0;
 
   virtual absl::Status Begin(TransactionMode mode) = 0;
   virtual absl::Status Commit() = 0;

@@ -8,6 +8,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -29,13 +30,17 @@ using internal::UpsertType;
 absl::StatusOr<std::unique_ptr<MetadataStore>> MetadataStore::Open(
     const StoreOptions& options) {
   std::unique_ptr<MetadataStore> store(new MetadataStore(options));
+  if (options.postgres.has_value() && options.create_postgres_database) {
+    MLMDX_RETURN_IF_ERROR(CreatePostgresDatabaseIfMissing(*options.postgres));
+  }
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
-                         store->NewConnection());
+                         store->AcquireConnection());
+  const bool read_only =
+      !options.postgres.has_value() && options.sqlite.read_only;
   absl::Status status;
   for (int attempt = 0; attempt <= options.open_retries; ++attempt) {
-    status = options.sqlite.read_only
-                 ? CheckSchemaReadOnly(*conn)
-                 : InitSchema(*conn, Dialect::kSqlite, options.migration);
+    status = read_only ? CheckSchemaReadOnly(*conn)
+                       : InitSchema(*conn, store->dialect(), options.migration);
     if (!absl::IsAborted(status)) break;
     absl::SleepFor(absl::Milliseconds(100 * (attempt + 1)));
   }
@@ -46,21 +51,31 @@ absl::StatusOr<std::unique_ptr<MetadataStore>> MetadataStore::Open(
 
 MetadataStore::~MetadataStore() = default;
 
+std::string MetadataStore::DatabaseDescription() const {
+  if (options_.postgres.has_value())
+    return DescribePostgres(*options_.postgres);
+  return options_.sqlite.filename_uri.empty()
+             ? "an in-memory database"
+             : absl::StrCat("SQLite file ", options_.sqlite.filename_uri);
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::NewConnection() {
+  if (options_.postgres.has_value()) {
+    MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> conn,
+                           PostgresConnection::Open(*options_.postgres));
+    return std::unique_ptr<Connection>(std::move(conn));
+  }
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
                          SqliteConnection::Open(options_.sqlite));
-  {
-    absl::MutexLock lock(&pool_mutex_);
-    ++open_connections_;
-  }
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::AcquireConnection() {
   // An in-memory database is private to its one connection.
-  const int limit = options_.sqlite.filename_uri.empty()
-                        ? 1
-                        : std::max(1, options_.max_connections);
+  const int limit =
+      !options_.postgres.has_value() && options_.sqlite.filename_uri.empty()
+          ? 1
+          : std::max(1, options_.max_connections);
   {
     absl::MutexLock lock(&pool_mutex_);
     auto available = [this, limit]()
@@ -73,8 +88,19 @@ absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::AcquireConnection() {
       idle_.pop_back();
       return conn;
     }
+    // The slot is taken before connecting, so that concurrent callers
+    // never open more than `limit`.
+    ++open_connections_;
   }
-  return NewConnection();
+  absl::StatusOr<std::unique_ptr<Connection>> conn = NewConnection();
+  if (!conn.ok()) DiscardConnection(nullptr);
+  return conn;
+}
+
+void MetadataStore::DiscardConnection(std::unique_ptr<Connection> conn) {
+  conn.reset();
+  absl::MutexLock lock(&pool_mutex_);
+  --open_connections_;
 }
 
 void MetadataStore::ReleaseConnection(std::unique_ptr<Connection> conn) {
@@ -87,23 +113,66 @@ absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
   // busy timeout then only covers other processes sharing the file.
   std::optional<absl::MutexLock> write_lock;
   if (mode == TransactionMode::kReadWrite) write_lock.emplace(&write_mutex_);
+  // On PostgreSQL a write that lost a race to another server (serialization
+  // failure, deadlock, a row created concurrently) is run again from the
+  // start, a bounded number of times, before the caller sees ABORTED. On
+  // SQLite ABORTED means the busy timeout already ran out: no retry.
+  const bool retry_writes =
+      mode == TransactionMode::kReadWrite && dialect() == Dialect::kPostgres;
+  absl::Status status;
+  for (int attempt = 1;; ++attempt) {
+    bool retryable = false;
+    status = TransactOnce(mode, body, retryable);
+    if (status.ok() || !retryable || attempt >= kMaxTransactionAttempts) break;
+    if (!retry_writes && !absl::IsUnavailable(status)) break;
+    // Jittered backoff, so that the racers do not collide again in step.
+    thread_local absl::BitGen bitgen;
+    absl::SleepFor(absl::Milliseconds((1 << std::min(attempt, 6)) *
+                                      (1 + absl::Uniform(bitgen, 0, 4))));
+  }
+  return status;
+}
+
+absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
+                                         bool& retryable) {
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, AcquireConnection());
-  absl::Cleanup release = [this, &conn] { ReleaseConnection(std::move(conn)); };
-  MLMDX_RETURN_IF_ERROR(conn->Begin(mode));
+  absl::Status status = conn->Begin(mode);
+  if (!status.ok()) {
+    // A pooled connection that the server dropped (a restart, an idle
+    // timeout) fails here, before anything ran: safe to retry on a new one.
+    retryable = absl::IsUnavailable(status);
+    if (retryable) {
+      DiscardConnection(std::move(conn));
+    } else {
+      ReleaseConnection(std::move(conn));
+    }
+    return status;
+  }
   const bool report = mode == TransactionMode::kReadWrite && commit_listener_;
   LineageChanges changes;
   RecordAccess access(*conn, report ? &changes : nullptr);
-  absl::Status status = body(access);
+  status = body(access);
+  const bool body_failed = !status.ok();
   if (status.ok()) status = conn->Commit();
   if (!status.ok()) {
-    conn->Rollback();
+    // ABORTED is retryable both from the body and from COMMIT (the server
+    // rolled the transaction back). UNAVAILABLE is retryable only before
+    // COMMIT: then the write certainly did not commit.
+    retryable =
+        absl::IsAborted(status) || (body_failed && absl::IsUnavailable(status));
+    if (absl::IsUnavailable(status)) {
+      DiscardConnection(std::move(conn));
+    } else {
+      conn->Rollback();
+      ReleaseConnection(std::move(conn));
+    }
     return status;
   }
   // The connection goes back first (the listener may read, e.g. to rebuild
   // an index, and an in-memory store has only one connection), but the
   // listener still runs under write_mutex_: it sees commits in commit
   // order, and before the write's caller is answered.
-  std::move(release).Invoke();
+  ReleaseConnection(std::move(conn));
   if (report && !changes.empty()) commit_listener_(changes);
   return absl::OkStatus();
 }
@@ -173,6 +242,7 @@ absl::Status MetadataStore::PutTypes(
   ml_metadata::PutTypesResponse result;
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        result.Clear();  // A retried attempt starts over.
         for (const auto& type : request.artifact_types()) {
           MLMDX_ASSIGN_OR_RETURN(int64_t id, UpsertType(access, type, flags));
           result.add_artifact_type_ids(id);

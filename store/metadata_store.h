@@ -26,6 +26,8 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -35,6 +37,7 @@
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "store/connection.h"
 #include "store/lineage_changes.h"
+#include "store/postgres_connection.h"
 #include "store/schema.h"
 #include "store/sqlite_connection.h"
 
@@ -102,10 +105,16 @@ struct StoreOptions {
   // The database. An empty filename_uri is a private in-memory database that
   // lives as long as the store (MLMD's fake_database).
   SqliteOptions sqlite;
+  // When set, the store is on this PostgreSQL database instead, and
+  // `sqlite` is unused.
+  std::optional<PostgresOptions> postgres;
+  // PostgreSQL: create the database when it is missing (MLMD's
+  // skip_db_creation turns this off).
+  bool create_postgres_database = true;
   // Schema upgrade/downgrade on open.
   MigrationOptions migration;
-  // Connections kept for concurrent reads (file databases only; an
-  // in-memory database has exactly one connection).
+  // Connections kept for concurrent reads (file databases and PostgreSQL;
+  // an in-memory database has exactly one connection).
   int max_connections = 8;
   // How often Open retries while the schema check answers ABORTED (another
   // process is creating the schema), as MLMD's
@@ -125,6 +134,13 @@ class MetadataStore {
   MetadataStore(const MetadataStore&) = delete;
   MetadataStore& operator=(const MetadataStore&) = delete;
   ~MetadataStore();
+
+  Dialect dialect() const {
+    return options_.postgres.has_value() ? Dialect::kPostgres
+                                         : Dialect::kSqlite;
+  }
+  // What the store is on, for logs (no password).
+  std::string DatabaseDescription() const;
 
   // ---- For the lineage engine ----------------------------------------------
 
@@ -183,10 +199,22 @@ class MetadataStore {
   absl::StatusOr<std::unique_ptr<Connection>> NewConnection();
   absl::StatusOr<std::unique_ptr<Connection>> AcquireConnection();
   void ReleaseConnection(std::unique_ptr<Connection> conn);
+  // Closes a connection that cannot be reused (lost, or failed to open:
+  // null) and frees its slot in the pool.
+  void DiscardConnection(std::unique_ptr<Connection> conn);
 
   // Runs `body` in one transaction: commits when it returns OK, rolls back
-  // otherwise.
+  // otherwise. May run `body` again (up to kMaxTransactionAttempts in all)
+  // after a failure that left nothing committed: a stale pooled connection,
+  // or on PostgreSQL a write that lost a race. So a body must write only
+  // to the database and to state it resets itself.
   absl::Status Transact(TransactionMode mode, const Body& body);
+  // One attempt of Transact; `retryable` says whether a failure left
+  // nothing committed and may succeed if run again.
+  absl::Status TransactOnce(TransactionMode mode, const Body& body,
+                            bool& retryable);
+
+  static constexpr int kMaxTransactionAttempts = 8;
   // PutArtifactType / PutExecutionType / PutContextType.
   template <typename Request, typename TypeProto, typename Response>
   absl::Status PutSingleType(const Request& request, const TypeProto& type,

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "query/filter.h"
 #include "store/internal/record_access.h"
 #include "store/internal/type_ops.h"
@@ -42,9 +43,10 @@ absl::Status AddEventPaths(Connection& conn, LineageChanges* batch) {
     path.Clear();
   };
   MLMDX_RETURN_IF_ERROR(conn.QueryEach(
-      "SELECT event_id, is_index_step, step_index, step_key "
-      "FROM EventPath WHERE event_id >= ? AND event_id <= ? "
-      "ORDER BY event_id, rowid",
+      absl::StrCat("SELECT event_id, is_index_step, step_index, step_key "
+                   "FROM EventPath WHERE event_id >= ? AND event_id <= ? "
+                   "ORDER BY event_id, ",
+                   internal::InsertionOrder(conn.dialect())),
       {SqlValue::Int(batch->events.front().id),
        SqlValue::Int(batch->events.back().id)},
       [&](absl::Span<const SqlValue> step) {
@@ -67,8 +69,9 @@ absl::Status MetadataStore::ScanLineage(
     int batch_size, bool event_details) {
   return Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
     Connection& conn = access.connection();
-    // One pass per table, keyed by id (rowid for ParentContext, which has
-    // no id column), so a batch is one indexed range scan.
+    // One pass per table, keyed by id (by its primary key for
+    // ParentContext, which has no id column), so a batch is one indexed
+    // range scan.
     struct Table {
       const char* sql;
       int kind;
@@ -84,20 +87,24 @@ absl::Status MetadataStore::ScanLineage(
         {"SELECT id, context_id, execution_id FROM Association "
          "WHERE id > ? ORDER BY id LIMIT ?",
          2},
-        {"SELECT rowid, context_id, parent_context_id FROM ParentContext "
-         "WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        {"SELECT context_id, context_id, parent_context_id "
+         "FROM ParentContext WHERE (context_id, parent_context_id) > (?, ?) "
+         "ORDER BY context_id, parent_context_id LIMIT ?",
          3},
     };
     for (const Table& table : tables) {
       int64_t after = -1;
+      int64_t after_parent = -1;  // ParentContext's second key column.
       while (true) {
         LineageChanges batch;
         int rows = 0;
         // Rows are streamed into the batch, not held as a RecordSet: a
         // scan reads every event, attribution and association.
+        std::vector<SqlValue> params = {SqlValue::Int(after)};
+        if (table.kind == 3) params.push_back(SqlValue::Int(after_parent));
+        params.push_back(SqlValue::Int(batch_size));
         MLMDX_RETURN_IF_ERROR(conn.QueryEach(
-            table.sql, {SqlValue::Int(after), SqlValue::Int(batch_size)},
-            [&](absl::Span<const SqlValue> row) {
+            table.sql, params, [&](absl::Span<const SqlValue> row) {
               ++rows;
               after = row[0].AsInt();
               const int64_t a = row[1].AsInt();
@@ -122,6 +129,7 @@ absl::Status MetadataStore::ScanLineage(
                   batch.associations.emplace_back(a, b);
                   break;
                 default:
+                  after_parent = b;
                   batch.parent_contexts.emplace_back(a, b);
               }
               return absl::OkStatus();
@@ -212,23 +220,34 @@ absl::StatusOr<std::vector<int64_t>> MetadataStore::FilterNodeIds(
   if (candidates.empty()) return matched;
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
-        // Candidates go through a temporary table: the set can be large,
-        // and one statement keeps the filter's join plan.
+        // The candidate set can be large, and one statement keeps the
+        // filter's join plan. SQLite takes it through a temporary table;
+        // PostgreSQL, which creates no table in a read-only transaction,
+        // as one array parameter.
         Connection& conn = access.connection();
-        MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(
-            "CREATE TEMP TABLE IF NOT EXISTS mlmdx_candidates"
-            "(id INTEGER PRIMARY KEY); DELETE FROM temp.mlmdx_candidates;"));
-        for (int64_t id : candidates) {
-          MLMDX_RETURN_IF_ERROR(
-              conn.Execute("INSERT OR IGNORE INTO temp.mlmdx_candidates(id) "
-                           "VALUES (?)",
-                           {SqlValue::Int(id)})
-                  .status());
-        }
+        const bool postgres = conn.dialect() == Dialect::kPostgres;
         std::vector<SqlValue> params;
-        std::string sql =
-            absl::StrCat("SELECT id FROM ", TableOf(kind),
-                         " WHERE id IN (SELECT id FROM temp.mlmdx_candidates)");
+        std::string sql;
+        if (postgres) {
+          params.push_back(SqlValue::Text(
+              absl::StrCat("{", absl::StrJoin(candidates, ","), "}")));
+          sql = absl::StrCat("SELECT id FROM ", TableOf(kind),
+                             " WHERE id = ANY(CAST(? AS BIGINT[]))");
+        } else {
+          MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(
+              "CREATE TEMP TABLE IF NOT EXISTS mlmdx_candidates"
+              "(id INTEGER PRIMARY KEY); DELETE FROM temp.mlmdx_candidates;"));
+          for (int64_t id : candidates) {
+            MLMDX_RETURN_IF_ERROR(
+                conn.Execute("INSERT OR IGNORE INTO temp.mlmdx_candidates(id) "
+                             "VALUES (?)",
+                             {SqlValue::Int(id)})
+                    .status());
+          }
+          sql = absl::StrCat(
+              "SELECT id FROM ", TableOf(kind),
+              " WHERE id IN (SELECT id FROM temp.mlmdx_candidates)");
+        }
         if (!filter_query.empty()) {
           MLMDX_ASSIGN_OR_RETURN(std::string condition,
                                  FilterCondition(kind, filter_query, params));
@@ -237,6 +256,7 @@ absl::StatusOr<std::vector<int64_t>> MetadataStore::FilterNodeIds(
         absl::StrAppend(&sql, " ORDER BY id");
         MLMDX_ASSIGN_OR_RETURN(RecordSet rows, conn.Query(sql, params));
         for (const auto& row : rows.rows) matched.push_back(row[0].AsInt());
+        if (postgres) return absl::OkStatus();
         return conn.ExecuteScript("DELETE FROM temp.mlmdx_candidates;");
       }));
   return matched;

@@ -91,6 +91,7 @@ absl::Status MetadataStore::PutExecution(
   ml_metadata::PutExecutionResponse result;
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        result.Clear();  // A retried attempt starts over.
         TypeCache types;
         const auto& pairs = request.artifact_event_pairs();
         // 1. Artifacts.
@@ -268,6 +269,7 @@ absl::Status MetadataStore::PutLineageSubgraph(
   ml_metadata::PutLineageSubgraphResponse result;
   MLMDX_RETURN_IF_ERROR(Transact(TransactionMode::kReadWrite, [&](RecordAccess&
                                                                       access) {
+    result.Clear();  // A retried attempt starts over.
     TypeCache types;
     // 2. Every node must name a type of its kind.
     MLMDX_RETURN_IF_ERROR(CheckNodesTyped(access, types, request.artifacts()));

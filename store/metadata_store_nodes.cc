@@ -59,6 +59,7 @@ absl::Status MetadataStore::PutArtifacts(
   ml_metadata::PutArtifactsResponse result;
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
+        result.Clear();  // A retried attempt starts over.
         TypeCache types;
         NodeWriteOptions options;
         options.update_mask = &request.update_mask();

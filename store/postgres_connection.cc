@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <cstdlib>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -60,7 +61,95 @@ SqlValue ColumnValue(const PGresult* result, int row, int column) {
   }
 }
 
+// libpq's parsed form of `options`, keyword -> value for the keywords set.
+std::map<std::string, std::string> ParsedConnInfo(
+    const PostgresOptions& options) {
+  std::map<std::string, std::string> values;
+  if (!options.conninfo.empty()) {
+    char* error = nullptr;
+    PQconninfoOption* parsed =
+        PQconninfoParse(options.conninfo.c_str(), &error);
+    if (error != nullptr) PQfreemem(error);
+    if (parsed != nullptr) {
+      for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+        if (o->val != nullptr && *o->val != '\0') values[o->keyword] = o->val;
+      }
+      PQconninfoFree(parsed);
+    }
+  }
+  if (!options.dbname.empty()) values["dbname"] = options.dbname;
+  return values;
+}
+
+std::string ValueOrEnv(const std::map<std::string, std::string>& values,
+                       const std::string& keyword, const char* env,
+                       const std::string& fallback) {
+  auto it = values.find(keyword);
+  if (it != values.end()) return it->second;
+  const char* value = std::getenv(env);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+std::string UserName(const std::map<std::string, std::string>& values) {
+  const char* login = std::getenv("USER");
+  return ValueOrEnv(values, "user", "PGUSER", login != nullptr ? login : "");
+}
+
 }  // namespace
+
+pg_conn* PostgresConnection::Connect(const PostgresOptions& options) {
+  // The first dbname may be a whole connection string (expand_dbname); a
+  // second one, when given, names the database alone.
+  const char* keywords[] = {"dbname", "dbname", nullptr};
+  const char* values[] = {options.conninfo.c_str(), options.dbname.c_str(),
+                          nullptr};
+  if (options.dbname.empty()) keywords[1] = nullptr;
+  return PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+}
+
+std::string PostgresDatabaseName(const PostgresOptions& options) {
+  const auto values = ParsedConnInfo(options);
+  return ValueOrEnv(values, "dbname", "PGDATABASE", UserName(values));
+}
+
+std::string DescribePostgres(const PostgresOptions& options) {
+  const auto values = ParsedConnInfo(options);
+  std::string host = ValueOrEnv(values, "host", "PGHOST", "");
+  if (host.empty()) host = ValueOrEnv(values, "hostaddr", "PGHOSTADDR", "");
+  return absl::StrCat("PostgreSQL database ", PostgresDatabaseName(options),
+                      " on ", host.empty() ? "the local socket" : host,
+                      " port ", ValueOrEnv(values, "port", "PGPORT", "5432"),
+                      " as ", UserName(values));
+}
+
+absl::Status CreatePostgresDatabaseIfMissing(const PostgresOptions& options) {
+  const std::string name = PostgresDatabaseName(options);
+  PostgresOptions maintenance = options;
+  maintenance.dbname = "postgres";
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> conn,
+                         PostgresConnection::Open(maintenance));
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows, conn->Query("SELECT 1 FROM pg_database WHERE datname = ?",
+                                  {SqlValue::Text(name)}));
+  if (!rows.rows.empty()) return absl::OkStatus();
+  const absl::Status created = conn->ExecuteScript(
+      absl::StrCat("CREATE DATABASE ", conn->QuoteIdentifier(name)));
+  // 42P04: another process created it first; 23505 is how the same race
+  // can surface from pg_database's unique index.
+  if (created.ok() || absl::StrContains(created.message(), "42P04") ||
+      absl::StrContains(created.message(), "SQLSTATE 23505")) {
+    return absl::OkStatus();
+  }
+  return created;
+}
+
+std::string PostgresConnection::QuoteIdentifier(absl::string_view name) const {
+  char* quoted = PQescapeIdentifier(conn_.get(), name.data(), name.size());
+  if (quoted == nullptr) return "\"\"";
+  std::string out(quoted);
+  PQfreemem(quoted);
+  return out;
+}
 
 void PostgresConnection::ResultDeleter::operator()(pg_result* result) const {
   PQclear(result);
@@ -75,7 +164,7 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
   // The handle exists even when connecting failed and must be finished;
   // the RAII owner does it on every path.
   std::unique_ptr<PostgresConnection> conn(
-      new PostgresConnection(PQconnectdb(options.conninfo.c_str())));
+      new PostgresConnection(Connect(options)));
   if (conn->conn_ == nullptr) {
     return absl::ResourceExhaustedError(
         "libpq could not allocate a connection");

@@ -45,7 +45,23 @@ struct PostgresOptions {
   // ("postgresql://user@host:port/dbname"). What it leaves out comes from
   // the standard PG* environment variables and PGPASSFILE, as libpq does.
   std::string conninfo;
+  // When non-empty, the database to connect to, whatever `conninfo` says.
+  std::string dbname;
 };
+
+// The database `options` connect to: its dbname, else PGDATABASE, else the
+// user name (libpq's own default).
+std::string PostgresDatabaseName(const PostgresOptions& options);
+
+// "database D on host H port P as user U": for logs, never the password.
+std::string DescribePostgres(const PostgresOptions& options);
+
+// Creates the database `options` name unless it exists, connecting to the
+// server's `postgres` maintenance database to do so (as MLMD does unless
+// skip_db_creation). A concurrent creator winning the race is not an error.
+// UNAVAILABLE if the server cannot be reached; PERMISSION_DENIED-like
+// failures (no CREATEDB right) come back INTERNAL with the server's message.
+absl::Status CreatePostgresDatabaseIfMissing(const PostgresOptions& options);
 
 class PostgresConnection final : public Connection {
  public:
@@ -55,6 +71,8 @@ class PostgresConnection final : public Connection {
       const PostgresOptions& options);
 
   ~PostgresConnection() override;
+
+  Dialect dialect() const override { return Dialect::kPostgres; }
 
   // kReadOnly runs REPEATABLE READ READ ONLY, so that every statement of
   // the transaction sees one snapshot (as a SQLite read transaction does);
@@ -82,6 +100,10 @@ class PostgresConnection final : public Connection {
   // inside quoted strings and identifiers are left alone).
   static std::string NumberPlaceholders(absl::string_view sql);
 
+  // `name` as a quoted SQL identifier, for the DDL that cannot take a
+  // parameter (CREATE DATABASE).
+  std::string QuoteIdentifier(absl::string_view name) const;
+
  private:
   struct ResultDeleter {
     void operator()(pg_result* result) const;
@@ -92,6 +114,10 @@ class PostgresConnection final : public Connection {
   };
 
   explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
+
+  // Starts a libpq connection for `options` (null only when out of
+  // memory; otherwise check PQstatus).
+  static pg_conn* Connect(const PostgresOptions& options);
 
   // Prepares `sql` on first use and runs it with `params`.
   absl::StatusOr<Result> Run(absl::string_view sql,

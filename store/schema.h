@@ -30,8 +30,6 @@ namespace mlmdx::store {
 // The MLMD schema version this build reads and writes.
 inline constexpr int64_t kSchemaVersion = 10;
 
-enum class Dialect { kSqlite, kPostgres };
-
 struct MigrationOptions {
   // Upgrade a database of an older MLMD schema version in place
   // (`--enable_database_upgrade`).

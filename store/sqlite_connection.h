@@ -50,6 +50,8 @@ class SqliteConnection final : public Connection {
 
   ~SqliteConnection() override;
 
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
   absl::Status Begin(TransactionMode mode) override;
   absl::Status Commit() override;
   void Rollback() override;

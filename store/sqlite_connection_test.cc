@@ -219,21 +219,21 @@ TEST(SchemaTest, PartialSchemaIsAbortedAndTwoVersionRowsAreDataLoss) {
 TEST(PropertyCodecTest, UsesMlmdEncodings) {
   ml_metadata::Value value;
   (*value.mutable_struct_value()->mutable_fields())["k"].set_number_value(1);
-  auto columns = internal::EncodeValue(value);
+  auto columns = internal::EncodeValue(value, Dialect::kSqlite);
   ASSERT_THAT(columns.status(), IsOk());
   EXPECT_EQ((*columns)[2].AsString().rfind("mlmd-struct::", 0), 0u);
   for (int i : {0, 1, 3, 4}) EXPECT_TRUE((*columns)[i].is_null());
   auto decoded =
-      internal::DecodeValue((*columns)[0], (*columns)[1], (*columns)[2],
-                            (*columns)[3], (*columns)[4]);
+      internal::DecodeValue(Dialect::kSqlite, (*columns)[0], (*columns)[1],
+                            (*columns)[2], (*columns)[3], (*columns)[4]);
   ASSERT_THAT(decoded.status(), IsOk());
   EXPECT_TRUE(internal::SameValue(*decoded, value));
 
   ml_metadata::Value empty;
-  EXPECT_THAT(internal::EncodeValue(empty).status(),
+  EXPECT_THAT(internal::EncodeValue(empty, Dialect::kSqlite).status(),
               StatusIs(absl::StatusCode::kInvalidArgument));
   // A corrupt struct string is reported, not crashed on.
-  EXPECT_THAT(internal::DecodeValue(SqlValue(), SqlValue(),
+  EXPECT_THAT(internal::DecodeValue(Dialect::kSqlite, SqlValue(), SqlValue(),
                                     SqlValue::Text("mlmd-struct::!!notb64"),
                                     SqlValue(), SqlValue())
                   .status(),

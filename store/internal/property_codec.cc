@@ -45,7 +45,8 @@ absl::Status CheckStorable(absl::string_view name,
   return absl::OkStatus();
 }
 
-absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value) {
+absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value,
+                                            Dialect dialect) {
   if (absl::Status status = CheckStorable("", value); !status.ok()) {
     return status;
   }
@@ -66,8 +67,11 @@ absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value) {
           absl::Base64Escape(SerializeDeterministic(value.struct_value()))));
       break;
     case ml_metadata::Value::kProtoValue:
-      columns[3] = SqlValue::Text(
-          absl::Base64Escape(SerializeDeterministic(value.proto_value())));
+      columns[3] =
+          dialect == Dialect::kPostgres
+              ? SqlValue::Blob(SerializeDeterministic(value.proto_value()))
+              : SqlValue::Text(absl::Base64Escape(
+                    SerializeDeterministic(value.proto_value())));
       break;
     case ml_metadata::Value::kBoolValue:
       columns[4] = SqlValue::Int(value.bool_value() ? 1 : 0);
@@ -78,7 +82,8 @@ absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value) {
   return columns;
 }
 
-absl::StatusOr<ml_metadata::Value> DecodeValue(const SqlValue& int_value,
+absl::StatusOr<ml_metadata::Value> DecodeValue(Dialect dialect,
+                                               const SqlValue& int_value,
                                                const SqlValue& double_value,
                                                const SqlValue& string_value,
                                                const SqlValue& proto_value,
@@ -101,9 +106,10 @@ absl::StatusOr<ml_metadata::Value> DecodeValue(const SqlValue& int_value,
       value.set_string_value(std::move(text));
     }
   } else if (!proto_value.is_null()) {
-    std::string bytes;
-    if (!absl::Base64Unescape(proto_value.AsString(), &bytes) ||
-        !value.mutable_proto_value()->ParseFromString(bytes)) {
+    std::string bytes = proto_value.AsString();
+    const bool decoded = dialect == Dialect::kPostgres ||
+                         absl::Base64Unescape(proto_value.AsString(), &bytes);
+    if (!decoded || !value.mutable_proto_value()->ParseFromString(bytes)) {
       return absl::InternalError("a stored proto property does not decode");
     }
     if (value.proto_value().type_url().empty()) {

@@ -5,8 +5,9 @@
 // one of the columns int_value, double_value, string_value, proto_value and
 // bool_value is non-NULL. Structs are kept in string_value as
 // "mlmd-struct::" + base64 of the serialized google.protobuf.Struct, and
-// protos in proto_value as base64 of the serialized google.protobuf.Any, so
-// that a database written here stays readable by MLMD and vice versa.
+// protos in proto_value as the serialized google.protobuf.Any: base64 text
+// on SQLite, raw bytes in PostgreSQL's BYTEA (as MLMD writes each), so that a
+// database written here stays readable by MLMD and vice versa.
 
 #ifndef MLMDX_STORE_INTERNAL_PROPERTY_CODEC_H_
 #define MLMDX_STORE_INTERNAL_PROPERTY_CODEC_H_
@@ -29,13 +30,15 @@ using PropertyColumns = std::array<SqlValue, 5>;
 absl::Status CheckStorable(absl::string_view name,
                            const ml_metadata::Value& value);
 
-// Encodes `value`. INVALID_ARGUMENT as CheckStorable.
-absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value);
+// Encodes `value` for `dialect`. INVALID_ARGUMENT as CheckStorable.
+absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value,
+                                            Dialect dialect);
 
 // Decodes the first non-NULL column (MLMD's reading order).
 //   INVALID_ARGUMENT  a "mlmd-struct::" string that does not decode
 //   INTERNAL          a stored proto without a type_url, or all columns NULL
-absl::StatusOr<ml_metadata::Value> DecodeValue(const SqlValue& int_value,
+absl::StatusOr<ml_metadata::Value> DecodeValue(Dialect dialect,
+                                               const SqlValue& int_value,
                                                const SqlValue& double_value,
                                                const SqlValue& string_value,
                                                const SqlValue& proto_value,

@@ -87,6 +87,13 @@ void AppendPathStep(const SqlValue& is_index_step, const SqlValue& step_index,
   }
 }
 
+absl::string_view InsertionOrder(Dialect dialect) {
+  // MLMD's EventPath has no key, and MLMD reads steps in table order. On
+  // PostgreSQL that is the heap order (ctid); a column to order by would
+  // change the table MLMD checks column by column.
+  return dialect == Dialect::kPostgres ? "ctid" : "rowid";
+}
+
 std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids) {
   std::vector<SqlValue> params;
   params.reserve(ids.size());
@@ -328,8 +335,9 @@ absl::Status RecordAccess::AttachProperties(std::vector<Node>& nodes) {
   for (const auto& row : rows.rows) {
     auto it = by_id.find(row[0].AsInt());
     if (it == by_id.end()) continue;
-    MLMDX_ASSIGN_OR_RETURN(ml_metadata::Value value,
-                           DecodeValue(row[3], row[4], row[5], row[6], row[7]));
+    MLMDX_ASSIGN_OR_RETURN(
+        ml_metadata::Value value,
+        DecodeValue(conn_.dialect(), row[3], row[4], row[5], row[6], row[7]));
     auto* map = row[2].AsInt() != 0 ? it->second->mutable_custom_properties()
                                     : it->second->mutable_properties();
     (*map)[row[1].AsString()] = std::move(value);
@@ -458,7 +466,8 @@ template <typename Node>
 absl::Status RecordAccess::InsertProperty(int64_t node_id,
                                           const PropertyRow& row) {
   using Traits = NodeTraits<Node>;
-  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns, EncodeValue(row.value));
+  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns,
+                         EncodeValue(row.value, conn_.dialect()));
   return conn_
       .Execute(absl::StrCat("INSERT INTO ", Traits::kPropertyTable, "(",
                             Traits::kPropertyIdColumn,
@@ -475,7 +484,8 @@ template <typename Node>
 absl::Status RecordAccess::UpdateProperty(int64_t node_id,
                                           const PropertyRow& row) {
   using Traits = NodeTraits<Node>;
-  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns, EncodeValue(row.value));
+  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns,
+                         EncodeValue(row.value, conn_.dialect()));
   // All value columns are rewritten, so a value that changes kind leaves no
   // stale column behind.
   return conn_
@@ -524,14 +534,14 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
       MLMDX_RETURN_IF_ERROR(
           conn_
               .Execute("INSERT INTO EventPath(event_id, is_index_step, "
-                       "step_index) VALUES (?, 1, ?)",
+                       "step_index) VALUES (?, TRUE, ?)",
                        {SqlValue::Int(id), SqlValue::Int(step.index())})
               .status());
     } else if (step.has_key()) {
       MLMDX_RETURN_IF_ERROR(
           conn_
               .Execute("INSERT INTO EventPath(event_id, is_index_step, "
-                       "step_key) VALUES (?, 0, ?)",
+                       "step_key) VALUES (?, FALSE, ?)",
                        {SqlValue::Int(id), SqlValue::Text(step.key())})
               .status());
     }
@@ -586,7 +596,8 @@ absl::StatusOr<std::vector<ml_metadata::Event>> RecordAccess::WithPaths(
       RecordSet steps,
       QueryInChunks("SELECT event_id, is_index_step, step_index, step_key "
                     "FROM EventPath WHERE event_id IN ",
-                    " ORDER BY rowid", ids));
+                    absl::StrCat(" ORDER BY ", InsertionOrder(conn_.dialect())),
+                    ids));
   for (const auto& row : steps.rows) {
     auto it = index.find(row[0].AsInt());
     if (it == index.end()) continue;
@@ -636,6 +647,9 @@ RecordAccess::GetEventsByArtifactIds(absl::Span<const int64_t> artifact_ids) {
 
 // ---- Context links ---------------------------------------------------------
 
+// The casts name the parameters' type: PostgreSQL infers none for a bare
+// parameter in a select list.
+
 absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
                                                       int64_t artifact_id) {
   // Checked before inserting rather than INSERT OR IGNORE: an ignored insert
@@ -643,7 +657,8 @@ absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
   MLMDX_ASSIGN_OR_RETURN(
       int64_t inserted,
       conn_.Execute(
-          "INSERT INTO Attribution(context_id, artifact_id) SELECT ?, ? "
+          "INSERT INTO Attribution(context_id, artifact_id) "
+          "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) "
           "WHERE NOT EXISTS (SELECT 1 FROM Attribution WHERE context_id = ? "
           "AND artifact_id = ?)",
           {SqlValue::Int(context_id), SqlValue::Int(artifact_id),
@@ -660,7 +675,8 @@ absl::Status RecordAccess::InsertAssociationIfMissing(int64_t context_id,
   MLMDX_ASSIGN_OR_RETURN(
       int64_t inserted,
       conn_.Execute(
-          "INSERT INTO Association(context_id, execution_id) SELECT ?, ? "
+          "INSERT INTO Association(context_id, execution_id) "
+          "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) "
           "WHERE NOT EXISTS (SELECT 1 FROM Association WHERE context_id = ? "
           "AND execution_id = ?)",
           {SqlValue::Int(context_id), SqlValue::Int(execution_id),

@@ -191,6 +191,10 @@ class RecordAccess {
   LineageChanges* const changes_;
 };
 
+// The pseudo-column that orders a keyless table's rows (EventPath's steps)
+// in insertion order: rowid on SQLite, ctid on PostgreSQL.
+absl::string_view InsertionOrder(Dialect dialect);
+
 // Converts ids to SQL parameters.
 std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids);
 
