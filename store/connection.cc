@@ -15,6 +15,13 @@ SqlValue SqlValue::Int(int64_t v) {
   return value;
 }
 
+SqlValue SqlValue::Bool(bool v) {
+  SqlValue value;
+  value.kind_ = Kind::kBool;
+  value.int_ = v ? 1 : 0;
+  return value;
+}
+
 SqlValue SqlValue::Double(double v) {
   SqlValue value;
   value.kind_ = Kind::kDouble;
@@ -43,6 +50,7 @@ SqlValue SqlValue::OptionalText(const std::optional<std::string>& v) {
 int64_t SqlValue::AsInt() const {
   switch (kind_) {
     case Kind::kInt:
+    case Kind::kBool:
       return int_;
     case Kind::kDouble:
       return static_cast<int64_t>(double_);
@@ -60,6 +68,7 @@ int64_t SqlValue::AsInt() const {
 double SqlValue::AsDouble() const {
   switch (kind_) {
     case Kind::kInt:
+    case Kind::kBool:
       return static_cast<double>(int_);
     case Kind::kDouble:
       return double_;
@@ -75,6 +84,7 @@ double SqlValue::AsDouble() const {
 std::string SqlValue::AsString() const {
   switch (kind_) {
     case Kind::kInt:
+    case Kind::kBool:
       return absl::StrCat(int_);
     case Kind::kDouble:
       return absl::StrCat(double_);

@@ -38,11 +38,14 @@ namespace mlmdx::store {
 // One SQL value: a bound parameter or a column of a result row.
 class SqlValue {
  public:
-  enum class Kind { kNull, kInt, kDouble, kText, kBlob };
+  // kBool is a parameter for a BOOLEAN column (PostgreSQL types it so;
+  // SQLite stores 0/1). Result columns of BOOLEAN type read back as kInt.
+  enum class Kind { kNull, kInt, kDouble, kText, kBlob, kBool };
 
   SqlValue() = default;
   static SqlValue Null() { return SqlValue(); }
   static SqlValue Int(int64_t v);
+  static SqlValue Bool(bool v);
   static SqlValue Double(double v);
   static SqlValue Text(std::string v);
   static SqlValue Blob(std::string bytes);

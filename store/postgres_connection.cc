@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -226,6 +227,14 @@ absl::Status PostgresConnection::ResultStatus(const pg_result* result,
         absl::StrCat(message, "; the transaction lost a race, retry"));
   }
   if (sqlstate == "23505") return absl::AlreadyExistsError(message);
+  // Values PostgreSQL cannot hold where SQLite can: text that is not valid
+  // in the database's encoding (22021, 22P05), longer than a VARCHAR(255)
+  // (22001), a number out of a column's range (22003), or a value too large
+  // for an index entry (54000). The request is at fault, not the server.
+  if (sqlstate == "22021" || sqlstate == "22P05" || sqlstate == "22001" ||
+      sqlstate == "22003" || sqlstate == "54000") {
+    return absl::InvalidArgumentError(message);
+  }
   if (absl::StartsWith(sqlstate, "08") ||
       PQstatus(conn_.get()) != CONNECTION_OK) {
     return absl::UnavailableError(message);
@@ -235,14 +244,50 @@ absl::Status PostgresConnection::ResultStatus(const pg_result* result,
 
 absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
     absl::string_view sql, absl::Span<const SqlValue> params) {
-  auto it = prepared_.find(sql);
+  // Parameters are typed by their kind (an id is BIGINT even where the
+  // column is INT, so an id past 2^31 compares instead of failing to
+  // parse), except text, which takes the type of its context (TEXT or
+  // VARCHAR). The same SQL with other kinds is another prepared statement.
+  std::string key(sql);
+  std::vector<Oid> types(params.size(), 0);
+  key += '\0';
+  for (size_t i = 0; i < params.size(); ++i) {
+    switch (params[i].kind()) {
+      case SqlValue::Kind::kInt:
+        types[i] = kInt8Oid;
+        break;
+      case SqlValue::Kind::kDouble:
+        types[i] = kFloat8Oid;
+        break;
+      case SqlValue::Kind::kBool:
+        types[i] = kBoolOid;
+        break;
+      case SqlValue::Kind::kBlob:
+        types[i] = kByteaOid;
+        break;
+      case SqlValue::Kind::kText:
+        if (params[i].AsString().find('\0') != std::string::npos) {
+          const std::string text = params[i].AsString();
+          return absl::InvalidArgumentError(absl::StrCat(
+              "the text value \"", absl::CHexEscape(text.substr(0, 64)),
+              text.size() > 64 ? "..." : "",
+              "\" holds a NUL byte, which PostgreSQL cannot store"));
+        }
+        break;
+      case SqlValue::Kind::kNull:
+        break;
+    }
+    key += static_cast<char>('a' + static_cast<int>(params[i].kind()));
+  }
+  auto it = prepared_.find(key);
   if (it == prepared_.end()) {
     const std::string name = absl::StrCat("mlmdx_", prepared_.size());
     Result prepared(PQprepare(conn_.get(), name.c_str(),
-                              NumberPlaceholders(sql).c_str(), 0, nullptr));
+                              NumberPlaceholders(sql).c_str(),
+                              static_cast<int>(types.size()), types.data()));
     MLMDX_RETURN_IF_ERROR(ResultStatus(
         prepared.get(), absl::StrCat("cannot prepare `", sql, "`")));
-    it = prepared_.emplace(std::string(sql), name).first;
+    it = prepared_.emplace(std::move(key), name).first;
   }
   // Text parameters, except blobs, which go as binary.
   std::vector<std::string> texts(params.size());
@@ -256,6 +301,9 @@ absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
         continue;
       case SqlValue::Kind::kInt:
         texts[i] = absl::StrCat(p.AsInt());
+        break;
+      case SqlValue::Kind::kBool:
+        texts[i] = p.AsInt() != 0 ? "t" : "f";
         break;
       case SqlValue::Kind::kDouble:
         texts[i] = absl::StrFormat("%.17g", p.AsDouble());

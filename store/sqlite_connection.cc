@@ -125,6 +125,7 @@ absl::StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(
         rc = sqlite3_bind_null(stmt, i + 1);
         break;
       case SqlValue::Kind::kInt:
+      case SqlValue::Kind::kBool:
         rc = sqlite3_bind_int64(stmt, i + 1, p.AsInt());
         break;
       case SqlValue::Kind::kDouble:

@@ -74,7 +74,7 @@ absl::StatusOr<PropertyColumns> EncodeValue(const ml_metadata::Value& value,
                     SerializeDeterministic(value.proto_value())));
       break;
     case ml_metadata::Value::kBoolValue:
-      columns[4] = SqlValue::Int(value.bool_value() ? 1 : 0);
+      columns[4] = SqlValue::Bool(value.bool_value());
       break;
     case ml_metadata::Value::VALUE_NOT_SET:
       break;  // Rejected by CheckStorable above.

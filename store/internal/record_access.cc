@@ -475,7 +475,7 @@ absl::Status RecordAccess::InsertProperty(int64_t node_id,
                             "double_value, string_value, proto_value, "
                             "bool_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
                {SqlValue::Int(node_id), SqlValue::Text(row.name),
-                SqlValue::Int(row.is_custom ? 1 : 0), columns[0], columns[1],
+                SqlValue::Bool(row.is_custom), columns[0], columns[1],
                 columns[2], columns[3], columns[4]})
       .status();
 }
@@ -497,7 +497,7 @@ absl::Status RecordAccess::UpdateProperty(int64_t node_id,
                             " = ? AND name = ? AND is_custom_property = ?"),
                {columns[0], columns[1], columns[2], columns[3], columns[4],
                 SqlValue::Int(node_id), SqlValue::Text(row.name),
-                SqlValue::Int(row.is_custom ? 1 : 0)})
+                SqlValue::Bool(row.is_custom)})
       .status();
 }
 
@@ -511,7 +511,7 @@ absl::Status RecordAccess::DeleteProperty(int64_t node_id,
                             Traits::kPropertyIdColumn,
                             " = ? AND name = ? AND is_custom_property = ?"),
                {SqlValue::Int(node_id), SqlValue::Text(name),
-                SqlValue::Int(is_custom ? 1 : 0)})
+                SqlValue::Bool(is_custom)})
       .status();
 }
 
