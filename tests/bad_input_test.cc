@@ -148,6 +148,21 @@ TEST_F(BadInputTest, NulBytesAndNonUtf8RoundTripExactly) {
   artifact->set_uri(uri);
   (*artifact->mutable_custom_properties())["s"].set_string_value(uri);
   ml_metadata::PutArtifactsResponse response;
+  if (server_.backend() == TestBackend::kPostgres) {
+    // PostgreSQL text holds neither NUL bytes nor invalid UTF-8: refused,
+    // never silently cut short.
+    const absl::Status nul =
+        MLMDX_CALL(*stub_, PutArtifacts, request, response);
+    EXPECT_THAT(nul, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_NE(nul.message().find("NUL byte"), absl::string_view::npos) << nul;
+    ExpectServingWithArtifacts(0);
+    artifact->set_uri("a\xff\xfe");
+    artifact->clear_custom_properties();
+    EXPECT_THAT(MLMDX_CALL(*stub_, PutArtifacts, request, response),
+                StatusIs(absl::StatusCode::kInvalidArgument));
+    ExpectServingWithArtifacts(0);
+    return;
+  }
   ASSERT_THAT(MLMDX_CALL(*stub_, PutArtifacts, request, response), IsOk());
   ml_metadata::GetArtifactsByURIRequest get;
   get.add_uris(uri);

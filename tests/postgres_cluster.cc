@@ -113,6 +113,18 @@ void PostgresCluster::Stop() {
   }
 }
 
+void PostgresCluster::StopDetached(const std::string& dir) {
+  PostgresCluster cluster;
+  cluster.bin_dir_ = FindBinDir();
+  cluster.dir_ = dir;
+  cluster.running_ = !cluster.bin_dir_.empty();
+  cluster.Stop();
+}
+
+std::string PostgresCluster::UriBase() const {
+  return absl::StrCat("postgresql://", user_, "@127.0.0.1:", port_);
+}
+
 std::string PostgresCluster::ConnInfo(const std::string& dbname) const {
   return absl::StrCat("host=127.0.0.1 port=", port_, " user=", user_,
                       " dbname=", dbname, " connect_timeout=5");

@@ -40,6 +40,19 @@ class PostgresCluster {
   absl::Status Start();
   // pg_ctl stop -m immediate, then the directory is removed.
   void Stop();
+  // Leaves the cluster running after this object is gone, for a test
+  // fixture that outlives one process; StopDetached(dir()) ends it.
+  void Detach() {
+    running_ = false;
+    dir_.clear();
+  }
+  // Stops and removes a detached cluster by its directory.
+  static void StopDetached(const std::string& dir);
+
+  // The cluster's directory (data, socket, logs).
+  const std::string& dir() const { return dir_; }
+  // postgresql://USER@127.0.0.1:PORT: append "/DBNAME" for a database.
+  std::string UriBase() const;
 
   // A libpq connection string for `dbname` as the cluster's superuser.
   std::string ConnInfo(const std::string& dbname) const;

@@ -54,7 +54,7 @@ class PutExecutionTest : public ::testing::Test {
   }
 
   int64_t Count(const std::string& table) {
-    return QuerySqliteInt(server_.db_path(), "SELECT COUNT(*) FROM " + table);
+    return server_.QueryInt("SELECT COUNT(*) FROM " + table);
   }
   // Row counts of every table a put can write.
   std::vector<int64_t> AllCounts() {

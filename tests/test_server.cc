@@ -1,6 +1,7 @@
 #include "tests/test_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/postgres_cluster.h"
 
 namespace mlmdx::testing {
 
@@ -26,14 +28,102 @@ std::string MlmdxBinary() {
   return MLMDX_BINARY_PATH;
 }
 
+TestBackend DefaultTestBackend() {
+  const char* state = std::getenv("MLMDX_TEST_POSTGRES");
+  return state != nullptr && *state != '\0' ? TestBackend::kPostgres
+                                            : TestBackend::kSqlite;
+}
+
+namespace {
+
+std::string FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// postgresql://user@host:port of the cluster the PostgreSQL runs share, or
+// of one this process starts (kept until it exits) when there is none.
+std::string PostgresUriBase() {
+  static const std::string* const base = [] {
+    const std::string shared =
+        FirstLine(absl::StrCat(std::getenv("MLMDX_TEST_POSTGRES"), "/uri"));
+    if (!shared.empty()) return new std::string(shared);
+    // Stopped and removed when the process exits.
+    static PostgresCluster own;
+    const absl::Status started = own.Start();
+    EXPECT_TRUE(started.ok()) << started;
+    return new std::string(own.UriBase());
+  }();
+  return *base;
+}
+
+struct PgConnDeleter {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+struct PgResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+
+// Runs `sql` on `uri` and returns the first column of the first row (-1
+// when none); fails the test on errors.
+int64_t QueryPostgresInt(const std::string& uri, const std::string& sql) {
+  std::unique_ptr<PGconn, PgConnDeleter> conn(PQconnectdb(uri.c_str()));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    ADD_FAILURE() << "cannot connect to " << uri << ": "
+                  << PQerrorMessage(conn.get());
+    return -1;
+  }
+  std::unique_ptr<PGresult, PgResultDeleter> result(
+      PQexec(conn.get(), sql.c_str()));
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(result.get());
+    return -1;
+  }
+  if (status != PGRES_TUPLES_OK || PQntuples(result.get()) == 0) return -1;
+  int64_t value = -1;
+  const std::string text = PQgetvalue(result.get(), 0, 0);
+  if (text == "t" || text == "f") return text == "t" ? 1 : 0;
+  EXPECT_TRUE(absl::SimpleAtoi(text, &value)) << sql << " gave " << text;
+  return value;
+}
+
+}  // namespace
+
 TestServer::TestServer(std::string db_path) {
   char dir_template[] = "/tmp/mlmdx_test_XXXXXX";
   dir_ = mkdtemp(dir_template);
-  db_path_ = db_path.empty() ? dir_ + "/mlmd.sqlite" : std::move(db_path);
+  if (!db_path.empty()) {
+    // Another server's database; a PostgreSQL one stays its owner's.
+    if (db_path.rfind("postgresql://", 0) == 0) {
+      backend_ = TestBackend::kPostgres;
+    }
+    db_path_ = std::move(db_path);
+  } else if (DefaultTestBackend() == TestBackend::kPostgres) {
+    // The server creates the database when it first starts.
+    static int created = 0;
+    backend_ = TestBackend::kPostgres;
+    postgres_database_ = absl::StrCat("mlmdx_test_", getpid(), "_", ++created);
+    db_path_ = absl::StrCat(PostgresUriBase(), "/", postgres_database_);
+  } else {
+    db_path_ = dir_ + "/mlmd.sqlite";
+  }
+}
+
+int64_t TestServer::QueryInt(const std::string& sql) const {
+  return backend_ == TestBackend::kPostgres ? QueryPostgresInt(db_path_, sql)
+                                            : QuerySqliteInt(db_path_, sql);
 }
 
 TestServer::~TestServer() {
   Stop();
+  if (!postgres_database_.empty()) {
+    QueryPostgresInt(absl::StrCat(PostgresUriBase(), "/postgres"),
+                     absl::StrCat("DROP DATABASE IF EXISTS ",
+                                  postgres_database_, " WITH (FORCE)"));
+  }
   std::string command = absl::StrCat("rm -rf '", dir_, "'");
   if (std::system(command.c_str()) != 0) {
     // Leaving a temporary directory behind is harmless.

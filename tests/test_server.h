@@ -2,8 +2,15 @@
 // -----------------------------------------------------------------------------
 //
 // Starts the real `mlmdx serve` binary on a free loopback port with its own
-// fresh SQLite file, and hands out gRPC stubs connected to it. The process is
+// fresh database, and hands out gRPC stubs connected to it. The process is
 // stopped with SIGTERM when the TestServer is destroyed.
+//
+// The database is a new SQLite file, or, when MLMDX_TEST_POSTGRES names a
+// state directory, a new database in the PostgreSQL cluster recorded there
+// (tests/postgres_cluster_main.cc; CTest starts it as a fixture for the
+// suites' PostgreSQL runs). If that directory holds no cluster, the first
+// TestServer of the process starts one of its own. The database is
+// dropped when the TestServer is destroyed.
 //
 // Example:
 //
@@ -27,9 +34,15 @@
 
 namespace mlmdx::testing {
 
+enum class TestBackend { kSqlite, kPostgres };
+
+// kPostgres when MLMDX_TEST_POSTGRES is set, else kSqlite.
+TestBackend DefaultTestBackend();
+
 class TestServer {
  public:
-  // `db_path` empty: a new file in a fresh temporary directory.
+  // `db_path` empty: a new database of DefaultTestBackend() (a file in a
+  // fresh temporary directory for SQLite). Otherwise that SQLite file.
   explicit TestServer(std::string db_path = "");
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -45,13 +58,21 @@ class TestServer {
   int port() const { return port_; }
   // Process id of the running server, -1 when stopped.
   pid_t pid() const { return pid_; }
+  // The SQLite file, or for PostgreSQL the database's URI: what the server
+  // gets as --db.
   const std::string& db_path() const { return db_path_; }
+  TestBackend backend() const { return backend_; }
+  // The first column of the first row of `sql` (-1 when there is no row),
+  // run on the server's database; fails the test on errors.
+  int64_t QueryInt(const std::string& sql) const;
   // Everything the server wrote to stderr since the last Start().
   std::string Log() const;
 
  private:
   std::string dir_;
+  TestBackend backend_ = TestBackend::kSqlite;
   std::string db_path_;
+  std::string postgres_database_;  // Its name, for PostgreSQL.
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
