@@ -42,10 +42,14 @@ namespace mlmdx::query {
 // neighbour aliases a filter may use.
 enum class NodeKind { kArtifact, kExecution, kContext };
 
-// The SQL dialect to emit. Only SQLite exists today.
-enum class Dialect { kSqlite };
+// The SQL dialect to emit. kPostgres is for MLMD's PostgreSQL schema, with
+// parameters sent untyped in text format (`?` renumbered to $1, $2, ...):
+// every placeholder carries a CAST to its type, and the SQL returns the same
+// ids as on SQLite for the same rows (see sql_emitter.h for the differences).
+enum class Dialect { kSqlite, kPostgres };
 
-// A bound SQL parameter. Booleans are bound as int64 0/1.
+// A bound SQL parameter. Booleans are bound as int64 0/1 (PostgreSQL's
+// boolean input accepts "0" and "1").
 using SqlParam = std::variant<int64_t, double, std::string>;
 
 // The result of CompileFilter.

@@ -16,6 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "query/filter.h"
+#include "query/testing/injection_cases.h"
 #include "query/testing/schema_db.h"
 
 namespace mlmdx::query {
@@ -23,94 +24,6 @@ namespace {
 
 constexpr NodeKind kAllKinds[] = {NodeKind::kArtifact, NodeKind::kExecution,
                                   NodeKind::kContext};
-
-const std::vector<std::string>& Payloads() {
-  static const auto* payloads = new std::vector<std::string>{
-      "x' OR 1=1 --",
-      "x\" OR 1=1",
-      "x'' OR 1=1 --",
-      "'; DROP TABLE Artifact; --",
-      "Robert'); DROP TABLE Type;--",
-      "1; DELETE FROM Artifact",
-      "*/ OR 1=1 /*",
-      "' OR '1'='1",
-      "%' OR '1'='1",
-      "x` UNION SELECT id FROM Type --",
-      "table_0.id",
-      "?",
-      "?1 ?2 ??",
-      ":name @p $1",
-      "NULL",
-      ") OR (1=1",
-      "\\' OR 1=1 --",
-      "\\\\'; DROP TABLE Event; --",
-      "'||(SELECT name FROM sqlite_master)||'",
-      "x\nOR 1=1",
-      "semi;colon",
-      "back`tick",
-      "UNION ALL SELECT 1",
-      "'); ATTACH DATABASE '/tmp/x' AS x; --",
-      "x\x01\x7f\xff",
-  };
-  return *payloads;
-}
-
-// Escapes `text` for a ZetaSQL literal or identifier quoted with `quote`.
-std::string Escape(absl::string_view text, char quote) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == quote) out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-// A filter with `payload` in it; `escaped` says whether the payload is
-// written as a proper literal (whose value is the payload) or pasted raw.
-struct Template {
-  std::string (*make)(absl::string_view payload);
-  bool escaped;
-};
-
-const Template kTemplates[] = {
-    {[](absl::string_view p) {
-       return absl::StrCat("name = '", Escape(p, '\''), "'");
-     },
-     true},
-    {[](absl::string_view p) {
-       return absl::StrCat("name = \"", Escape(p, '"'), "\"");
-     },
-     true},
-    {[](absl::string_view p) {
-       return absl::StrCat("name IN ('a', '", Escape(p, '\''), "') OR id = 1");
-     },
-     true},
-    {[](absl::string_view p) {
-       return absl::StrCat("custom_properties.`", Escape(p, '`'),
-                           "`.string_value = 'v'");
-     },
-     true},
-    {[](absl::string_view p) {
-       return absl::StrCat("properties.`", Escape(p, '`'),
-                           "`.int_value > 1 AND name LIKE '", Escape(p, '\''),
-                           "'");
-     },
-     true},
-    {[](absl::string_view p) {
-       return absl::StrCat("type = '''", Escape(p, '\''), "''' AND id > 0");
-     },
-     true},
-    {[](absl::string_view p) { return absl::StrCat("name = '", p, "'"); },
-     false},
-    {[](absl::string_view p) {
-       return absl::StrCat("custom_properties.`", p, "`.int_value = 1");
-     },
-     false},
-};
 
 class InjectionTest : public ::testing::Test {
  protected:
@@ -134,20 +47,11 @@ class InjectionTest : public ::testing::Test {
   std::string schema_;
 };
 
-bool HasParam(const CompiledFilter& f, absl::string_view value) {
-  for (const SqlParam& p : f.params) {
-    if (const auto* s = std::get_if<std::string>(&p); s && *s == value) {
-      return true;
-    }
-  }
-  return false;
-}
-
 TEST_F(InjectionTest, PayloadsNeverReachTheSqlText) {
   int cases = 0;
   int accepted = 0;
-  for (const std::string& payload : Payloads()) {
-    for (const Template& t : kTemplates) {
+  for (const std::string& payload : InjectionPayloads()) {
+    for (const InjectionTemplate& t : InjectionTemplates()) {
       ++cases;
       const std::string filter = t.make(payload);
       for (NodeKind kind : kAllKinds) {
@@ -164,7 +68,7 @@ TEST_F(InjectionTest, PayloadsNeverReachTheSqlText) {
           EXPECT_FALSE(absl::StrContains(sql, bad)) << sql;
         }
         if (t.escaped) {
-          EXPECT_TRUE(HasParam(*result, payload));
+          EXPECT_TRUE(HasStringParam(*result, payload));
           absl::StatusOr<CompiledFilter> benign =
               CompileFilter(t.make("harmless"), kind);
           ASSERT_TRUE(benign.ok()) << benign.status();
@@ -203,7 +107,7 @@ TEST_F(InjectionTest, ClassicPayloadsAreLiteralsOrErrors) {
   absl::StatusOr<CompiledFilter> escaped =
       CompileFilter("name = \"x\\\" OR 1=1\"", NodeKind::kArtifact);
   ASSERT_TRUE(escaped.ok()) << escaped.status();
-  EXPECT_TRUE(HasParam(*escaped, "x\" OR 1=1"));
+  EXPECT_TRUE(HasStringParam(*escaped, "x\" OR 1=1"));
   absl::StatusOr<std::vector<int64_t>> ids =
       db_->MatchingIds(NodeKind::kArtifact, *escaped);
   ASSERT_TRUE(ids.ok());
@@ -213,7 +117,7 @@ TEST_F(InjectionTest, ClassicPayloadsAreLiteralsOrErrors) {
       "custom_properties.`a'; DROP TABLE Artifact; --`.int_value = 1",
       NodeKind::kExecution);
   ASSERT_TRUE(property.ok()) << property.status();
-  EXPECT_TRUE(HasParam(*property, "a'; DROP TABLE Artifact; --"));
+  EXPECT_TRUE(HasStringParam(*property, "a'; DROP TABLE Artifact; --"));
   EXPECT_TRUE(db_->MatchingIds(NodeKind::kExecution, *property).ok());
 
   for (absl::string_view filter :

@@ -133,6 +133,49 @@ TEST(CompileFilterTest, BooleansAndNumbersAreBound) {
                           SqlParam(-1.5)));
 }
 
+TEST(CompileFilterTest, PostgresSqlCastsParametersWithTheSameValues) {
+  const absl::string_view filter =
+      "properties.`p q`.int_value * 2 > 1.5 AND name LIKE 'a%' AND TRUE";
+  absl::StatusOr<CompiledFilter> pg =
+      CompileFilter(filter, NodeKind::kArtifact, Dialect::kPostgres);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  EXPECT_EQ(pg->sql,
+            "SELECT DISTINCT table_0.id AS id FROM Artifact AS table_0 JOIN "
+            "ArtifactProperty AS table_1 ON table_1.artifact_id = table_0.id "
+            "AND table_1.name = CAST(? AS TEXT) AND "
+            "table_1.is_custom_property = FALSE WHERE "
+            "((((CAST(table_1.int_value AS NUMERIC) * CAST(? AS BIGINT)) > "
+            "CAST(? AS DOUBLE PRECISION)) AND ((table_0.name COLLATE \"C\" "
+            "ILIKE CAST(? AS TEXT) ESCAPE '') AND CAST(? AS BOOLEAN))))");
+  absl::StatusOr<CompiledFilter> sqlite =
+      CompileFilter(filter, NodeKind::kArtifact, Dialect::kSqlite);
+  ASSERT_TRUE(sqlite.ok()) << sqlite.status();
+  EXPECT_EQ(sqlite->sql,
+            "SELECT DISTINCT table_0.id AS id FROM Artifact AS table_0 JOIN "
+            "ArtifactProperty AS table_1 ON table_1.artifact_id = table_0.id "
+            "AND table_1.name = ? AND table_1.is_custom_property = 0 WHERE "
+            "((((table_1.int_value * ?) > ?) AND ((table_0.name LIKE ?) AND "
+            "?)))");
+  EXPECT_EQ(pg->params, sqlite->params);
+  EXPECT_THAT(pg->params,
+              ElementsAre(SqlParam("p q"), SqlParam(int64_t{2}), SqlParam(1.5),
+                          SqlParam("a%"), SqlParam(int64_t{1})));
+}
+
+TEST(CompileFilterTest, PostgresSqlGuardsDivisionAndTypesNulls) {
+  absl::StatusOr<CompiledFilter> pg = CompileFilter(
+      "custom_properties.b.bool_value = FALSE OR name NOT BETWEEN 'a' AND 'b' "
+      "OR -NULL / id IS NULL",
+      NodeKind::kExecution, Dialect::kPostgres);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  EXPECT_THAT(pg->sql, HasSubstr("is_custom_property = TRUE"));
+  EXPECT_THAT(pg->sql,
+              HasSubstr("(table_0.name COLLATE \"C\" NOT BETWEEN CAST(? AS "
+                        "TEXT) AND CAST(? AS TEXT))"));
+  EXPECT_THAT(pg->sql, HasSubstr("(CAST((- CAST(NULL AS NUMERIC)) AS DOUBLE "
+                                 "PRECISION)) / NULLIF(table_0.id, 0)"));
+}
+
 TEST(CompileFilterTest, SameAliasIsOneJoin) {
   absl::StatusOr<CompiledFilter> result = CompileFilter(
       "contexts_a.name = 'x' OR contexts_a.id = 1 OR type = 'a' OR type = 'b'",

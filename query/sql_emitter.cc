@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "query/catalog.h"
@@ -24,9 +25,43 @@ absl::string_view NodeIdColumn(NodeKind kind) {
   std::abort();
 }
 
+// PostgreSQL's name for values of `type`.
+absl::string_view PostgresType(ValueType type) {
+  switch (type) {
+    case ValueType::kInt64:
+      return "BIGINT";
+    case ValueType::kDouble:
+      return "DOUBLE PRECISION";
+    case ValueType::kString:
+      return "TEXT";
+    case ValueType::kBool:
+      return "BOOLEAN";
+    case ValueType::kNull:
+    case ValueType::kEnum:
+    case ValueType::kEnumName:
+      break;
+  }
+  std::abort();  // Only parameters and typed NULLs are cast.
+}
+
+bool IsOrdering(absl::string_view op) {
+  return op == "<" || op == "<=" || op == ">" || op == ">=";
+}
+
+bool IsArithmetic(absl::string_view op) {
+  return op == "+" || op == "-" || op == "*" || op == "/";
+}
+
+// PostgreSQL compares text by the column's collation, which follows the
+// database's locale (en_US sorts 'a' before 'B'); SQLite compares bytes.
+// The "C" collation compares bytes too, and makes ILIKE fold ASCII letters
+// only, as SQLite's LIKE does.
+constexpr absl::string_view kPostgresByteCollation = " COLLATE \"C\"";
+
 class Emitter {
  public:
-  explicit Emitter(const BoundFilter& filter) : filter_(filter) {}
+  Emitter(const BoundFilter& filter, Dialect dialect)
+      : filter_(filter), postgres_(dialect == Dialect::kPostgres) {}
 
   CompiledFilter Run() {
     absl::StrAppend(&out_.sql, "SELECT DISTINCT table_0.id AS id FROM ",
@@ -93,15 +128,114 @@ class Emitter {
         absl::StrAppend(&out_.sql, " JOIN ", NodeKindName(filter_.kind),
                         "Property AS ", t, " ON ", t, ".",
                         NodeIdColumn(filter_.kind), " = table_0.id AND ", t,
-                        ".name = ? AND ", t, ".is_custom_property = ",
-                        alias.kind == AliasKind::kCustomProperty ? "1" : "0");
-        out_.params.emplace_back(alias.property_name);
+                        ".name = ");
+        EmitParam(alias.property_name, ValueType::kString);
+        absl::StrAppend(&out_.sql, " AND ", t, ".is_custom_property = ",
+                        BoolLiteral(alias.kind == AliasKind::kCustomProperty));
         break;
     }
     if (alias.needs_type) {
       absl::StrAppend(&out_.sql, " JOIN Type AS ", t, "_type ON ", t,
                       "_type.id = ", t, ".type_id");
     }
+  }
+
+  // is_custom_property is BOOLEAN on PostgreSQL, an integer on SQLite.
+  absl::string_view BoolLiteral(bool value) const {
+    if (postgres_) return value ? "TRUE" : "FALSE";
+    return value ? "1" : "0";
+  }
+
+  // PostgreSQL infers the type of an untyped parameter from its context
+  // (`int_value > $1` makes $1 a bigint, which then rejects "1.5") or fails
+  // (`$1 = $2`), so each placeholder is cast to the type of its value.
+  void EmitParam(SqlParam value, ValueType type) {
+    if (postgres_) {
+      absl::StrAppend(&out_.sql, "CAST(? AS ", PostgresType(type), ")");
+    } else {
+      out_.sql += "?";
+    }
+    out_.params.push_back(std::move(value));
+  }
+
+  // Emits `e` as an operand of an arithmetic operator whose result has type
+  // `result`. On PostgreSQL:
+  //  - integer arithmetic runs in NUMERIC (`widen` casts the operand that
+  //    decides the operator): SQLite turns an int64 overflow into a double,
+  //    where bigint arithmetic would raise "bigint out of range". Exact
+  //    NUMERIC agrees with SQLite's result except within the rounding of
+  //    that double;
+  //  - an untyped NULL gets the operator's type, since `- NULL` and
+  //    `NULL + NULL` are errors ("operator is not unique").
+  void EmitArithmeticOperand(const BoundExpr& e, ValueType result, bool widen) {
+    if (!postgres_) {
+      Emit(e);
+      return;
+    }
+    const absl::string_view type =
+        result == ValueType::kInt64 ? "NUMERIC" : PostgresType(result);
+    if (e.kind == BoundKind::kNull) {
+      absl::StrAppend(&out_.sql, "CAST(NULL AS ", type, ")");
+    } else if (widen && result == ValueType::kInt64) {
+      out_.sql += "CAST(";
+      Emit(e);
+      out_.sql += " AS NUMERIC)";
+    } else {
+      Emit(e);
+    }
+  }
+
+  // Emits `e`, compared as text bytes on PostgreSQL.
+  void EmitWithByteCollation(const BoundExpr& e) {
+    Emit(e);
+    if (postgres_) absl::StrAppend(&out_.sql, kPostgresByteCollation);
+  }
+
+  void EmitBinary(const BoundExpr& e) {
+    const BoundExpr& left = *e.children[0];
+    const BoundExpr& right = *e.children[1];
+    if (IsArithmetic(e.op)) {
+      EmitArithmeticOperand(left, e.type, /*widen=*/true);
+      absl::StrAppend(&out_.sql, " ", e.op, " ");
+      if (postgres_ && e.op == "/") {
+        // SQLite yields NULL for a division by zero where PostgreSQL
+        // raises an error; NULLIF turns a zero divisor into NULL.
+        out_.sql += "NULLIF(";
+        EmitArithmeticOperand(right, e.type, /*widen=*/false);
+        out_.sql += ", 0)";
+      } else {
+        EmitArithmeticOperand(right, e.type, /*widen=*/false);
+      }
+      return;
+    }
+    const bool text_order =
+        IsOrdering(e.op) &&
+        (left.type == ValueType::kString || right.type == ValueType::kString);
+    if (text_order) {
+      EmitWithByteCollation(left);
+    } else {
+      Emit(left);
+    }
+    absl::StrAppend(&out_.sql, " ", e.op, " ");
+    Emit(right);
+  }
+
+  // SQLite's LIKE folds ASCII letters only and has no escape character.
+  // On PostgreSQL, ILIKE under the "C" collation folds ASCII letters only
+  // too (under the database's collation it would also fold non-ASCII ones,
+  // e.g. 'É' ILIKE 'é'), and ESCAPE '' turns off its default escape, the
+  // backslash. With both, the two agree on all valid UTF-8 text.
+  void EmitLike(const BoundExpr& e) {
+    if (!postgres_) {
+      Emit(*e.children[0]);
+      out_.sql += e.negated ? " NOT LIKE " : " LIKE ";
+      Emit(*e.children[1]);
+      return;
+    }
+    EmitWithByteCollation(*e.children[0]);
+    out_.sql += e.negated ? " NOT ILIKE " : " ILIKE ";
+    Emit(*e.children[1]);
+    out_.sql += " ESCAPE ''";
   }
 
   void EmitList(const BoundExpr& e, size_t first, absl::string_view sep) {
@@ -144,8 +278,7 @@ class Emitter {
         absl::StrAppend(&out_.sql, ".", e.column);
         return;
       case BoundKind::kParam:
-        out_.sql += "?";
-        out_.params.push_back(e.param);
+        EmitParam(e.param, e.type);
         return;
       case BoundKind::kNull:
         out_.sql += "NULL";
@@ -163,12 +296,13 @@ class Emitter {
         break;
       case BoundKind::kNegate:
         out_.sql += "- ";
-        Emit(*e.children[0]);
+        EmitArithmeticOperand(*e.children[0], e.type, /*widen=*/true);
         break;
       case BoundKind::kCastReal:
+        // REAL is single precision on PostgreSQL.
         out_.sql += "CAST(";
         Emit(*e.children[0]);
-        out_.sql += " AS REAL)";
+        out_.sql += postgres_ ? " AS DOUBLE PRECISION)" : " AS REAL)";
         break;
       case BoundKind::kAnd:
         EmitBalanced(e, 0, e.children.size(), " AND ");
@@ -177,14 +311,10 @@ class Emitter {
         EmitBalanced(e, 0, e.children.size(), " OR ");
         break;
       case BoundKind::kBinary:
-        Emit(*e.children[0]);
-        absl::StrAppend(&out_.sql, " ", e.op, " ");
-        Emit(*e.children[1]);
+        EmitBinary(e);
         break;
       case BoundKind::kLike:
-        Emit(*e.children[0]);
-        out_.sql += e.negated ? " NOT LIKE " : " LIKE ";
-        Emit(*e.children[1]);
+        EmitLike(e);
         break;
       case BoundKind::kIn:
         Emit(*e.children[0]);
@@ -193,7 +323,13 @@ class Emitter {
         out_.sql += ")";
         break;
       case BoundKind::kBetween:
-        Emit(*e.children[0]);
+        if (e.children[0]->type == ValueType::kString ||
+            e.children[1]->type == ValueType::kString ||
+            e.children[2]->type == ValueType::kString) {
+          EmitWithByteCollation(*e.children[0]);
+        } else {
+          Emit(*e.children[0]);
+        }
         out_.sql += e.negated ? " NOT BETWEEN " : " BETWEEN ";
         Emit(*e.children[1]);
         out_.sql += " AND ";
@@ -221,16 +357,14 @@ class Emitter {
   }
 
   const BoundFilter& filter_;
+  const bool postgres_;
   CompiledFilter out_;
 };
 
 }  // namespace
 
 CompiledFilter EmitSql(const BoundFilter& filter, Dialect dialect) {
-  // Only SQLite exists; its SQL is also valid for the other dialects MLMD
-  // supports, except for IS TRUE on MySQL.
-  (void)dialect;
-  return Emitter(filter).Run();
+  return Emitter(filter, dialect).Run();
 }
 
 }  // namespace mlmdx::query

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "migrations/migrations.h"
 #include "query/catalog.h"
+#include "util/status_macros.h"
 
 namespace mlmdx::query {
 namespace {
@@ -46,19 +47,23 @@ absl::Status SchemaDb::Exec(absl::string_view sql) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<int64_t>> SchemaDb::MatchingIds(
-    NodeKind kind, const CompiledFilter& filter) {
-  const std::string sql =
-      absl::StrCat("SELECT id FROM ", NodeKindName(kind), " WHERE id IN (",
-                   filter.sql, ") ORDER BY id");
+absl::StatusOr<SchemaDb::Statement> SchemaDb::Prepare(const std::string& sql) {
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) !=
       SQLITE_OK) {
     return absl::InternalError(absl::StrCat(
         "prepare failed: ", sqlite3_errmsg(db_.get()), " in: ", sql));
   }
-  std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(
-      raw, &sqlite3_finalize);
+  return Statement(raw, &sqlite3_finalize);
+}
+
+absl::StatusOr<std::vector<int64_t>> SchemaDb::MatchingIds(
+    NodeKind kind, const CompiledFilter& filter) {
+  const std::string sql =
+      absl::StrCat("SELECT id FROM ", NodeKindName(kind), " WHERE id IN (",
+                   filter.sql, ") ORDER BY id");
+  MLMDX_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+  sqlite3_stmt* raw = stmt.get();
   if (raw == nullptr) return absl::InternalError("empty statement");
   if (sqlite3_bind_parameter_count(raw) !=
       static_cast<int>(filter.params.size())) {
@@ -94,6 +99,51 @@ absl::StatusOr<std::vector<int64_t>> SchemaDb::MatchingIds(
     ids.push_back(sqlite3_column_int64(raw, 0));
   }
   return ids;
+}
+
+absl::StatusOr<StoredTable> SchemaDb::ReadTable(absl::string_view table) {
+  const std::string sql = absl::StrCat("SELECT * FROM ", table);
+  MLMDX_ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+  sqlite3_stmt* raw = stmt.get();
+  StoredTable out;
+  for (int c = 0; c < sqlite3_column_count(raw); ++c) {
+    out.columns.emplace_back(sqlite3_column_name(raw, c));
+  }
+  while (true) {
+    const int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      return absl::InternalError(
+          absl::StrCat("step failed: ", sqlite3_errmsg(db_.get())));
+    }
+    std::vector<StoredValue>& row = out.rows.emplace_back(out.columns.size());
+    for (int c = 0; c < static_cast<int>(row.size()); ++c) {
+      StoredValue& value = row[c];
+      value.type = sqlite3_column_type(raw, c);
+      switch (value.type) {
+        case SQLITE_INTEGER:
+          value.int_value = sqlite3_column_int64(raw, c);
+          break;
+        case SQLITE_FLOAT:
+          value.double_value = sqlite3_column_double(raw, c);
+          break;
+        case SQLITE_TEXT:
+        case SQLITE_BLOB: {
+          const void* data =
+              value.type == SQLITE_TEXT
+                  ? static_cast<const void*>(sqlite3_column_text(raw, c))
+                  : sqlite3_column_blob(raw, c);
+          const int size = sqlite3_column_bytes(raw, c);
+          if (size > 0)
+            value.bytes.assign(static_cast<const char*>(data), size);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> SchemaDb::SchemaText() {

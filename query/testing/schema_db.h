@@ -34,6 +34,21 @@
 
 namespace mlmdx::query {
 
+// One value as SQLite stores it.
+struct StoredValue {
+  // SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_BLOB.
+  int type = SQLITE_NULL;
+  int64_t int_value = 0;
+  double double_value = 0;
+  std::string bytes;  // of TEXT and BLOB
+};
+
+// All rows of one table.
+struct StoredTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<StoredValue>> rows;
+};
+
 class SchemaDb {
  public:
   // Opens a private in-memory database and runs `schema_sql` in it.
@@ -53,12 +68,21 @@ class SchemaDb {
   absl::StatusOr<std::vector<int64_t>> MatchingIds(
       NodeKind kind, const CompiledFilter& filter);
 
+  // Every row of `table` (our own table name, not user text), in rowid
+  // order. INTERNAL when the table does not exist.
+  absl::StatusOr<StoredTable> ReadTable(absl::string_view table);
+
   // The schema as SQLite stores it (sqlite_master), to detect changes.
   absl::StatusOr<std::string> SchemaText();
 
  private:
   using Handle = std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)>;
+  using Statement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
   explicit SchemaDb(Handle db) : db_(std::move(db)) {}
+
+  // INTERNAL with SQLite's message when `sql` does not prepare. The
+  // statement is null for SQL without one (only blanks or comments).
+  absl::StatusOr<Statement> Prepare(const std::string& sql);
 
   Handle db_;
 };
