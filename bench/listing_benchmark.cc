@@ -517,15 +517,18 @@ std::string Plan(store::Connection& conn, const Listing& listing,
   absl::StatusOr<si::ListQuery> query;
   switch (listing.rpc) {
     case Listing::Rpc::kArtifacts:
-      query = si::BuildListQuery<ml_metadata::Artifact>(options, {});
+      query = si::BuildListQuery<ml_metadata::Artifact>(
+          options, {}, mlmdx::store::Dialect::kSqlite);
       break;
     case Listing::Rpc::kExecutionsByContext:
       query = si::BuildListQuery<ml_metadata::Execution>(
-          options, {si::ListScope::Kind::kContext, listing.context_id});
+          options, {si::ListScope::Kind::kContext, listing.context_id},
+          mlmdx::store::Dialect::kSqlite);
       break;
     case Listing::Rpc::kContextsByType:
       query = si::BuildListQuery<ml_metadata::Context>(
-          options, {si::ListScope::Kind::kType, listing.type_id});
+          options, {si::ListScope::Kind::kType, listing.type_id},
+          mlmdx::store::Dialect::kSqlite);
       break;
   }
   Check(query.status(), "BuildListQuery");
@@ -568,7 +571,8 @@ void PrintPlans(const World& world) {
     ml_metadata::ListOperationOptions options;
     options.set_max_result_size(20);
     options.set_filter_query(world.listings[1].filter);
-    const auto query = si::BuildListQuery<ml_metadata::Artifact>(options, {});
+    const auto query = si::BuildListQuery<ml_metadata::Artifact>(
+        options, {}, mlmdx::store::Dialect::kSqlite);
     Check(query.status(), "BuildListQuery");
     std::printf("\nExample SQL (%s):\n  %s\n", world.listings[1].name.c_str(),
                 query->sql.c_str());

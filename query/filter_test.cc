@@ -146,7 +146,7 @@ TEST(CompileFilterTest, PostgresSqlCastsParametersWithTheSameValues) {
             "table_1.is_custom_property = FALSE WHERE "
             "((((CAST(table_1.int_value AS NUMERIC) * CAST(? AS BIGINT)) > "
             "CAST(? AS DOUBLE PRECISION)) AND ((table_0.name COLLATE \"C\" "
-            "ILIKE CAST(? AS TEXT) ESCAPE '') AND CAST(? AS BOOLEAN))))");
+            "ILIKE CAST(? AS TEXT) ESCAPE '') AND (CAST(? AS BIGINT) <> 0))))");
   absl::StatusOr<CompiledFilter> sqlite =
       CompileFilter(filter, NodeKind::kArtifact, Dialect::kSqlite);
   ASSERT_TRUE(sqlite.ok()) << sqlite.status();

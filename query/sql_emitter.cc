@@ -149,8 +149,13 @@ class Emitter {
   // PostgreSQL infers the type of an untyped parameter from its context
   // (`int_value > $1` makes $1 a bigint, which then rejects "1.5") or fails
   // (`$1 = $2`), so each placeholder is cast to the type of its value.
+  // Booleans are bound as integers 0/1, and PostgreSQL has no cast from
+  // BIGINT (how the store types integer parameters) to BOOLEAN, so they are
+  // compared instead.
   void EmitParam(SqlParam value, ValueType type) {
-    if (postgres_) {
+    if (postgres_ && type == ValueType::kBool) {
+      out_.sql += "(CAST(? AS BIGINT) <> 0)";
+    } else if (postgres_) {
       absl::StrAppend(&out_.sql, "CAST(? AS ", PostgresType(type), ")");
     } else {
       out_.sql += "?";

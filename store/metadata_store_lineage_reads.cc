@@ -173,11 +173,13 @@ query::NodeKind QueryKindOf(MetadataStore::NodeKind kind) {
 }
 
 // "id IN (<compiled filter>)" and its parameters appended to `params`.
-absl::StatusOr<std::string> FilterCondition(MetadataStore::NodeKind kind,
+absl::StatusOr<std::string> FilterCondition(Dialect dialect,
+                                            MetadataStore::NodeKind kind,
                                             const std::string& filter_query,
                                             std::vector<SqlValue>& params) {
   MLMDX_ASSIGN_OR_RETURN(query::CompiledFilter filter,
-                         query::CompileFilter(filter_query, QueryKindOf(kind)));
+                         query::CompileFilter(filter_query, QueryKindOf(kind),
+                                              internal::QueryDialect(dialect)));
   for (const query::SqlParam& param : filter.params) {
     if (const auto* i = std::get_if<int64_t>(&param)) {
       params.push_back(SqlValue::Int(*i));
@@ -198,8 +200,9 @@ absl::StatusOr<std::vector<int64_t>> MetadataStore::FindNodeIdsByFilter(
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
         std::vector<SqlValue> params;
-        MLMDX_ASSIGN_OR_RETURN(std::string condition,
-                               FilterCondition(kind, filter_query, params));
+        MLMDX_ASSIGN_OR_RETURN(
+            std::string condition,
+            FilterCondition(dialect(), kind, filter_query, params));
         params.push_back(SqlValue::Int(limit));
         MLMDX_ASSIGN_OR_RETURN(
             RecordSet rows,
@@ -249,8 +252,9 @@ absl::StatusOr<std::vector<int64_t>> MetadataStore::FilterNodeIds(
               " WHERE id IN (SELECT id FROM temp.mlmdx_candidates)");
         }
         if (!filter_query.empty()) {
-          MLMDX_ASSIGN_OR_RETURN(std::string condition,
-                                 FilterCondition(kind, filter_query, params));
+          MLMDX_ASSIGN_OR_RETURN(
+              std::string condition,
+              FilterCondition(dialect(), kind, filter_query, params));
           absl::StrAppend(&sql, " AND ", condition);
         }
         absl::StrAppend(&sql, " ORDER BY id");

@@ -73,7 +73,7 @@ TEST_F(PostgresConnectionTest, BindsParametersAndReadsRowsBack) {
   auto id = conn_->Insert(
       "INSERT INTO t (i, d, s, b, f) VALUES (?, ?, ?, ?, ?)",
       {SqlValue::Int(int64_t{1} << 40), SqlValue::Double(0.1 + 0.2),
-       SqlValue::Text(evil), SqlValue::Blob(bytes), SqlValue::Int(1)});
+       SqlValue::Text(evil), SqlValue::Blob(bytes), SqlValue::Bool(true)});
   ASSERT_THAT(id.status(), IsOk());
   EXPECT_EQ(*id, 1);
   auto second =
@@ -173,12 +173,42 @@ TEST_F(PostgresConnectionTest, DeadlockIsAborted) {
   EXPECT_THAT(std::string(failed.message()), HasSubstr("40P01"));
 }
 
+TEST_F(PostgresConnectionTest, IntegersAreBigintsAndTextWithNulIsRefused) {
+  ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE n (id SERIAL PRIMARY KEY, "
+                                   "s TEXT, v VARCHAR(4))"),
+              IsOk());
+  ASSERT_THAT(
+      conn_->Insert("INSERT INTO n (s) VALUES (?)", {SqlValue::Text("x")})
+          .status(),
+      IsOk());
+  // An INT column compared with an id past 2^31 matches nothing, where an
+  // untyped parameter would fail to parse as an INT.
+  auto rows = conn_->Query("SELECT id FROM n WHERE id IN (?, ?)",
+                           {SqlValue::Int(int64_t{1} << 40), SqlValue::Int(1)});
+  ASSERT_THAT(rows.status(), IsOk());
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 1);
+  // libpq sends text NUL-terminated: refused rather than cut short.
+  EXPECT_THAT(conn_
+                  ->Insert("INSERT INTO n (s) VALUES (?)",
+                           {SqlValue::Text(std::string("a\0b", 3))})
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // Too long for the column: the request's fault.
+  EXPECT_THAT(
+      conn_->Insert("INSERT INTO n (v) VALUES (?)", {SqlValue::Text("toolong")})
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(conn_->Query("SELECT count(*) FROM n", {})->rows[0][0].AsInt(),
+              1);
+}
+
 TEST_F(PostgresConnectionTest, LostConnectionIsUnavailable) {
   auto victim = Connect();
   auto pid = victim->Query("SELECT pg_backend_pid()", {});
   ASSERT_THAT(pid.status(), IsOk());
   ASSERT_THAT(conn_
-                  ->Query("SELECT pg_terminate_backend(?)",
+                  ->Query("SELECT pg_terminate_backend(CAST(? AS INTEGER))",
                           {SqlValue::Int(pid->rows[0][0].AsInt())})
                   .status(),
               IsOk());

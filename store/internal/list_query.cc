@@ -104,7 +104,8 @@ absl::StatusOr<bool> ScopeHasNodes(RecordAccess& access,
 
 template <typename Node>
 absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
-                                         const ListScope& scope) {
+                                         const ListScope& scope,
+                                         Dialect dialect) {
   if (options.max_result_size() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("options.max_result_size must be positive, got ",
@@ -131,7 +132,8 @@ absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
     // literal of the filter is one of its bound parameters.
     MLMDX_ASSIGN_OR_RETURN(
         query::CompiledFilter filter,
-        query::CompileFilter(options.filter_query(), QueryKind<Node>()));
+        query::CompileFilter(options.filter_query(), QueryKind<Node>(),
+                             QueryDialect(dialect)));
     conditions.push_back(absl::StrCat("id IN (", filter.sql, ")"));
     for (const query::SqlParam& param : filter.params) {
       params.push_back(ToSqlValue(param));
@@ -191,7 +193,9 @@ template <typename Node>
 absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
                                      const ListOperationOptions& options,
                                      const ListScope& scope) {
-  MLMDX_ASSIGN_OR_RETURN(ListQuery query, BuildListQuery<Node>(options, scope));
+  MLMDX_ASSIGN_OR_RETURN(
+      ListQuery query,
+      BuildListQuery<Node>(options, scope, access.connection().dialect()));
   MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
                          access.connection().Query(query.sql, query.params));
   const Field::Field field = options.order_by_field().field();
@@ -221,7 +225,7 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
 
 #define MLMDX_INSTANTIATE_LIST(Node)                                 \
   template absl::StatusOr<ListQuery> BuildListQuery<Node>(           \
-      const ListOperationOptions&, const ListScope&);                \
+      const ListOperationOptions&, const ListScope&, Dialect);       \
   template absl::StatusOr<ListPage> ListNodeIds<Node>(               \
       RecordAccess&, const ListOperationOptions&, const ListScope&); \
   template absl::StatusOr<bool> ScopeHasNodes<Node>(RecordAccess&,   \

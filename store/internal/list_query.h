@@ -43,12 +43,13 @@ struct ListQuery {
   std::vector<SqlValue> params;
 };
 
-// Builds the statement ListNodeIds would run for `options` and `scope`,
-// without running it. Also a debug hook: the listing benchmark prints
-// `EXPLAIN QUERY PLAN` of exactly this SQL. Same errors as ListNodeIds.
+// Builds the statement ListNodeIds would run for `options` and `scope` in
+// `dialect`, without running it. Also a debug hook: the listing benchmark
+// prints `EXPLAIN QUERY PLAN` of exactly this SQL. Same errors as ListNodeIds.
 template <typename Node>
 absl::StatusOr<ListQuery> BuildListQuery(
-    const ml_metadata::ListOperationOptions& options, const ListScope& scope);
+    const ml_metadata::ListOperationOptions& options, const ListScope& scope,
+    Dialect dialect);
 
 // INVALID_ARGUMENT for bad options (page size <= 0, FIELD_UNSPECIFIED,
 // undecodable or mismatched token, a filter_query that does not compile,

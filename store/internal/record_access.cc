@@ -87,6 +87,11 @@ void AppendPathStep(const SqlValue& is_index_step, const SqlValue& step_index,
   }
 }
 
+query::Dialect QueryDialect(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? query::Dialect::kPostgres
+                                       : query::Dialect::kSqlite;
+}
+
 absl::string_view InsertionOrder(Dialect dialect) {
   // MLMD's EventPath has no key, and MLMD reads steps in table order. On
   // PostgreSQL that is the heap order (ctid); a column to order by would

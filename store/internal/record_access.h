@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
+#include "query/filter.h"
 #include "store/connection.h"
 #include "store/internal/node_traits.h"
 #include "store/lineage_changes.h"
@@ -194,6 +195,9 @@ class RecordAccess {
 // The pseudo-column that orders a keyless table's rows (EventPath's steps)
 // in insertion order: rowid on SQLite, ctid on PostgreSQL.
 absl::string_view InsertionOrder(Dialect dialect);
+
+// The filter compiler's name for `dialect`.
+query::Dialect QueryDialect(Dialect dialect);
 
 // Converts ids to SQL parameters.
 std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids);
