@@ -157,5 +157,21 @@ TEST_F(PostgresSchemaTest, NewerSchemaIsRefused) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// MLMD supports PostgreSQL from schema version 10 on: there is no older
+// PostgreSQL schema to upgrade from.
+TEST_F(PostgresSchemaTest, OlderVersionIsNotUpgraded) {
+  ASSERT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
+  ASSERT_THAT(conn_->ExecuteScript("UPDATE MLMDEnv SET schema_version = 9"),
+              IsOk());
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  MigrationOptions upgrade;
+  upgrade.enable_upgrade = true;
+  const absl::Status upgraded = InitSchema(*conn_, Dialect::kPostgres, upgrade);
+  EXPECT_THAT(upgraded, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(upgraded.message(), ::testing::HasSubstr("PostgreSQL"));
+  EXPECT_EQ(Int("SELECT schema_version FROM MLMDEnv"), 9);
+}
+
 }  // namespace
 }  // namespace mlmdx::store

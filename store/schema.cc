@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "migrations/migrations.h"
+#include "store/internal/schema_steps.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store {
@@ -137,16 +138,28 @@ absl::Status InitInTransaction(Connection& conn, Dialect dialect,
   }
   if (version >= 0 && version < kSchemaVersion) {
     if (!options.enable_upgrade) {
+      // MLMD's message, and how to enable the upgrade in mlmdx.
       return absl::FailedPreconditionError(absl::StrCat(
           "MLMD database version ", version, " is older than library version ",
           kSchemaVersion,
-          ". Schema migration is disabled. Please start the server with "
-          "--enable_database_upgrade to upgrade the database."));
+          ". Schema migration is disabled. Please upgrade the database then "
+          "use the library version; or switch to a older library version to "
+          "use the current database. For more details, please refer to "
+          "ml-metadata g3doc/third_party/ml_metadata/g3doc/"
+          "get_started.md#upgrade-the-database-schema (mlmdx: start the "
+          "server with --enable_database_upgrade to upgrade it in place)"));
     }
-    return absl::UnimplementedError(
-        absl::StrCat("upgrading an MLMD database from schema version ", version,
-                     " is not supported by this build; only version ",
-                     kSchemaVersion, " databases can be opened"));
+    if (dialect == Dialect::kPostgres) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "MLMD database version ", version,
+          " on PostgreSQL cannot be upgraded: MLMD supports PostgreSQL from "
+          "schema version ",
+          kSchemaVersion,
+          " on, so no older PostgreSQL schema exists to "
+          "migrate from"));
+    }
+    MLMDX_RETURN_IF_ERROR(
+        internal::UpgradeSqliteSchema(conn, version, kSchemaVersion));
   }
   MLMDX_ASSIGN_OR_RETURN(int readable, CountReadableTables(conn, dialect));
   if (readable == 0) {
