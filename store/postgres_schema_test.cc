@@ -173,5 +173,20 @@ TEST_F(PostgresSchemaTest, OlderVersionIsNotUpgraded) {
   EXPECT_EQ(Int("SELECT schema_version FROM MLMDEnv"), 9);
 }
 
+// ... nor to downgrade to. Downgrading to 10 is the no-op that still stops,
+// as on SQLite.
+TEST_F(PostgresSchemaTest, DowngradeBelowVersion10IsRefused) {
+  ASSERT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
+  MigrationOptions downgrade;
+  downgrade.downgrade_to_schema_version = 9;
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, downgrade),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Int("SELECT schema_version FROM MLMDEnv"), 10);
+  downgrade.downgrade_to_schema_version = 10;
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, downgrade),
+              StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
+}
+
 }  // namespace
 }  // namespace mlmdx::store

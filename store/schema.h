@@ -13,8 +13,12 @@
 // current. MLMDX_BENCH_SKIP_MLMDX_TRACK=1 in the environment skips that
 // track (for the listing benchmark's before/after comparison only).
 //
-// PostgreSQL databases exist only at version 10: mlmdx does not upgrade
-// them.
+// Downgrades (to any version 0..10 on SQLite) follow MLMD too: one version
+// at a time, with the data the older schema cannot hold dropped, and then
+// the store stops (CANCELLED). A downgrade also drops the mlmdx track's
+// objects, so the track applies afresh after the next upgrade. PostgreSQL
+// databases exist only at version 10: mlmdx neither upgrades nor
+// downgrades them.
 //
 // Example:
 //
@@ -41,7 +45,8 @@ struct MigrationOptions {
   // in place (`--enable_database_upgrade`).
   bool enable_upgrade = false;
   // When >= 0, downgrade the database to this version and stop
-  // (`--downgrade_db_schema_version`).
+  // (`--downgrade_db_schema_version`). Takes precedence over
+  // `enable_upgrade`.
   int64_t downgrade_to_schema_version = -1;
 };
 
@@ -53,16 +58,19 @@ struct MigrationOptions {
 absl::StatusOr<int64_t> ReadSchemaVersion(Connection& conn);
 
 // Runs MLMD's open algorithm in its own read-write transaction: an upgrade
-// either completes or leaves the database as it was.
+// or a downgrade either completes or leaves the database as it was.
 // Returns:
 //   OK                   the database is at version 10 and ready (upgraded
 //                        first when it was older and `enable_upgrade` is on)
+//   CANCELLED            a downgrade was requested and done (or there was
+//                        nothing to do: the database was not above the
+//                        target); the store must not be used at that version
 //   FAILED_PRECONDITION  the database is newer than this build, or older and
 //                        `enable_upgrade` is off, or older on PostgreSQL
 //   ABORTED              only some of MLMD's tables exist (a concurrent
 //                        creator is running): retry
-//   UNIMPLEMENTED        a downgrade
-//   INVALID_ARGUMENT     a downgrade target above version 10
+//   INVALID_ARGUMENT     a downgrade target above version 10, below 10 on
+//                        PostgreSQL, or of an empty database
 //   other                a migration step failed (its SQL error, the
 //                        database unchanged)
 absl::Status InitSchema(Connection& conn, Dialect dialect,

@@ -1,5 +1,5 @@
-// Upgrades of MLMD databases of every older schema version (0..9) to 10, on
-// real SQLite files.
+// Upgrades of MLMD databases of every older schema version (0..9) to 10, and
+// downgrades of a version-10 database to each of them, on real SQLite files.
 // The databases come from store/testing/mlmd_schema_fixture.h, which writes
 // MLMD's layout of each version without migrations/, so that the steps are
 // checked against MLMD's layouts and not against themselves. Data is checked
@@ -15,6 +15,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/metadata_store.h"
@@ -64,6 +65,12 @@ std::unique_ptr<SqliteConnection> Connect(const std::string& path) {
 MigrationOptions Upgrade() {
   MigrationOptions options;
   options.enable_upgrade = true;
+  return options;
+}
+
+MigrationOptions DowngradeTo(int64_t version) {
+  MigrationOptions options;
+  options.downgrade_to_schema_version = version;
   return options;
 }
 
@@ -647,6 +654,176 @@ TEST(UpgradeFailureTest, LeavesTheFileExactlyAsItWas) {
   EXPECT_EQ(FileBytes(path), original);
   auto conn = Connect(path);
   EXPECT_THAT(EnvRows(*conn), ElementsAre("5"));
+}
+
+// ---- Downgrades -------------------------------------------------------------
+
+class DowngradeTest : public ::testing::TestWithParam<int> {};
+
+INSTANTIATE_TEST_SUITE_P(AllOlderVersions, DowngradeTest,
+                         ::testing::Range(0, 10), [](const auto& info) {
+                           return absl::StrCat("ToVersion", info.param);
+                         });
+
+// From a version-10 database as mlmdx keeps it (simple types seeded, mlmdx
+// track applied) to `target`: MLMD's layout of that version exactly,
+// MLMDEnv at the target (gone at 0), and every value the target can hold
+// still there. Then upgraded again, the same values read back.
+TEST_P(DowngradeTest, ReachesMlmdsLayoutKeepsWhatItCanHoldAndRoundTrips) {
+  const int target = GetParam();
+  const std::string path = FixturePath(10, /*with_rows=*/true);
+  auto conn = Connect(path);
+  ASSERT_THAT(InitSchema(*conn, Dialect::kSqlite, {}), IsOk());
+
+  // The target's columns, read from the source database.
+  auto target_layout = Connect(FixturePath(target, /*with_rows=*/false));
+  struct Expected {
+    std::string table;
+    std::string select_list;
+    std::vector<std::string> rows;
+  };
+  std::vector<Expected> expected;
+  for (const std::string& table : MlmdTables(target)) {
+    if (table == "MLMDEnv") continue;
+    const std::vector<std::string> columns = Columns(*target_layout, table);
+    // Version 1 has no context types: the downgrade deletes them.
+    const std::string where =
+        target < 2 && table == "Type" ? " WHERE type_kind != 2" : "";
+    expected.push_back(
+        {table, SelectList(columns, false),
+         Rows(*conn, absl::StrCat("SELECT ", SelectList(columns, true),
+                                  " FROM `", table, "`", where))});
+  }
+
+  const absl::Status status =
+      InitSchema(*conn, Dialect::kSqlite, DowngradeTo(target));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(status.message(),
+              HasSubstr(absl::StrCat("Downgrade migration was performed. ",
+                                     "Connection to the downgraded database "
+                                     "is Cancelled. Now the database is at "
+                                     "schema version ",
+                                     target, ".")));
+  EXPECT_THAT(EnvRows(*conn),
+              ElementsAre(target == 0 ? "no MLMDEnv" : absl::StrCat(target)));
+  // No table, column or index more or less than MLMD's, none of mlmdx's.
+  EXPECT_EQ(Layout(*conn), Layout(*target_layout));
+  for (const Expected& entry : expected) {
+    SCOPED_TRACE(entry.table);
+    EXPECT_EQ(Rows(*conn, absl::StrCat("SELECT ", entry.select_list, " FROM `",
+                                       entry.table, "`")),
+              entry.rows);
+  }
+  const absl::Status reopen = InitSchema(*conn, Dialect::kSqlite, {});
+  EXPECT_THAT(reopen, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(reopen.message(), HasSubstr(absl::StrCat("database version ",
+                                                       target, " is older")));
+
+  // Back to 10: the same values, and mlmdx's track applied afresh.
+  const int64_t max_type_id = Int(*conn, "SELECT MAX(id) FROM Type");
+  ASSERT_THAT(InitSchema(*conn, Dialect::kSqlite, Upgrade()), IsOk());
+  EXPECT_THAT(EnvRows(*conn), ElementsAre("10"));
+  EXPECT_EQ(Layout(*conn, /*with_mlmdx=*/false), FixtureLayout(10));
+  for (const Expected& entry : expected) {
+    SCOPED_TRACE(entry.table);
+    const std::string where =
+        entry.table == "Type" ? absl::StrCat(" WHERE id <= ", max_type_id) : "";
+    const bool renamed = target < 2 && entry.table == "Type";
+    EXPECT_EQ(Rows(*conn, absl::StrCat(
+                              "SELECT ",
+                              renamed ? absl::StrReplaceAll(
+                                            entry.select_list,
+                                            {{"is_artifact_type", "type_kind"}})
+                                      : entry.select_list,
+                              " FROM `", entry.table, "`", where)),
+              entry.rows);
+  }
+  EXPECT_THAT(Rows(*conn, "SELECT track, version FROM mlmdx_schema"),
+              ElementsAre("'mlmdx' | 1"));
+  EXPECT_EQ(Int(*conn,
+                "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
+                "name LIKE 'mlmdx\\_%' ESCAPE '\\'"),
+            2);
+  conn.reset();
+
+  auto store = OpenStore(path, {});
+  ASSERT_NE(store, nullptr);
+  ExpectFixtureNodes(*store, target, /*with_struct=*/true);
+  // Artifact 2's proto and boolean properties lost their values with the
+  // columns below version 10; their rows stay, as MLMD leaves them, and read
+  // as MLMD reads a property without a value.
+  ml_metadata::GetArtifactsByIDRequest request;
+  request.add_artifact_ids(2);
+  ml_metadata::GetArtifactsByIDResponse response;
+  EXPECT_THAT(store->GetArtifactsByID(request, &response),
+              StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(DowngradeEdgeTest, ToVersion10IsANoOpThatStillStops) {
+  const std::string path = FixturePath(10, /*with_rows=*/true);
+  {
+    auto conn = Connect(path);
+    ASSERT_THAT(InitSchema(*conn, Dialect::kSqlite, {}), IsOk());
+  }
+  const std::string original = FileBytes(path);
+  {
+    auto conn = Connect(path);
+    const absl::Status status =
+        InitSchema(*conn, Dialect::kSqlite, DowngradeTo(10));
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kCancelled));
+    EXPECT_THAT(status.message(), HasSubstr("at schema version 10."));
+  }
+  StoreOptions options;
+  options.sqlite.filename_uri = path;
+  options.migration = DowngradeTo(10);
+  EXPECT_THAT(MetadataStore::Open(options).status(),
+              StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(FileBytes(path), original);
+}
+
+TEST(DowngradeEdgeTest, FromAnOlderVersionStepsDownFromThere) {
+  const std::string path = FixturePath(5, /*with_rows=*/true);
+  auto conn = Connect(path);
+  EXPECT_THAT(InitSchema(*conn, Dialect::kSqlite, DowngradeTo(2)),
+              StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(EnvRows(*conn), ElementsAre("2"));
+  EXPECT_EQ(Layout(*conn), FixtureLayout(2));
+  EXPECT_THAT(Rows(*conn, "SELECT id, type_id, uri FROM Artifact"),
+              ElementsAre("1 | 1 | '/data/1'", "2 | 1 | ''", "3 | 4 | NULL"));
+}
+
+TEST(DowngradeEdgeTest, TargetAtOrAboveTheDatabaseChangesNothing) {
+  const std::string path = FixturePath(5, /*with_rows=*/true);
+  const std::string original = FileBytes(path);
+  {
+    auto conn = Connect(path);
+    const absl::Status status =
+        InitSchema(*conn, Dialect::kSqlite, DowngradeTo(7));
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kCancelled));
+    EXPECT_THAT(status.message(), HasSubstr("at schema version 5."));
+  }
+  EXPECT_EQ(FileBytes(path), original);
+}
+
+TEST(DowngradeEdgeTest, RefusesWhatMlmdRefuses) {
+  auto conn = Connect(FixturePath(10, /*with_rows=*/false));
+  EXPECT_THAT(InitSchema(*conn, Dialect::kSqlite, DowngradeTo(11)),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+
+  SqliteOptions options;
+  options.filename_uri = TempDbPath();
+  auto empty_conn = SqliteConnection::Open(options);
+  ASSERT_THAT(empty_conn.status(), IsOk());
+  const absl::Status on_empty =
+      InitSchema(**empty_conn, Dialect::kSqlite, DowngradeTo(3));
+  EXPECT_THAT(on_empty, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(on_empty.message(), HasSubstr("Empty database"));
+
+  ASSERT_THAT(conn->ExecuteScript("UPDATE MLMDEnv SET schema_version = 11;"),
+              IsOk());
+  EXPECT_THAT(InitSchema(*conn, Dialect::kSqlite, DowngradeTo(3)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(EnvRows(*conn), ElementsAre("11"));
 }
 
 }  // namespace

@@ -81,6 +81,23 @@ absl::Status UpgradeSqliteSchema(Connection& conn, int64_t from_version,
   return absl::OkStatus();
 }
 
+absl::Status DowngradeSqliteSchema(Connection& conn, int64_t from_version,
+                                   int64_t to_version) {
+  MLMDX_RETURN_IF_ERROR(DropMlmdxObjects(conn));
+  for (int64_t version = from_version; version > to_version; --version) {
+    const absl::Status status = [&]() -> absl::Status {
+      MLMDX_ASSIGN_OR_RETURN(absl::string_view script,
+                             StepScript(version, Direction::kDown));
+      MLMDX_RETURN_IF_ERROR(conn.ExecuteScript(script));
+      // Version 0 has no MLMDEnv: step 1's downgrade dropped it.
+      if (version - 1 == 0) return absl::OkStatus();
+      return RecordVersion(conn, version - 1);
+    }();
+    if (!status.ok()) return StepError(status, version, version - 1);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status DropMlmdxObjects(Connection& conn) {
   MLMDX_ASSIGN_OR_RETURN(RecordSet objects,
                          conn.Query("SELECT type, name FROM sqlite_master "
