@@ -54,7 +54,9 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                "Upgrade an older MLMD schema in place");
   app.add_option("--downgrade_db_schema_version",
                  flags.downgrade_db_schema_version,
-                 "Downgrade the database to this schema version and exit")
+                 "Downgrade the database to this MLMD schema version (0-10) "
+                 "and exit, with status 0 once done (MLMD's server aborts "
+                 "instead); -1: no downgrade")
       ->capture_default_str();
   app.add_option("--db", flags.db,
                  "SQLite database file (default ./mlmd.sqlite when nothing "
@@ -368,8 +370,18 @@ absl::Status RunServer(const ServerConfig& config) {
   }();
   (void)kGrpcInitialized;
 
+  absl::StatusOr<std::unique_ptr<store::MetadataStore>> opened =
+      store::MetadataStore::Open(config.store);
+  // A downgrade ends the process: the store answers CANCELLED once the
+  // database is at the target version, which this build cannot serve. That
+  // is the expected outcome, so the exit status says success.
+  if (config.store.migration.downgrade_to_schema_version >= 0 &&
+      absl::IsCancelled(opened.status())) {
+    LogInfo(opened.status().message());
+    return absl::OkStatus();
+  }
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::MetadataStore> store,
-                         store::MetadataStore::Open(config.store));
+                         std::move(opened));
   const std::string db_name = store->DatabaseDescription();
   LogInfo(absl::StrCat("opened ", db_name));
   const absl::Time index_start = absl::Now();

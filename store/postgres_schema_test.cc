@@ -157,5 +157,36 @@ TEST_F(PostgresSchemaTest, NewerSchemaIsRefused) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+// MLMD supports PostgreSQL from schema version 10 on: there is no older
+// PostgreSQL schema to upgrade from.
+TEST_F(PostgresSchemaTest, OlderVersionIsNotUpgraded) {
+  ASSERT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
+  ASSERT_THAT(conn_->ExecuteScript("UPDATE MLMDEnv SET schema_version = 9"),
+              IsOk());
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  MigrationOptions upgrade;
+  upgrade.enable_upgrade = true;
+  const absl::Status upgraded = InitSchema(*conn_, Dialect::kPostgres, upgrade);
+  EXPECT_THAT(upgraded, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(upgraded.message(), ::testing::HasSubstr("PostgreSQL"));
+  EXPECT_EQ(Int("SELECT schema_version FROM MLMDEnv"), 9);
+}
+
+// ... nor to downgrade to. Downgrading to 10 is the no-op that still stops,
+// as on SQLite.
+TEST_F(PostgresSchemaTest, DowngradeBelowVersion10IsRefused) {
+  ASSERT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
+  MigrationOptions downgrade;
+  downgrade.downgrade_to_schema_version = 9;
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, downgrade),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(Int("SELECT schema_version FROM MLMDEnv"), 10);
+  downgrade.downgrade_to_schema_version = 10;
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, downgrade),
+              StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());
+}
+
 }  // namespace
 }  // namespace mlmdx::store

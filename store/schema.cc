@@ -1,5 +1,6 @@
 #include "store/schema.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <string>
@@ -12,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "migrations/migrations.h"
+#include "store/internal/schema_steps.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store {
@@ -137,16 +139,28 @@ absl::Status InitInTransaction(Connection& conn, Dialect dialect,
   }
   if (version >= 0 && version < kSchemaVersion) {
     if (!options.enable_upgrade) {
+      // MLMD's message, and how to enable the upgrade in mlmdx.
       return absl::FailedPreconditionError(absl::StrCat(
           "MLMD database version ", version, " is older than library version ",
           kSchemaVersion,
-          ". Schema migration is disabled. Please start the server with "
-          "--enable_database_upgrade to upgrade the database."));
+          ". Schema migration is disabled. Please upgrade the database then "
+          "use the library version; or switch to a older library version to "
+          "use the current database. For more details, please refer to "
+          "ml-metadata g3doc/third_party/ml_metadata/g3doc/"
+          "get_started.md#upgrade-the-database-schema (mlmdx: start the "
+          "server with --enable_database_upgrade to upgrade it in place)"));
     }
-    return absl::UnimplementedError(
-        absl::StrCat("upgrading an MLMD database from schema version ", version,
-                     " is not supported by this build; only version ",
-                     kSchemaVersion, " databases can be opened"));
+    if (dialect == Dialect::kPostgres) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "MLMD database version ", version,
+          " on PostgreSQL cannot be upgraded: MLMD supports PostgreSQL from "
+          "schema version ",
+          kSchemaVersion,
+          " on, so no older PostgreSQL schema exists to "
+          "migrate from"));
+    }
+    MLMDX_RETURN_IF_ERROR(
+        internal::UpgradeSqliteSchema(conn, version, kSchemaVersion));
   }
   MLMDX_ASSIGN_OR_RETURN(int readable, CountReadableTables(conn, dialect));
   if (readable == 0) {
@@ -238,6 +252,52 @@ absl::Status ApplyMlmdxTrack(Connection& conn, Dialect dialect) {
       .status();
 }
 
+// MLMD's downgrade (spec/schema.md §6.3): one version at a time, in one
+// transaction, then CANCELLED so that the caller stops.
+absl::Status Downgrade(Connection& conn, Dialect dialect, int64_t target) {
+  if (target > kSchemaVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MLMD cannot be downgraded to schema_version: ", target,
+        ". The target version should be greater or equal to 0, and the "
+        "current library version: ",
+        kSchemaVersion, " needs to be greater than the target version."));
+  }
+  if (dialect == Dialect::kPostgres && target < kSchemaVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "MLMD cannot be downgraded to schema_version: ", target,
+        " on PostgreSQL: MLMD supports PostgreSQL from schema version ",
+        kSchemaVersion, " on, so no older PostgreSQL schema exists"));
+  }
+  MLMDX_RETURN_IF_ERROR(conn.Begin(TransactionMode::kReadWrite));
+  absl::Cleanup rollback = [&conn] { conn.Rollback(); };
+  MLMDX_ASSIGN_OR_RETURN(int64_t version, ReadSchemaVersion(conn));
+  if (version < 0) {
+    return absl::InvalidArgumentError(
+        "Empty database is given. Downgrade operation is not needed.");
+  }
+  if (version > kSchemaVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "MLMD database version ", version, " is greater than library version ",
+        kSchemaVersion,
+        ". The current library does not know how to downgrade it. Please "
+        "upgrade the library to downgrade the schema."));
+  }
+  // As in MLMD, a target at or above the database's version changes
+  // nothing (and writes nothing) but still ends with CANCELLED.
+  if (version > target) {
+    MLMDX_RETURN_IF_ERROR(
+        internal::DowngradeSqliteSchema(conn, version, target));
+  }
+  MLMDX_RETURN_IF_ERROR(conn.Commit());
+  std::move(rollback).Cancel();
+  return absl::CancelledError(absl::StrCat(
+      "Downgrade migration was performed. Connection to the downgraded "
+      "database is Cancelled. Now the database is at schema version ",
+      std::min(version, target),
+      ". Please refer to the migration guide and use lower version of the "
+      "library to connect to the metadata store."));
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> ReadSchemaVersion(Connection& conn) {
@@ -269,14 +329,7 @@ absl::StatusOr<int64_t> ReadSchemaVersion(Connection& conn) {
 absl::Status InitSchema(Connection& conn, Dialect dialect,
                         const MigrationOptions& options) {
   if (options.downgrade_to_schema_version >= 0) {
-    if (options.downgrade_to_schema_version > kSchemaVersion) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("MLMD cannot be downgraded to schema_version ",
-                       options.downgrade_to_schema_version,
-                       " greater than the library version ", kSchemaVersion));
-    }
-    return absl::UnimplementedError(
-        "schema downgrade is not supported by this build");
+    return Downgrade(conn, dialect, options.downgrade_to_schema_version);
   }
   MLMDX_RETURN_IF_ERROR(conn.Begin(TransactionMode::kReadWrite));
   absl::Cleanup rollback = [&conn] { conn.Rollback(); };
