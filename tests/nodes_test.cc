@@ -255,7 +255,7 @@ TEST_F(NodesTest, IdsIncreaseInRequestOrder) {
 }
 
 TEST_F(NodesTest, PropertyValuesRoundTripExactly) {
-  const Artifact input = A(R"pb(
+  Artifact input = A(R"pb(
     properties {
       key: 'i'
       value { int_value: -9007199254740993 }
@@ -301,6 +301,11 @@ TEST_F(NodesTest, PropertyValuesRoundTripExactly) {
       value { bool_value: true }
     }
   )pb");
+  if (server_.backend() == TestBackend::kPostgres) {
+    // PostgreSQL text cannot hold a NUL byte (bad_input_test checks the
+    // refusal); everything else round-trips there too.
+    (*input.mutable_properties())["s"].set_string_value("hé llo");
+  }
   const int64_t id = PutArtifact(input);
   Artifact expected = input;
   expected.set_id(id);

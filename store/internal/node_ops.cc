@@ -93,6 +93,25 @@ absl::Status AlreadyExists(absl::Status status, absl::string_view kind,
                    external_id, "', is already stored"));
 }
 
+// ALREADY_EXISTS when a stored node of `node`'s type has its name, or any
+// node of its kind its external_id.
+template <typename Node>
+absl::Status CheckNodeIsNew(RecordAccess& access, const Node& node) {
+  if (node.has_name()) {
+    MLMDX_ASSIGN_OR_RETURN(
+        std::optional<int64_t> id,
+        access.FindNodeIdByTypeAndName<Node>(node.type_id(), node.name()));
+    if (id.has_value()) return absl::AlreadyExistsError("name taken");
+  }
+  if (node.has_external_id()) {
+    MLMDX_ASSIGN_OR_RETURN(
+        std::vector<int64_t> ids,
+        access.FindNodeIdsByExternalIds<Node>({node.external_id()}));
+    if (!ids.empty()) return absl::AlreadyExistsError("external_id taken");
+  }
+  return absl::OkStatus();
+}
+
 // Rows to write so that `stored` becomes `target` for one property map.
 struct PropertyDiff {
   std::vector<PropertyRow> inserts;
@@ -199,6 +218,14 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
     if (node.name().empty()) return EmptyContextName();
   }
   MLMDX_RETURN_IF_ERROR(CheckNodeStrings(node));
+  if (access.connection().dialect() == Dialect::kPostgres) {
+    // A PostgreSQL sequence is not transactional: an INSERT that fails on a
+    // unique key still uses up an id, and the failure aborts the whole
+    // transaction. Looking first keeps ids free of gaps, as on SQLite.
+    MLMDX_RETURN_IF_ERROR(AlreadyExists(
+        CheckNodeIsNew<Node>(access, node), NodeTraits<Node>::kKindName,
+        node.type_id(), node.name(), node.external_id()));
+  }
   absl::StatusOr<int64_t> id = access.InsertNode(node, now_ms);
   if (!id.ok()) {
     return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
