@@ -4,7 +4,8 @@
 // A throwaway PostgreSQL server for tests: initdb into a fresh temporary
 // directory, pg_ctl start on a free loopback port (TCP on 127.0.0.1 and a
 // socket in the same directory), trust authentication for one superuser,
-// fsync off; stopped (immediately) and deleted by Stop() or the destructor.
+// fsync and synchronous_commit off unless asked for a durable cluster;
+// stopped (immediately) and deleted by Stop() or the destructor.
 // Nothing assumes a server that is already running. Run as root (as CI
 // does), the cluster belongs to the `postgres` system user, since initdb
 // refuses root.
@@ -27,9 +28,19 @@
 
 namespace mlmdx::testing {
 
+struct PostgresClusterOptions {
+  // Commits wait for the WAL to reach the disk (fsync=on,
+  // synchronous_commit=on, PostgreSQL's defaults), as on a production
+  // server. Off by default: tests want speed, and a throwaway cluster has
+  // nothing to lose in a crash. Benchmarks of writes turn it on, or they
+  // would flatter PostgreSQL against a durable SQLite.
+  bool durable = false;
+};
+
 class PostgresCluster {
  public:
-  PostgresCluster() = default;
+  explicit PostgresCluster(PostgresClusterOptions options = {})
+      : options_(options) {}
   PostgresCluster(const PostgresCluster&) = delete;
   PostgresCluster& operator=(const PostgresCluster&) = delete;
   ~PostgresCluster();
@@ -64,6 +75,7 @@ class PostgresCluster {
   // its exit status.
   int Run(const std::string& command) const;
 
+  PostgresClusterOptions options_;
   std::string bin_dir_;
   std::string dir_;
   std::string user_ = "mlmdx";
