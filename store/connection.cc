@@ -97,4 +97,15 @@ std::string SqlValue::AsString() const {
   return "";
 }
 
+absl::Status LockUntilTransactionEnds(Connection& conn,
+                                      absl::string_view name) {
+  if (conn.dialect() != Dialect::kPostgres) return absl::OkStatus();
+  // The two-key form keeps mlmdx's locks apart from any other user of
+  // advisory locks in the same database; 0x6d6c6d78 is "mlmx".
+  return conn
+      .Query("SELECT pg_advisory_xact_lock(1835822456, hashtext(?))",
+             {SqlValue::Text(std::string(name))})
+      .status();
+}
+
 }  // namespace mlmdx::store

@@ -135,6 +135,15 @@ class Connection {
   virtual absl::StatusOr<bool> TableExists(absl::string_view table) = 0;
 };
 
+// Makes other transactions that take the lock named `name` wait until this
+// one ends (commit or rollback), across every process sharing the database:
+// for check-then-insert steps that no unique key protects (MLMD's Type table
+// has none on its name), and for creating the schema once. On PostgreSQL a
+// transaction-scoped advisory lock; on SQLite a no-op, since a write
+// transaction already holds the database's only write lock.
+// REQUIRES: `conn` is inside a read-write transaction.
+absl::Status LockUntilTransactionEnds(Connection& conn, absl::string_view name);
+
 }  // namespace mlmdx::store
 
 #endif  // MLMDX_STORE_CONNECTION_H_

@@ -333,6 +333,11 @@ absl::Status InitSchema(Connection& conn, Dialect dialect,
   }
   MLMDX_RETURN_IF_ERROR(conn.Begin(TransactionMode::kReadWrite));
   absl::Cleanup rollback = [&conn] { conn.Rollback(); };
+  // Servers starting at once on an empty PostgreSQL database would race
+  // their CREATE TABLEs (PostgreSQL's IF NOT EXISTS is not safe against a
+  // concurrent creator): the first creates, the others wait and then find
+  // the schema complete.
+  MLMDX_RETURN_IF_ERROR(LockUntilTransactionEnds(conn, "mlmdx.schema"));
   MLMDX_RETURN_IF_ERROR(InitInTransaction(conn, dialect, options));
   MLMDX_RETURN_IF_ERROR(ApplyMlmdxTrack(conn, dialect));
   MLMDX_RETURN_IF_ERROR(conn.Commit());

@@ -148,6 +148,11 @@ absl::StatusOr<int64_t> UpsertType(RecordAccess& access, const TypeProto& type,
   const TypeKind kind = KindOfType<TypeProto>();
   std::optional<std::string> version;
   if (type.has_version() && !type.version().empty()) version = type.version();
+  // Nothing in MLMD's schema makes (name, version, kind) unique: without
+  // the lock, two servers creating the same type at once would each insert
+  // one (KFP issue 14353).
+  MLMDX_RETURN_IF_ERROR(LockUntilTransactionEnds(
+      access.connection(), absl::StrCat("mlmdx.type:", type.name())));
   MLMDX_ASSIGN_OR_RETURN(std::optional<int64_t> stored_id,
                          access.FindTypeId(kind, type.name(), version));
 
