@@ -135,7 +135,13 @@ absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
 
 absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
                                          bool& retryable) {
-  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, AcquireConnection());
+  absl::StatusOr<std::unique_ptr<Connection>> acquired = AcquireConnection();
+  if (!acquired.ok()) {
+    // The database could not be reached: nothing ran.
+    retryable = absl::IsUnavailable(acquired.status());
+    return acquired.status();
+  }
+  std::unique_ptr<Connection> conn = *std::move(acquired);
   absl::Status status = conn->Begin(mode);
   if (!status.ok()) {
     // A pooled connection that the server dropped (a restart, an idle
@@ -152,15 +158,14 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   LineageChanges changes;
   RecordAccess access(*conn, report ? &changes : nullptr);
   status = body(access);
-  const bool body_failed = !status.ok();
   if (status.ok()) status = conn->Commit();
   if (!status.ok()) {
-    // ABORTED is retryable both from the body and from COMMIT (the server
-    // rolled the transaction back). UNAVAILABLE is retryable only before
-    // COMMIT: then the write certainly did not commit.
-    retryable =
-        absl::IsAborted(status) || (body_failed && absl::IsUnavailable(status));
-    if (absl::IsUnavailable(status)) {
+    // ABORTED and UNAVAILABLE both mean that nothing was committed (a
+    // connection that broke during COMMIT answers UNAVAILABLE only once the
+    // server said the transaction did not commit, UNKNOWN when it could not
+    // tell): retryable.
+    retryable = absl::IsAborted(status) || absl::IsUnavailable(status);
+    if (absl::IsUnavailable(status) || absl::IsUnknown(status)) {
       DiscardConnection(std::move(conn));
     } else {
       conn->Rollback();

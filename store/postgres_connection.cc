@@ -14,6 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store {
@@ -165,7 +167,7 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
   // The handle exists even when connecting failed and must be finished;
   // the RAII owner does it on every path.
   std::unique_ptr<PostgresConnection> conn(
-      new PostgresConnection(Connect(options)));
+      new PostgresConnection(Connect(options), options));
   if (conn->conn_ == nullptr) {
     return absl::ResourceExhaustedError(
         "libpq could not allocate a connection");
@@ -328,13 +330,74 @@ absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
 }
 
 absl::Status PostgresConnection::Begin(TransactionMode mode) {
-  return ExecuteScript(mode == TransactionMode::kReadOnly
-                           ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-                           : "BEGIN ISOLATION LEVEL READ COMMITTED");
+  xid_ = -1;
+  if (mode == TransactionMode::kReadOnly) {
+    return ExecuteScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  }
+  // One round trip: the id lets Commit() find out what happened to the
+  // transaction if the connection breaks while it commits.
+  Result result(PQexec(conn_.get(),
+                       "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                       "SELECT txid_current()"));
+  MLMDX_RETURN_IF_ERROR(ResultStatus(result.get(), "BEGIN failed"));
+  if (PQntuples(result.get()) == 1) {
+    xid_ = ColumnValue(result.get(), 0, 0).AsInt();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
+  const absl::Time deadline =
+      absl::Now() + absl::Milliseconds(options_.commit_outcome_timeout_ms);
+  std::string last_error = "no answer";
+  for (int attempt = 0; absl::Now() < deadline; ++attempt) {
+    if (attempt > 0) absl::SleepFor(absl::Milliseconds(100));
+    std::unique_ptr<pg_conn, ConnDeleter> fresh(Connect(options_));
+    if (fresh == nullptr || PQstatus(fresh.get()) != CONNECTION_OK) {
+      if (fresh != nullptr) last_error = PQerrorMessage(fresh.get());
+      continue;
+    }
+    const std::string xid_text = absl::StrCat(xid);
+    const char* values[] = {xid_text.c_str()};
+    Result status(PQexecParams(fresh.get(),
+                               "SELECT txid_status(CAST($1 AS BIGINT))", 1,
+                               nullptr, values, nullptr, nullptr, 0));
+    if (PQresultStatus(status.get()) != PGRES_TUPLES_OK ||
+        PQntuples(status.get()) != 1) {
+      last_error = PQresultErrorMessage(status.get());
+      continue;
+    }
+    const std::string outcome =
+        PQgetisnull(status.get(), 0, 0) ? "" : PQgetvalue(status.get(), 0, 0);
+    // Still "in progress": the old session has not noticed it is gone.
+    if (outcome == "in progress") continue;
+    // From here on this connection is the new one.
+    conn_ = std::move(fresh);
+    prepared_.clear();
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);
+    if (outcome == "committed") return absl::OkStatus();
+    if (outcome == "aborted") {
+      return absl::UnavailableError(
+          "the connection to PostgreSQL broke during COMMIT and the "
+          "transaction did not commit; retry");
+    }
+    break;  // NULL: the server no longer knows this transaction.
+  }
+  return absl::UnknownError(absl::StrCat(
+      "the connection to PostgreSQL broke during COMMIT and whether the "
+      "transaction committed could not be learned (",
+      absl::StripTrailingAsciiWhitespace(last_error),
+      "); the write may or may not have been applied: read before retrying"));
 }
 
 absl::Status PostgresConnection::Commit() {
+  const int64_t xid = xid_;
+  xid_ = -1;
   Result result(PQexec(conn_.get(), "COMMIT"));
+  if (PQstatus(conn_.get()) != CONNECTION_OK && xid >= 0) {
+    return ResolveCommit(xid);
+  }
   MLMDX_RETURN_IF_ERROR(ResultStatus(result.get(), "COMMIT failed"));
   // A transaction that had failed ends with ROLLBACK, not an error.
   if (absl::string_view(PQcmdStatus(result.get())) == "ROLLBACK") {

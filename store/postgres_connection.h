@@ -47,6 +47,9 @@ struct PostgresOptions {
   std::string conninfo;
   // When non-empty, the database to connect to, whatever `conninfo` says.
   std::string dbname;
+  // How long a COMMIT whose connection broke keeps trying to learn from
+  // the server whether it committed (the server may be restarting).
+  int commit_outcome_timeout_ms = 10000;
 };
 
 // The database `options` connect to: its dbname, else PGDATABASE, else the
@@ -76,8 +79,15 @@ class PostgresConnection final : public Connection {
 
   // kReadOnly runs REPEATABLE READ READ ONLY, so that every statement of
   // the transaction sees one snapshot (as a SQLite read transaction does);
-  // kReadWrite runs READ COMMITTED, as MLMD does.
+  // kReadWrite runs READ COMMITTED, as MLMD does, and notes the
+  // transaction's id.
   absl::Status Begin(TransactionMode mode) override;
+  // When the connection breaks during COMMIT, the outcome is unknown to
+  // libpq; this connects again and asks the server (txid_status) until it
+  // knows, up to commit_outcome_timeout_ms, and then carries on over the
+  // new connection. Returns OK if the transaction committed, UNAVAILABLE if
+  // it certainly did not, and UNKNOWN if the server could not tell in time
+  // (the write may or may not be there: read before retrying).
   absl::Status Commit() override;
   void Rollback() override;
   absl::Status ExecuteScript(absl::string_view sql) override;
@@ -113,7 +123,12 @@ class PostgresConnection final : public Connection {
     void operator()(pg_conn* conn) const;
   };
 
-  explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
+  PostgresConnection(pg_conn* conn, const PostgresOptions& options)
+      : conn_(conn), options_(options) {}
+
+  // What became of read-write transaction `xid` after its COMMIT lost the
+  // connection; see Commit().
+  absl::Status ResolveCommit(int64_t xid);
 
   // Starts a libpq connection for `options` (null only when out of
   // memory; otherwise check PQstatus).
@@ -129,6 +144,9 @@ class PostgresConnection final : public Connection {
   std::unique_ptr<pg_conn, ConnDeleter> conn_;
   // Prepared statement names by SQL text.
   absl::flat_hash_map<std::string, std::string> prepared_;
+  const PostgresOptions options_;
+  // The id of the open read-write transaction, -1 otherwise.
+  int64_t xid_ = -1;
 };
 
 }  // namespace mlmdx::store
