@@ -82,18 +82,39 @@ absl::Status PostgresCluster::Start() {
       0) {
     return absl::InternalError(absl::StrCat("initdb failed: ", ReadFile(log)));
   }
-  const char* durability = options_.durable
-                               ? " -c fsync=on -c synchronous_commit=on"
-                               : " -c fsync=off -c synchronous_commit=off";
   // A port can be taken between the probe and the start: try a few.
   for (int attempt = 0; attempt < 5 && !running_; ++attempt) {
     port_ = FreeLoopbackPort();
-    running_ = Run(absl::StrCat(bin_dir_, "/pg_ctl -D ", dir_, "/data -l ",
-                                dir_, "/server.log -w -t 30 -o \"-p ", port_,
-                                " -k ", dir_, " -c listen_addresses=127.0.0.1",
-                                durability, "\" start >>", log, " 2>&1")) == 0;
+    running_ = StartServer(log) == 0;
   }
   if (!running_) {
+    return absl::InternalError(
+        absl::StrCat("pg_ctl start failed: ", ReadFile(log),
+                     ReadFile(dir_ + "/server.log")));
+  }
+  return absl::OkStatus();
+}
+
+int PostgresCluster::StartServer(const std::string& log) const {
+  return Run(absl::StrCat(bin_dir_, "/pg_ctl -D ", dir_, "/data -l ", dir_,
+                          "/server.log -w -t 30 -o \"-p ", port_, " -k ", dir_,
+                          " -c listen_addresses=127.0.0.1",
+                          options_.durable
+                              ? " -c fsync=on -c synchronous_commit=on"
+                              : " -c fsync=off -c synchronous_commit=off",
+                          "\" start >>", log, " 2>&1"));
+}
+
+absl::Status PostgresCluster::CrashAndRestart() {
+  if (!running_) return absl::FailedPreconditionError("cluster not running");
+  const std::string log = dir_ + "/setup.log";
+  if (Run(absl::StrCat(bin_dir_, "/pg_ctl -D ", dir_,
+                       "/data -m immediate -w stop >>", log, " 2>&1")) != 0) {
+    return absl::InternalError(
+        absl::StrCat("pg_ctl stop failed: ", ReadFile(log)));
+  }
+  if (StartServer(log) != 0) {
+    running_ = false;
     return absl::InternalError(
         absl::StrCat("pg_ctl start failed: ", ReadFile(log),
                      ReadFile(dir_ + "/server.log")));

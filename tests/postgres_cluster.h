@@ -51,6 +51,10 @@ class PostgresCluster {
   absl::Status Start();
   // pg_ctl stop -m immediate, then the directory is removed.
   void Stop();
+  // Stops the server as a crash would (-m immediate: no checkpoint, every
+  // connection cut), then starts it again on the same port and data, which
+  // it recovers from its WAL. Returns once it accepts connections.
+  absl::Status CrashAndRestart();
   // Leaves the cluster running after this object is gone, for a test
   // fixture that outlives one process; StopDetached(dir()) ends it.
   void Detach() {
@@ -74,6 +78,8 @@ class PostgresCluster {
   // Runs `command` (as the cluster's owner when running as root); returns
   // its exit status.
   int Run(const std::string& command) const;
+  // pg_ctl start on port_, appending its output to `log`; its exit status.
+  int StartServer(const std::string& log) const;
 
   PostgresClusterOptions options_;
   std::string bin_dir_;

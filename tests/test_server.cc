@@ -131,6 +131,12 @@ TestServer::~TestServer() {
 }
 
 absl::Status TestServer::Start(const std::vector<std::string>& extra_flags) {
+  absl::Status launched = Launch(extra_flags);
+  if (!launched.ok()) return launched;
+  return WaitUntilServing();
+}
+
+absl::Status TestServer::Launch(const std::vector<std::string>& extra_flags) {
   std::vector<std::string> args = {
       MlmdxBinary(), "serve", "--grpc_port=0", "--listen_address",
       "127.0.0.1",   "--db",  db_path_};
@@ -153,6 +159,10 @@ absl::Status TestServer::Start(const std::vector<std::string>& extra_flags) {
     execv(argv[0], argv.data());
     _exit(127);
   }
+  return absl::OkStatus();
+}
+
+absl::Status TestServer::WaitUntilServing() {
   // The server logs "listening on port N" once it serves.
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(30);

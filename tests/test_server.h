@@ -50,6 +50,11 @@ class TestServer {
 
   // Launches the binary with `extra_flags` and waits until it listens.
   absl::Status Start(const std::vector<std::string>& extra_flags = {});
+  // Start() in two halves, so that several servers can start at once.
+  // Launch from the thread that outlives the server: the process is told
+  // to end when the thread that launched it ends.
+  absl::Status Launch(const std::vector<std::string>& extra_flags = {});
+  absl::Status WaitUntilServing();
   // SIGTERM, then waits for the exit; returns the exit status code.
   int Stop();
 
