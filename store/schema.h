@@ -9,8 +9,10 @@
 // "simple" types, which every MLMD database has. Then applies mlmdx's own
 // migration track (migrations/<dialect>/mlmdx/NNNN_*.up.sql: extra indexes
 // named mlmdx_*, versioned in the table mlmdx_schema), in the same
-// transaction; it never alters MLMD's tables, and does nothing when already
-// current. MLMDX_BENCH_SKIP_MLMDX_TRACK=1 in the environment skips that
+// transaction; it adds no column to MLMD's tables (on SQLite it changes
+// nothing of MLMD's; on PostgreSQL it widens property int_value to BIGINT
+// and makes the indexes over unbounded text hash indexes), and does nothing
+// when already current. MLMDX_BENCH_SKIP_MLMDX_TRACK=1 in the environment skips that
 // track (for the listing benchmark's before/after comparison only).
 //
 // Downgrades (to any version 0..10 on SQLite) follow MLMD too: one version
