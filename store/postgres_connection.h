@@ -47,6 +47,10 @@ struct PostgresOptions {
   std::string conninfo;
   // When non-empty, the database to connect to, whatever `conninfo` says.
   std::string dbname;
+  // Every transaction of the session is read-only
+  // (default_transaction_read_only), so that PostgreSQL itself refuses any
+  // write, whatever statement runs.
+  bool read_only = false;
 };
 
 // The database `options` connect to: its dbname, else PGDATABASE, else the
