@@ -5,8 +5,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "cli/metadata_source.h"
 #include "cli/output.h"
 #include "cli/verbs.h"
+#include "store/postgres_connection.h"
 #include "store/schema.h"
 #include "store/sqlite_connection.h"
 #include "util/status_macros.h"
@@ -21,6 +23,25 @@ absl::Status RunHealth(const CommonFlags& flags) {
   return WriteStdout(absl::StrCat(status, " (", source->Describe(), ")\n"));
 }
 
+// A read-only connection to `db` (a SQLite file or a postgresql:// URI).
+absl::StatusOr<std::unique_ptr<store::Connection>> OpenReadOnly(
+    const std::string& db) {
+  if (IsPostgresDatabase(db)) {
+    store::PostgresOptions options;
+    options.conninfo = db;
+    options.read_only = true;
+    MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::PostgresConnection> conn,
+                           store::PostgresConnection::Open(options));
+    return std::unique_ptr<store::Connection>(std::move(conn));
+  }
+  store::SqliteOptions options;
+  options.filename_uri = db;
+  options.read_only = true;
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteConnection> conn,
+                         store::SqliteConnection::Open(options));
+  return std::unique_ptr<store::Connection>(std::move(conn));
+}
+
 absl::Status RunVersion(const CommonFlags& flags) {
   std::string text =
       absl::StrCat("mlmdx ", MLMDX_VERSION, " (MLMD schema version ",
@@ -28,16 +49,13 @@ absl::Status RunVersion(const CommonFlags& flags) {
   if (!flags.source.db.empty()) {
     // Read as it is, whatever its version: this verb reports, it does not
     // need to serve the database.
-    store::SqliteOptions options;
-    options.filename_uri = flags.source.db;
-    options.read_only = true;
-    MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::SqliteConnection> conn,
-                           store::SqliteConnection::Open(options));
+    MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::Connection> conn,
+                           OpenReadOnly(flags.source.db));
     MLMDX_RETURN_IF_ERROR(conn->Begin(store::TransactionMode::kReadOnly));
     absl::StatusOr<int64_t> version = store::ReadSchemaVersion(*conn);
     conn->Rollback();
     MLMDX_RETURN_IF_ERROR(version.status());
-    absl::StrAppend(&text, "database ", flags.source.db, ": ");
+    absl::StrAppend(&text, DescribeDatabase(flags.source.db), ": ");
     if (*version < 0) {
       absl::StrAppend(&text, "no MLMD schema\n");
     } else {
@@ -78,9 +96,14 @@ void AddVersionVerb(CLI::App& app, VerbAction& action) {
   CLI::App* verb = app.add_subcommand(
       "version", "Print the version (and a database's schema version)");
   verb->add_option("--db", flags->source.db,
-                   "also check this SQLite database's schema version");
-  verb->footer(absl::StrCat("Example:\n  mlmdx version --db mlmd.sqlite\n\n",
-                            kExitCodesHelp));
+                   "also check this database's schema version (a SQLite "
+                   "file or a postgresql:// URI), read-only");
+  verb->footer(
+      absl::StrCat("Examples:\n"
+                   "  mlmdx version --db mlmd.sqlite\n"
+                   "  mlmdx version --db "
+                   "postgresql://mlmd@db:5432/mlmd\n\n",
+                   kExitCodesHelp));
   verb->callback(
       [flags, &action] { action = [flags] { return RunVersion(*flags); }; });
 }

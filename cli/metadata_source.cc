@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/lineage_engine.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -111,8 +112,9 @@ class RemoteSource final : public MetadataSource {
 
 class DirectSource final : public MetadataSource {
  public:
-  DirectSource(std::string path, std::unique_ptr<store::MetadataStore> store)
-      : path_(std::move(path)), store_(std::move(store)) {}
+  DirectSource(std::string description,
+               std::unique_ptr<store::MetadataStore> store)
+      : description_(std::move(description)), store_(std::move(store)) {}
 
 #define MLMDX_CLI_DIRECT_RPC(Name)                                    \
   absl::Status Name(const ml_metadata::Name##Request& request,        \
@@ -142,9 +144,7 @@ class DirectSource final : public MetadataSource {
     return absl::StrCat("MLMD schema version ", store::kSchemaVersion);
   }
 
-  std::string Describe() const override {
-    return absl::StrCat("database ", path_);
-  }
+  std::string Describe() const override { return description_; }
 
  private:
   // The index is built on the first lineage question only: listings and
@@ -161,7 +161,7 @@ class DirectSource final : public MetadataSource {
     return lineage_.get();
   }
 
-  const std::string path_;
+  const std::string description_;
   std::unique_ptr<store::MetadataStore> store_;
   std::unique_ptr<engine::LineageEngine> lineage_;
 };
@@ -204,6 +204,16 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> Credentials(
 
 }  // namespace
 
+bool IsPostgresDatabase(absl::string_view db) {
+  return absl::StartsWith(db, "postgresql://") ||
+         absl::StartsWith(db, "postgres://");
+}
+
+std::string DescribeDatabase(const std::string& db) {
+  if (IsPostgresDatabase(db)) return store::DescribePostgres({db});
+  return absl::StrCat("database ", db);
+}
+
 absl::StatusOr<std::unique_ptr<MetadataSource>> OpenMetadataSource(
     const SourceOptions& options) {
   if (options.db.empty()) {
@@ -212,15 +222,21 @@ absl::StatusOr<std::unique_ptr<MetadataSource>> OpenMetadataSource(
     return std::make_unique<RemoteSource>(options, std::move(creds));
   }
   store::StoreOptions store_options;
-  store_options.sqlite.filename_uri = options.db;
-  store_options.sqlite.read_only = true;
-  store_options.sqlite.create_if_missing = false;
+  // Only read: no schema, track or database is created, on either backend.
+  store_options.read_only = true;
+  if (IsPostgresDatabase(options.db)) {
+    store_options.postgres = store::PostgresOptions{options.db};
+  } else {
+    store_options.sqlite.filename_uri = options.db;
+    store_options.sqlite.create_if_missing = false;
+  }
   // One short-lived reader; no pool needed.
   store_options.max_connections = 1;
   store_options.open_retries = 0;
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<store::MetadataStore> store,
                          store::MetadataStore::Open(store_options));
-  return std::make_unique<DirectSource>(options.db, std::move(store));
+  return std::make_unique<DirectSource>(DescribeDatabase(options.db),
+                                        std::move(store));
 }
 
 }  // namespace mlmdx::cli

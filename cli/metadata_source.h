@@ -2,7 +2,8 @@
 // -----------------------------------------------------------------------------
 //
 // Where the command-line verbs read metadata from: a running mlmdx (or MLMD)
-// server over gRPC, or a database file opened read-only in this process.
+// server over gRPC, or a database (a SQLite file or a PostgreSQL database)
+// opened read-only in this process.
 // Both answer the same read RPCs with the same messages, so every verb is
 // written once against this interface. The direct source runs the server's
 // own store and lineage engine (store/, engine/), not a second
@@ -11,7 +12,8 @@
 // Example:
 //
 //   SourceOptions options;
-//   options.db = "/data/mlmd.sqlite";  // or options.server = "host:8080"
+//   options.db = "/data/mlmd.sqlite";  // or "postgresql://user@host/mlmd",
+//                                      // or options.server = "host:8080"
 //   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<MetadataSource> source,
 //                          OpenMetadataSource(options));
 //   ml_metadata::GetArtifactsByURIRequest request;
@@ -29,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "mlmdx/lineage_service.pb.h"
@@ -66,8 +69,8 @@ namespace mlmdx::cli {
   X(GetLineageSubgraph)
 
 struct SourceOptions {
-  // A database file to open read-only in this process. When set, `server`
-  // is not used.
+  // A database to open read-only in this process: a SQLite file, or a
+  // postgresql:// URI. When set, `server` is not used.
   std::string db;
   // host:port of a server speaking ml_metadata.MetadataStoreService.
   std::string server = "localhost:8080";
@@ -110,14 +113,25 @@ class MetadataSource {
   // checked ("SERVING", "schema version 10").
   virtual absl::StatusOr<std::string> CheckHealth() = 0;
 
-  // What the source is, for messages: "server localhost:8080" or
-  // "database /data/mlmd.sqlite".
+  // What the source is, for messages: "server localhost:8080",
+  // "database /data/mlmd.sqlite" or "PostgreSQL database mlmd on db port
+  // 5432 as mlmd".
   virtual std::string Describe() const = 0;
 };
 
+// Whether `db` (SourceOptions::db) names a PostgreSQL database: a
+// postgresql:// or postgres:// URI. Anything else is a SQLite file.
+bool IsPostgresDatabase(absl::string_view db);
+
+// `db` for messages: "database FILE", or for PostgreSQL the database, host,
+// port and user (never the password a URI may hold).
+std::string DescribeDatabase(const std::string& db);
+
 // A direct source when `options.db` is set, else a server connection (no
-// call is made yet). UNAVAILABLE / FAILED_PRECONDITION when the database
-// cannot be opened or holds no MLMD schema at version 10;
+// call is made yet). The database is only read: nothing is created or
+// migrated, on SQLite or PostgreSQL (a missing database included).
+// UNAVAILABLE / FAILED_PRECONDITION when the database cannot be opened or
+// holds no MLMD schema at version 10;
 // INVALID_ARGUMENT when a TLS file cannot be read.
 absl::StatusOr<std::unique_ptr<MetadataSource>> OpenMetadataSource(
     const SourceOptions& options);

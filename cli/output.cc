@@ -65,8 +65,8 @@ void AddCommonFlags(CLI::App& verb, CommonFlags& flags,
       ->envname("MLMDX_SERVER")
       ->capture_default_str();
   verb.add_option("--db", flags.source.db,
-                  "read this SQLite database directly, read-only, instead of "
-                  "asking a server");
+                  "read this database directly, read-only, instead of asking "
+                  "a server: a SQLite file or a postgresql:// URI");
   verb.add_option("--timeout", flags.timeout_seconds,
                   "seconds to wait for each answer from the server")
       ->check(CLI::PositiveNumber)

@@ -16,18 +16,22 @@ function(mlmdx_cc_library)
   endif()
 endfunction()
 
-# mlmdx_cc_test(NAME x SRCS x_test.cc DEPS y [LABELS l] [TEST_PREFIX p])
-# TEST_PREFIX is prepended to every discovered test name (ctest -R p).
+# mlmdx_cc_test(NAME x SRCS x_test.cc DEPS y [LABELS l] [TEST_PREFIX p]
+#               [TEST_FILTER f])
+# TEST_PREFIX is prepended to every discovered test name (ctest -R p);
+# TEST_FILTER (a --gtest_filter) registers only the tests it matches.
 function(mlmdx_cc_test)
   if(NOT MLMDX_BUILD_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "NAME;TEST_PREFIX" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;TEST_PREFIX;TEST_FILTER" "SRCS;DEPS;LABELS"
+                        ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gmock
                         GTest::gtest_main)
   target_compile_options(${ARG_NAME} PRIVATE ${MLMDX_WARNINGS})
   gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60
                        TEST_PREFIX "${ARG_TEST_PREFIX}"
+                       TEST_FILTER "${ARG_TEST_FILTER}"
                        PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()

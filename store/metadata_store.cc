@@ -29,14 +29,23 @@ using internal::UpsertType;
 
 absl::StatusOr<std::unique_ptr<MetadataStore>> MetadataStore::Open(
     const StoreOptions& options) {
-  std::unique_ptr<MetadataStore> store(new MetadataStore(options));
-  if (options.postgres.has_value() && options.create_postgres_database) {
-    MLMDX_RETURN_IF_ERROR(CreatePostgresDatabaseIfMissing(*options.postgres));
+  // A read-only store also connects read-only, so that the database itself
+  // refuses whatever would write, and creates nothing.
+  StoreOptions connect = options;
+  if (options.read_only) {
+    connect.sqlite.read_only = true;
+    if (connect.postgres.has_value()) connect.postgres->read_only = true;
+  }
+  const bool read_only = connect.postgres.has_value()
+                             ? connect.postgres->read_only
+                             : connect.sqlite.read_only;
+  std::unique_ptr<MetadataStore> store(new MetadataStore(connect));
+  if (connect.postgres.has_value() && connect.create_postgres_database &&
+      !read_only) {
+    MLMDX_RETURN_IF_ERROR(CreatePostgresDatabaseIfMissing(*connect.postgres));
   }
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn,
                          store->AcquireConnection());
-  const bool read_only =
-      !options.postgres.has_value() && options.sqlite.read_only;
   absl::Status status;
   for (int attempt = 0; attempt <= options.open_retries; ++attempt) {
     status = read_only ? CheckSchemaReadOnly(*conn)

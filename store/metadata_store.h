@@ -111,6 +111,13 @@ struct StoreOptions {
   // PostgreSQL: create the database when it is missing (MLMD's
   // skip_db_creation turns this off).
   bool create_postgres_database = true;
+  // Open without writing anything, on either backend: the schema is only
+  // checked, never created, migrated or given mlmdx's track, a missing
+  // PostgreSQL database is not created, and every write fails. The
+  // database is reached read-only too: SQLite opens the file read-only (as
+  // `sqlite.read_only` does), PostgreSQL sessions are read-only
+  // (PostgresOptions::read_only, which alone has the same effect).
+  bool read_only = false;
   // Schema upgrade/downgrade on open.
   MigrationOptions migration;
   // Connections kept for concurrent reads (file databases and PostgreSQL;
@@ -126,8 +133,9 @@ class MetadataStore {
  public:
   // Opens the database, creates or checks MLMD's schema and seeds the simple
   // types. Errors as InitSchema (store/schema.h), UNAVAILABLE if the database
-  // cannot be opened. A read-only database (`sqlite.read_only`) is only
-  // checked (CheckSchemaReadOnly) and never written; every write then fails.
+  // cannot be opened. A read-only store (`read_only`, `sqlite.read_only` or
+  // `postgres->read_only`) is only checked (CheckSchemaReadOnly) and never
+  // written; every write then fails.
   static absl::StatusOr<std::unique_ptr<MetadataStore>> Open(
       const StoreOptions& options);
 

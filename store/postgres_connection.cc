@@ -180,6 +180,10 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
   // Notices (e.g. "relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(
       conn->conn_.get(), [](void*, const char*) {}, nullptr);
+  if (options.read_only) {
+    MLMDX_RETURN_IF_ERROR(
+        conn->ExecuteScript("SET default_transaction_read_only = on"));
+  }
   return conn;
 }
 

@@ -50,6 +50,10 @@ struct PostgresOptions {
   // How long a COMMIT whose connection broke keeps trying to learn from
   // the server whether it committed (the server may be restarting).
   int commit_outcome_timeout_ms = 10000;
+  // Every transaction of the session is read-only
+  // (default_transaction_read_only), so that PostgreSQL itself refuses any
+  // write, whatever statement runs.
+  bool read_only = false;
 };
 
 // The database `options` connect to: its dbname, else PGDATABASE, else the

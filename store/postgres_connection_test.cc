@@ -146,6 +146,31 @@ TEST_F(PostgresConnectionTest, ReadTransactionSeesOneSnapshot) {
   EXPECT_EQ(count(), 1);
 }
 
+// A read-only session refuses writes even in a read-write transaction,
+// and DDL outside of one; it still reads.
+TEST_F(PostgresConnectionTest, ReadOnlySessionRefusesEveryWrite) {
+  ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE r (x INT); "
+                                   "INSERT INTO r VALUES (1)"),
+              IsOk());
+  PostgresOptions options;
+  options.conninfo = cluster().ConnInfo("postgres");
+  options.read_only = true;
+  auto reader = PostgresConnection::Open(options);
+  ASSERT_THAT(reader.status(), IsOk());
+  PostgresConnection& conn = **reader;
+  ASSERT_THAT(conn.ExecuteScript(absl::StrCat("SET search_path TO ", schema_)),
+              IsOk());
+  ASSERT_THAT(conn.Begin(TransactionMode::kReadWrite), IsOk());
+  const absl::Status insert =
+      conn.Execute("INSERT INTO r VALUES (?)", {SqlValue::Int(2)}).status();
+  EXPECT_THAT(insert.message(), HasSubstr("read-only transaction"));
+  conn.Rollback();
+  EXPECT_FALSE(conn.ExecuteScript("CREATE TABLE r2 (x INT)").ok());
+  auto rows = conn.Query("SELECT count(*) FROM r", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 1);
+}
+
 TEST_F(PostgresConnectionTest, DeadlockIsAborted) {
   ASSERT_THAT(
       conn_->ExecuteScript("CREATE TABLE d (id INT PRIMARY KEY, v INT); "

@@ -1,6 +1,7 @@
 // The `mlmdx` verbs lookup, get, health and version end to end: the real
-// binary against a real server and, in direct mode, the SQLite file itself,
-// over a KFP-shaped database. Output content is checked, not only exit
+// binary against a real server and, in direct mode, the database itself
+// (the SQLite file, or the same runs on PostgreSQL), over a KFP-shaped
+// database. Output content is checked, not only exit
 // codes.
 
 #include <arpa/inet.h>
@@ -221,16 +222,24 @@ class HealthTest : public CliTest {};
 MLMDX_INSTANTIATE_CLI_SUITE(HealthTest);
 
 TEST_P(HealthTest, AnswersAndVersion) {
+  // A file is named by its path; a PostgreSQL database by its name, host,
+  // port and user (a URI could hold a password).
+  const std::string& db = Server().db_path();
+  const std::string database =
+      Server().backend() == TestBackend::kPostgres
+          ? absl::StrCat("PostgreSQL database ", db.substr(db.rfind('/') + 1),
+                         " on 127.0.0.1 port ")
+          : absl::StrCat("database ", db);
   CliResult r = Cli({"health"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, GetParam() == CliMode::kServer
                          ? HasSubstr("SERVING (server 127.0.0.1:")
-                         : HasSubstr("MLMD schema version 10 (database "));
-  r = RunMlmdx({"version", "--db", Server().db_path()});
+                         : HasSubstr(absl::StrCat("MLMD schema version 10 (",
+                                                  database)));
+  r = RunMlmdx({"version", "--db", db});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out,
-              ::testing::EndsWith(absl::StrCat("database ", Server().db_path(),
-                                               ": MLMD schema version 10\n")));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("\n", database)));
+  EXPECT_THAT(r.out, ::testing::EndsWith(": MLMD schema version 10\n"));
 }
 
 TEST(CliErrorsTest, UnreachableServerNamesAddressAndExits1) {

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "tests/test_util.h"
 
 extern char** environ;
 
@@ -70,44 +71,63 @@ CliResult RunMlmdx(const std::vector<std::string>& args,
 }
 
 std::string CliModeName(const ::testing::TestParamInfo<CliMode>& info) {
-  return info.param == CliMode::kServer ? "Server" : "Direct";
+  switch (info.param) {
+    case CliMode::kServer:
+      return "Server";
+    case CliMode::kDirect:
+      return "Direct";
+    case CliMode::kDirectPostgres:
+      return "DirectPostgres";
+  }
+  return "";
 }
 
-std::unique_ptr<TestServer> CliTest::server_;
-std::unique_ptr<KfpRuns> CliTest::runs_;
+CliTest::Recording CliTest::sqlite_;
+CliTest::Recording CliTest::postgres_;
 
-void CliTest::SetUpTestSuite() {
-  server_ = std::make_unique<TestServer>();
-  ASSERT_TRUE(server_->Start().ok());
-  auto stub = server_->NewStub();
+CliTest::Recording& CliTest::Recorded() const {
+  return GetParam() == CliMode::kDirectPostgres ? postgres_ : sqlite_;
+}
+
+void CliTest::SetUp() {
+  Recording& recording = Recorded();
+  if (recording.runs != nullptr) return;
+  const TestBackend backend = GetParam() == CliMode::kDirectPostgres
+                                  ? TestBackend::kPostgres
+                                  : TestBackend::kSqlite;
+  recording.server = std::make_unique<TestServer>(backend);
+  ASSERT_THAT(recording.server->Start(), IsOk());
+  auto stub = recording.server->NewStub();
   KfpRecorder kfp(*stub);
-  runs_ = std::make_unique<KfpRuns>();
+  auto runs = std::make_unique<KfpRuns>();
   auto a = kfp.RecordRun({.name = "run-a",
                           .n_rows = 1000,
                           .learning_rate = 0.01,
                           .accuracy = 0.90});
   ASSERT_TRUE(a.ok()) << a.status();
-  runs_->a = *a;
+  runs->a = *a;
   auto b = kfp.RecordRun({.name = "run-b",
                           .n_rows = 1000,
                           .learning_rate = 0.05,
                           .accuracy = 0.93,
-                          .cache_preprocess_from = &runs_->a});
+                          .cache_preprocess_from = &runs->a});
   ASSERT_TRUE(b.ok()) << b.status();
-  runs_->b = *b;
+  runs->b = *b;
   auto c = kfp.RecordRun({.name = "run-c",
                           .n_rows = 2000,
                           .learning_rate = 0.01,
                           .epochs = 20,
                           .accuracy = 0.91});
   ASSERT_TRUE(c.ok()) << c.status();
-  runs_->c = *c;
-  // MLMDX_CLI_TEST_DB=FILE keeps a copy of the recorded database, to try
-  // the verbs on by hand.
-  if (const char* keep = std::getenv("MLMDX_CLI_TEST_DB")) {
+  runs->c = *c;
+  recording.runs = std::move(runs);
+  // MLMDX_CLI_TEST_DB=FILE keeps a copy of the recorded SQLite database, to
+  // try the verbs on by hand.
+  const char* keep = std::getenv("MLMDX_CLI_TEST_DB");
+  if (keep != nullptr && backend == TestBackend::kSqlite) {
     sqlite3* db = nullptr;
-    sqlite3_open_v2(server_->db_path().c_str(), &db, SQLITE_OPEN_READONLY,
-                    nullptr);
+    sqlite3_open_v2(recording.server->db_path().c_str(), &db,
+                    SQLITE_OPEN_READONLY, nullptr);
     const std::string sql = absl::StrCat("VACUUM INTO '", keep, "'");
     EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr),
               SQLITE_OK)
@@ -117,15 +137,17 @@ void CliTest::SetUpTestSuite() {
 }
 
 void CliTest::TearDownTestSuite() {
-  server_.reset();
-  runs_.reset();
+  for (Recording* recording : {&sqlite_, &postgres_}) {
+    recording->server.reset();
+    recording->runs.reset();
+  }
 }
 
 CliResult CliTest::Cli(std::vector<std::string> args) const {
   if (GetParam() == CliMode::kServer) {
-    args.insert(args.end(), {"--server", server_->address()});
+    args.insert(args.end(), {"--server", Server().address()});
   } else {
-    args.insert(args.end(), {"--db", server_->db_path()});
+    args.insert(args.end(), {"--db", Server().db_path()});
   }
   return RunMlmdx(args);
 }

@@ -6,7 +6,10 @@
 // code, and keeps one server per suite over a KFP-shaped SQLite file (three
 // runs of the 3-task pipeline, the second a cache hit of the first's
 // preprocess step). Each suite is parameterized over how the CLI reaches
-// the data: through the server (--server) or the file itself (--db).
+// the data: through the server (--server), the file itself (--db FILE), or
+// a PostgreSQL database holding the same runs (--db postgresql://...; the
+// runs are recorded through a server on PostgreSQL, in the shared cluster
+// of MLMDX_TEST_POSTGRES or in one the process starts).
 //
 // Example:
 //
@@ -42,7 +45,7 @@ struct CliResult {
 CliResult RunMlmdx(const std::vector<std::string>& args,
                    const std::vector<std::string>& env = {});
 
-enum class CliMode { kServer, kDirect };
+enum class CliMode { kServer, kDirect, kDirectPostgres };
 
 std::string CliModeName(const ::testing::TestParamInfo<CliMode>& info);
 
@@ -55,25 +58,38 @@ struct KfpRuns {
 
 class CliTest : public ::testing::TestWithParam<CliMode> {
  protected:
-  static void SetUpTestSuite();
+  // Records the runs on the parameter's backend, the first time a test of
+  // the process needs that backend (a process that runs one test records
+  // on one backend only).
+  void SetUp() override;
   static void TearDownTestSuite();
 
   // `mlmdx args...` plus --server or --db per the parameter.
   CliResult Cli(std::vector<std::string> args) const;
 
-  static const KfpRuns& Runs() { return *runs_; }
-  static TestServer& Server() { return *server_; }
+  // The runs, and the server that recorded them, of the parameter's
+  // backend: SQLite for kServer and kDirect, PostgreSQL for
+  // kDirectPostgres.
+  const KfpRuns& Runs() const { return *Recorded().runs; }
+  TestServer& Server() const { return *Recorded().server; }
 
  private:
-  static std::unique_ptr<TestServer> server_;
-  static std::unique_ptr<KfpRuns> runs_;
+  struct Recording {
+    std::unique_ptr<TestServer> server;
+    std::unique_ptr<KfpRuns> runs;
+  };
+  Recording& Recorded() const;
+
+  static Recording sqlite_;
+  static Recording postgres_;
 };
 
-#define MLMDX_INSTANTIATE_CLI_SUITE(Suite)                   \
-  INSTANTIATE_TEST_SUITE_P(                                  \
-      Modes, Suite,                                          \
-      ::testing::Values(::mlmdx::testing::CliMode::kServer,  \
-                        ::mlmdx::testing::CliMode::kDirect), \
+#define MLMDX_INSTANTIATE_CLI_SUITE(Suite)                           \
+  INSTANTIATE_TEST_SUITE_P(                                          \
+      Modes, Suite,                                                  \
+      ::testing::Values(::mlmdx::testing::CliMode::kServer,          \
+                        ::mlmdx::testing::CliMode::kDirect,          \
+                        ::mlmdx::testing::CliMode::kDirectPostgres), \
       ::mlmdx::testing::CliModeName)
 
 }  // namespace mlmdx::testing

@@ -47,8 +47,9 @@ std::string FirstLine(const std::string& path) {
 // of one this process starts (kept until it exits) when there is none.
 std::string PostgresUriBase() {
   static const std::string* const base = [] {
+    const char* state = std::getenv("MLMDX_TEST_POSTGRES");
     const std::string shared =
-        FirstLine(absl::StrCat(std::getenv("MLMDX_TEST_POSTGRES"), "/uri"));
+        state == nullptr ? "" : FirstLine(absl::StrCat(state, "/uri"));
     if (!shared.empty()) return new std::string(shared);
     // Stopped and removed when the process exits.
     static PostgresCluster own;
@@ -66,26 +67,15 @@ struct PgResultDeleter {
   void operator()(PGresult* result) const { PQclear(result); }
 };
 
-// Runs `sql` on `uri` and returns the first column of the first row (-1
-// when none); fails the test on errors.
+// The first column of the first row of `sql` on `uri` (-1 when none;
+// booleans 1 / 0); fails the test on errors.
 int64_t QueryPostgresInt(const std::string& uri, const std::string& sql) {
-  std::unique_ptr<PGconn, PgConnDeleter> conn(PQconnectdb(uri.c_str()));
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    ADD_FAILURE() << "cannot connect to " << uri << ": "
-                  << PQerrorMessage(conn.get());
-    return -1;
-  }
-  std::unique_ptr<PGresult, PgResultDeleter> result(
-      PQexec(conn.get(), sql.c_str()));
-  const ExecStatusType status = PQresultStatus(result.get());
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(result.get());
-    return -1;
-  }
-  if (status != PGRES_TUPLES_OK || PQntuples(result.get()) == 0) return -1;
-  int64_t value = -1;
-  const std::string text = PQgetvalue(result.get(), 0, 0);
+  const std::vector<std::vector<std::string>> rows =
+      QueryPostgresRows(uri, sql);
+  if (rows.empty() || rows[0].empty()) return -1;
+  const std::string& text = rows[0][0];
   if (text == "t" || text == "f") return text == "t" ? 1 : 0;
+  int64_t value = -1;
   EXPECT_TRUE(absl::SimpleAtoi(text, &value)) << sql << " gave " << text;
   return value;
 }
@@ -93,6 +83,12 @@ int64_t QueryPostgresInt(const std::string& uri, const std::string& sql) {
 }  // namespace
 
 TestServer::TestServer(std::string db_path) {
+  Init(DefaultTestBackend(), std::move(db_path));
+}
+
+TestServer::TestServer(TestBackend backend) { Init(backend, ""); }
+
+void TestServer::Init(TestBackend backend, std::string db_path) {
   char dir_template[] = "/tmp/mlmdx_test_XXXXXX";
   dir_ = mkdtemp(dir_template);
   if (!db_path.empty()) {
@@ -101,7 +97,7 @@ TestServer::TestServer(std::string db_path) {
       backend_ = TestBackend::kPostgres;
     }
     db_path_ = std::move(db_path);
-  } else if (DefaultTestBackend() == TestBackend::kPostgres) {
+  } else if (backend == TestBackend::kPostgres) {
     // The server creates the database when it first starts.
     static int created = 0;
     backend_ = TestBackend::kPostgres;
@@ -212,6 +208,37 @@ std::string TestServer::Log() const {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::vector<std::vector<std::string>> QueryPostgresRows(
+    const std::string& conninfo, const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  std::unique_ptr<PGconn, PgConnDeleter> conn(PQconnectdb(conninfo.c_str()));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    ADD_FAILURE() << "cannot connect to " << conninfo << ": "
+                  << PQerrorMessage(conn.get());
+    return rows;
+  }
+  // Notices ("relation already exists, skipping") are not errors.
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
+  std::unique_ptr<PGresult, PgResultDeleter> result(
+      PQexec(conn.get(), sql.c_str()));
+  const ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(result.get());
+    return rows;
+  }
+  for (int r = 0; r < PQntuples(result.get()); ++r) {
+    std::vector<std::string> row;
+    for (int c = 0; c < PQnfields(result.get()); ++c) {
+      row.push_back(PQgetisnull(result.get(), r, c)
+                        ? "NULL"
+                        : PQgetvalue(result.get(), r, c));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 int64_t QuerySqliteInt(const std::string& db_path, const std::string& sql) {

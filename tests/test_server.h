@@ -42,8 +42,11 @@ TestBackend DefaultTestBackend();
 class TestServer {
  public:
   // `db_path` empty: a new database of DefaultTestBackend() (a file in a
-  // fresh temporary directory for SQLite). Otherwise that SQLite file.
+  // fresh temporary directory for SQLite). Otherwise that SQLite file, or
+  // that postgresql:// URI (another owner's database, not dropped).
   explicit TestServer(std::string db_path = "");
+  // A new database of `backend`, whatever MLMDX_TEST_POSTGRES says.
+  explicit TestServer(TestBackend backend);
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
   ~TestServer();
@@ -74,6 +77,9 @@ class TestServer {
   std::string Log() const;
 
  private:
+  // A new database of `backend` when `db_path` is empty, else `db_path`.
+  void Init(TestBackend backend, std::string db_path);
+
   std::string dir_;
   TestBackend backend_ = TestBackend::kSqlite;
   std::string db_path_;
@@ -87,6 +93,13 @@ class TestServer {
 // The first column of the first row of `sql`, run read-only on the SQLite
 // file at `db_path` (-1 when there is no row); fails the test on errors.
 int64_t QuerySqliteInt(const std::string& db_path, const std::string& sql);
+
+// Every row of `sql` (one statement, or several: the last one's rows) run
+// on the PostgreSQL database `conninfo` (a URI or a libpq connection
+// string), each column as PostgreSQL's text: "NULL" for SQL NULL, "t" / "f"
+// for booleans. Fails the test on errors.
+std::vector<std::vector<std::string>> QueryPostgresRows(
+    const std::string& conninfo, const std::string& sql);
 
 // Path of the mlmdx binary under test: $MLMDX_BINARY if set, else the one
 // built with the tests.
