@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "store/metadata_store.h"
 
@@ -35,10 +36,15 @@ void AddEvent(ml_metadata::PutLineageSubgraphRequest& request, int execution,
 
 }  // namespace
 
-Graph GeneratePipelineDatabase(const std::string& db_path, int64_t size) {
+Graph GeneratePipelineDatabase(const std::string& db, int64_t size) {
   store::StoreOptions options;
-  options.sqlite.filename_uri = db_path;
-  options.sqlite.synchronous = "OFF";
+  if (absl::StartsWith(db, "postgresql://")) {
+    options.postgres.emplace();
+    options.postgres->conninfo = db;
+  } else {
+    options.sqlite.filename_uri = db;
+    options.sqlite.synchronous = "OFF";
+  }
   auto opened = store::MetadataStore::Open(options);
   Check(opened.status(), "open store");
   store::MetadataStore& store = **opened;

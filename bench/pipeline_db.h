@@ -3,10 +3,10 @@
 //
 // Generates the benchmarks' pipeline-shaped databases of N artifacts, in
 // process through store::MetadataStore::PutLineageSubgraph in batches
-// (synchronous=OFF): pipelines of kRunsPerPipeline KFP-like runs
-// (workloads/kfp_run.md: preprocess -> dataset, train -> model, evaluate ->
-// metrics, each task also writing an executor-logs artifact; events carry a
-// path step; each batch of runs is one context). Every run's preprocess
+// (SQLite with synchronous=OFF, or PostgreSQL): pipelines of kRunsPerPipeline
+// KFP-like runs (workloads/kfp_run.md: preprocess -> dataset, train -> model,
+// evaluate -> metrics, each task also writing an executor-logs artifact; events
+// carry a path step; each batch of runs is one context). Every run's preprocess
 // reads its pipeline's source dataset (fan-out), and nine trains in ten
 // warm-start from the previous run's model (a chain across runs); in every
 // 20th pipeline every train does, so its last model has a 50-run upstream
@@ -60,9 +60,12 @@ struct Graph {
   std::vector<int64_t> chained_pipelines;
 };
 
-// Creates (or appends to) the database at `db_path` with about `size`
-// artifacts; exits the process on any error.
-Graph GeneratePipelineDatabase(const std::string& db_path, int64_t size);
+// Creates (or appends to) the database `db` with about `size` artifacts;
+// exits the process on any error. `db` is what `mlmdx serve --db` takes: a
+// SQLite file, or a postgresql:// URI (the database is created when
+// missing). The store writes either the same way, so a database of the
+// same size has the same ids on both.
+Graph GeneratePipelineDatabase(const std::string& db, int64_t size);
 
 }  // namespace mlmdx::bench
 
