@@ -71,6 +71,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "bench/lineage_cases.h"
 #include "bench/mlmd_shaped_server.h"
 #include "bench/pipeline_db.h"
 #include "store/metadata_store.h"
@@ -81,103 +82,11 @@ namespace mlmdx::bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using ml_metadata::Artifact;
-using ml_metadata::Event;
 using ml_metadata::LineageGraph;
 using ml_metadata::LineageSubgraphQueryOptions;
 
 double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
-}
-
-// Where a case's queries start.
-enum class Start {
-  kRecentModel,    // model of one of the last 10 runs, ordinary pipeline
-  kEarlyDataset,   // dataset of one of the first 10 runs, ordinary pipeline
-  kChainEndModel,  // model of the last run of a chained pipeline
-  kSourceDataset,  // source dataset of an ordinary pipeline
-};
-
-// Read masks: what MLMD's Python client sends (it strips the *_types
-// paths), and the nodes-and-events mask of earlier runs.
-enum class Mask { kPythonClient, kNodesAndEvents };
-
-struct Case {
-  std::string name;
-  Start start;
-  LineageSubgraphQueryOptions::Direction direction;
-  int hops;  // -1: unset (100)
-  Mask mask;
-};
-
-std::vector<Case> Cases() {
-  const auto up = LineageSubgraphQueryOptions::UPSTREAM;
-  const auto down = LineageSubgraphQueryOptions::DOWNSTREAM;
-  const Mask python = Mask::kPythonClient;
-  return {
-      {"upstream from model, 2 hops", Start::kRecentModel, up, 2, python},
-      {"upstream from model, 10 hops", Start::kRecentModel, up, 10, python},
-      {"upstream from model, unset", Start::kRecentModel, up, -1, python},
-      {"downstream from dataset, 2 hops", Start::kEarlyDataset, down, 2,
-       python},
-      {"downstream from dataset, 10 hops", Start::kEarlyDataset, down, 10,
-       python},
-      {"downstream from dataset, unset", Start::kEarlyDataset, down, -1,
-       python},
-      {"upstream, 50-run chain, unset", Start::kChainEndModel, up, -1, python},
-      {"downstream from source, unset", Start::kSourceDataset, down, -1,
-       python},
-      {"upstream from model, unset (old mask)", Start::kRecentModel, up, -1,
-       Mask::kNodesAndEvents},
-  };
-}
-
-int64_t PickStart(Start start, const Graph& graph, std::mt19937_64& random) {
-  const std::vector<int64_t>& ordinary = graph.ordinary_pipelines.empty()
-                                             ? graph.chained_pipelines
-                                             : graph.ordinary_pipelines;
-  switch (start) {
-    case Start::kRecentModel: {
-      const int64_t p = ordinary[random() % ordinary.size()];
-      return graph.models[kRunsPerPipeline - 1 - random() % 10][p];
-    }
-    case Start::kEarlyDataset: {
-      const int64_t p = ordinary[random() % ordinary.size()];
-      return graph.datasets[random() % 10][p];
-    }
-    case Start::kChainEndModel: {
-      const int64_t p =
-          graph.chained_pipelines[random() % graph.chained_pipelines.size()];
-      return graph.models[kRunsPerPipeline - 1][p];
-    }
-    case Start::kSourceDataset:
-      return graph.sources[ordinary[random() % ordinary.size()]];
-  }
-  return 0;
-}
-
-ml_metadata::GetLineageSubgraphRequest MakeRequest(const Case& c,
-                                                   int64_t start_id) {
-  ml_metadata::GetLineageSubgraphRequest request;
-  auto& options = *request.mutable_lineage_subgraph_query_options();
-  options.mutable_starting_artifacts()->set_filter_query(
-      absl::StrCat("id = ", start_id));
-  if (c.hops >= 0) options.set_max_num_hops(c.hops);
-  options.set_direction(c.direction);
-  const std::vector<const char*> paths =
-      c.mask == Mask::kPythonClient
-          ? std::vector<const char*>{"artifacts",    "executions",
-                                     "contexts",     "events",
-                                     "attributions", "associations"}
-          : std::vector<const char*>{"artifacts", "executions", "events"};
-  for (const char* path : paths) request.mutable_read_mask()->add_paths(path);
-  return request;
-}
-
-double Percentile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
 }
 
 long RssKiB(pid_t pid) {
@@ -193,71 +102,6 @@ long RssKiB(pid_t pid) {
     }
   }
   return -1;
-}
-
-template <typename Message, typename Key>
-std::vector<Key> SortedKeys(
-    const google::protobuf::RepeatedPtrField<Message>& messages,
-    Key (*key)(const Message&)) {
-  std::vector<Key> keys;
-  keys.reserve(messages.size());
-  for (const Message& m : messages) keys.push_back(key(m));
-  std::sort(keys.begin(), keys.end());
-  return keys;
-}
-
-std::string EventText(const Event& e) {
-  std::vector<std::string> steps;
-  for (const auto& step : e.path().steps()) {
-    steps.push_back(step.has_index() ? absl::StrCat("#", step.index())
-                                     : absl::StrCat("'", step.key(), "'"));
-  }
-  return absl::StrCat("(a", e.artifact_id(), ", e", e.execution_id(), ", t",
-                      e.type(), ", ms ", e.milliseconds_since_epoch(), ", [",
-                      absl::StrJoin(steps, " "), "])");
-}
-
-// Empty when the two answers agree: node and context ids, attributions and
-// associations as sets; events field by field, in order.
-std::string Difference(const LineageGraph& a, const LineageGraph& b) {
-  using ml_metadata::Association;
-  using ml_metadata::Attribution;
-  using ml_metadata::Context;
-  using ml_metadata::Execution;
-  const auto id_of_artifact = +[](const Artifact& n) { return n.id(); };
-  const auto id_of_execution = +[](const Execution& n) { return n.id(); };
-  const auto id_of_context = +[](const Context& n) { return n.id(); };
-  const auto attribution_pair = +[](const Attribution& l) {
-    return std::make_pair(l.context_id(), l.artifact_id());
-  };
-  const auto association_pair = +[](const Association& l) {
-    return std::make_pair(l.context_id(), l.execution_id());
-  };
-  std::string difference;
-  const auto compare = [&difference](const char* what, const auto& x,
-                                     const auto& y, auto key) {
-    if (difference.empty() && SortedKeys(x, key) != SortedKeys(y, key)) {
-      difference =
-          absl::StrCat(what, " differ (", x.size(), " vs ", y.size(), ")");
-    }
-  };
-  compare("artifacts", a.artifacts(), b.artifacts(), id_of_artifact);
-  compare("executions", a.executions(), b.executions(), id_of_execution);
-  compare("contexts", a.contexts(), b.contexts(), id_of_context);
-  compare("attributions", a.attributions(), b.attributions(), attribution_pair);
-  compare("associations", a.associations(), b.associations(), association_pair);
-  if (!difference.empty()) return difference;
-  if (a.events_size() != b.events_size()) {
-    return absl::StrCat("event counts differ (", a.events_size(), " vs ",
-                        b.events_size(), ")");
-  }
-  for (int i = 0; i < a.events_size(); ++i) {
-    if (EventText(a.events(i)) != EventText(b.events(i))) {
-      return absl::StrCat("event ", i, " differs: ", EventText(a.events(i)),
-                          " vs ", EventText(b.events(i)));
-    }
-  }
-  return "";
 }
 
 // Empty when the two answers list the same types (id, name, version,
@@ -365,10 +209,10 @@ int CheckEmptyMask(int64_t size, const Graph& graph,
                    ml_metadata::MetadataStoreService::Stub& mlmd_stub) {
   int mismatches = 0;
   std::mt19937_64 random(size);
-  for (const Case& c : Cases()) {
+  for (const LineageCase& c : LineageCases()) {
     if (c.mask != Mask::kPythonClient || c.hops >= 0) continue;
     ml_metadata::GetLineageSubgraphRequest request =
-        MakeRequest(c, PickStart(c.start, graph, random));
+        MakeLineageRequest(c, PickStart(c.start, graph, random));
     request.clear_read_mask();
     ml_metadata::GetLineageSubgraphResponse ours, theirs;
     grpc::ClientContext context, mlmd_context;
@@ -378,7 +222,7 @@ int CheckEmptyMask(int64_t size, const Graph& graph,
     }
     const LineageGraph& a = ours.lineage_subgraph();
     const LineageGraph& b = theirs.lineage_subgraph();
-    std::string difference = Difference(a, b);
+    std::string difference = LineageDifference(a, b);
     for (std::string types :
          {TypesDifference(a.artifact_types(), b.artifact_types(),
                           "artifact types"),
@@ -523,7 +367,7 @@ std::vector<Row> RunSize(int64_t size, const Options& options,
 
   std::vector<Row> rows;
   int reported_differences = 0;
-  for (const Case& c : Cases()) {
+  for (const LineageCase& c : LineageCases()) {
     std::mt19937_64 random(size);
     std::vector<double> mlmdx_ms, mlmd_ms, base_ms;
     std::vector<MlmdStatementCounts> statements;
@@ -543,7 +387,7 @@ std::vector<Row> RunSize(int64_t size, const Options& options,
       std::vector<ml_metadata::GetLineageSubgraphRequest> requests;
       for (int i = 0; i < n; ++i) {
         start_ids.push_back(PickStart(c.start, graph, random));
-        requests.push_back(MakeRequest(c, start_ids.back()));
+        requests.push_back(MakeLineageRequest(c, start_ids.back()));
       }
 
       std::vector<ml_metadata::GetLineageSubgraphResponse> responses(n);
@@ -593,7 +437,7 @@ std::vector<Row> RunSize(int64_t size, const Options& options,
         const std::string against_mlmd =
             options.skip_mlmd_shaped
                 ? ""
-                : Difference(g, mlmd_responses[i].lineage_subgraph());
+                : LineageDifference(g, mlmd_responses[i].lineage_subgraph());
         const std::string against_baseline =
             DifferenceFromBaseline(g, wants[i]);
         if (!against_mlmd.empty()) ++mismatches_mlmd;
