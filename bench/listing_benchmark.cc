@@ -38,6 +38,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/bench_sizes.h"
+#include "bench/timed_loop.h"
 #include "benchmark/benchmark.h"
 #include "store/internal/list_query.h"
 #include "store/sqlite_connection.h"
@@ -638,14 +639,7 @@ std::map<std::string, double>& MeanMicros() {
 // Runs `call` once per iteration; reports mean and p50 in microseconds.
 template <typename Fn>
 void Measure(benchmark::State& state, const std::string& key, Fn call) {
-  std::vector<double> micros;
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    call();
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(Clock::now() - start)
-            .count());
-  }
+  std::vector<double> micros = TimedLoop(state, call);
   if (micros.empty()) return;
   double total = 0;
   for (double m : micros) total += m;

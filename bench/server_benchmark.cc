@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bench/bench_sizes.h"
+#include "bench/timed_loop.h"
 #include "benchmark/benchmark.h"
 #include "tests/test_server.h"
 
@@ -192,15 +193,7 @@ constexpr char kBaseline[] = "BareRoundTrip";
 // Runs `call` once per iteration and reports items/s, mean, p50 and p99.
 template <typename Fn>
 void Measure(benchmark::State& state, const std::string& operation, Fn call) {
-  std::vector<double> micros;
-  micros.reserve(1 << 16);
-  for (auto _ : state) {
-    const auto start = Clock::now();
-    call();
-    micros.push_back(
-        std::chrono::duration<double, std::micro>(Clock::now() - start)
-            .count());
-  }
+  std::vector<double> micros = TimedLoop(state, call);
   if (micros.empty()) return;
   state.SetItemsProcessed(state.iterations());
   double total = 0;
