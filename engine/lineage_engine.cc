@@ -85,7 +85,150 @@ absl::StatusOr<std::unique_ptr<LineageEngine>> LineageEngine::Start(
   store->SetCommitListener(
       [raw](const store::LineageChanges& changes) { raw->OnCommit(changes); });
   MLMDX_RETURN_IF_ERROR(engine->Rebuild());
+  if (options.follow_change_log && store->has_change_log()) {
+    engine->follower_ = std::thread([raw] { raw->FollowChangeLog(); });
+  }
   return engine;
+}
+
+LineageEngine::~LineageEngine() {
+  {
+    absl::MutexLock lock(&position_mutex_);
+    stopping_ = true;
+    if (reader_ != nullptr) reader_->Interrupt();
+  }
+  if (follower_.joinable()) follower_.join();
+}
+
+int64_t LineageEngine::applied_position() const {
+  absl::MutexLock lock(&position_mutex_);
+  return applied_position_;
+}
+
+void LineageEngine::SetAppliedPosition(int64_t position) {
+  absl::MutexLock lock(&position_mutex_);
+  applied_position_ = std::max(applied_position_, position);
+}
+
+absl::Status LineageEngine::AwaitPosition(int64_t position,
+                                          absl::Time deadline) {
+  // Without a follower this server's own writes are the only ones, and
+  // each is in the index before it is acknowledged.
+  if (!follower_.joinable()) return absl::OkStatus();
+  absl::MutexLock lock(&position_mutex_);
+  const auto reached = [this, position]()
+                           ABSL_EXCLUSIVE_LOCKS_REQUIRED(position_mutex_) {
+                             return applied_position_ >= position;
+                           };
+  if (position_mutex_.AwaitWithDeadline(absl::Condition(&reached), deadline)) {
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError(
+      absl::StrCat("this server's lineage index holds the writes up to commit ",
+                   applied_position_, ", not yet commit ", position,
+                   " (mlmdx-read-after); retry, or ask another server"));
+}
+
+bool LineageEngine::SleepUnlessStopping(absl::Duration duration) {
+  absl::MutexLock lock(&position_mutex_);
+  position_mutex_.AwaitWithTimeout(absl::Condition(&stopping_), duration);
+  return stopping_;
+}
+
+void LineageEngine::FollowChangeLog() {
+  std::unique_ptr<store::ChangeLogReader> reader;
+  absl::Time next_prune = absl::Now();
+  bool lost = false;  // Reported once per outage.
+  while (true) {
+    if (reader == nullptr) {
+      absl::StatusOr<std::unique_ptr<store::ChangeLogReader>> opened =
+          store_->OpenChangeLogReader();
+      if (!opened.ok()) {
+        if (!lost) {
+          LogWarning(absl::StrCat(
+              "lineage index: cannot follow the change log (",
+              opened.status().ToString(), "); retrying every ",
+              absl::FormatDuration(options_.change_log_poll_interval)));
+          lost = true;
+        }
+        if (SleepUnlessStopping(options_.change_log_poll_interval)) break;
+        continue;
+      }
+      reader = *std::move(opened);
+      absl::MutexLock lock(&position_mutex_);
+      if (stopping_) break;
+      reader_ = reader.get();
+      if (lost) LogInfo("lineage index: following the change log again");
+      lost = false;
+    }
+    absl::Status status = CatchUp(*reader);
+    if (status.ok() && options_.change_log_retention > absl::ZeroDuration() &&
+        absl::Now() >= next_prune) {
+      // Every server prunes; the statement is idempotent and cheap.
+      status = reader->Prune(options_.change_log_retention).status();
+      next_prune = absl::Now() + absl::Minutes(1);
+    }
+    if (status.ok()) {
+      status = reader->WaitForChanges(options_.change_log_poll_interval);
+    }
+    if (!status.ok()) {
+      if (!lost) {
+        LogWarning(absl::StrCat("lineage index: following the change log: ",
+                                status.ToString(), "; reconnecting"));
+        lost = true;
+      }
+      {
+        absl::MutexLock lock(&position_mutex_);
+        reader_ = nullptr;
+      }
+      reader.reset();
+      if (SleepUnlessStopping(options_.change_log_poll_interval)) break;
+    }
+    absl::MutexLock lock(&position_mutex_);
+    if (stopping_) break;
+  }
+  absl::MutexLock lock(&position_mutex_);
+  reader_ = nullptr;
+}
+
+absl::Status LineageEngine::CatchUp(store::ChangeLogReader& reader) {
+  constexpr int kBatchRows = 1000;
+  while (true) {
+    const int64_t from = applied_position();
+    MLMDX_ASSIGN_OR_RETURN(store::ChangeLogBatch batch,
+                           reader.ReadAfter(from, kBatchRows));
+    // The read runs unlocked, so that a reload after a failed apply never
+    // waits on the network; a reload that moved the position meanwhile
+    // makes the batch stale.
+    absl::MutexLock lock(&follow_mutex_);
+    if (applied_position() != from) continue;
+    if (batch.pruned_past) {
+      LogWarning(
+          absl::StrCat("lineage index: the change log was pruned past commit ",
+                       from, "; reloading the index from the database"));
+      MLMDX_RETURN_IF_ERROR(RebuildLocked());
+      continue;
+    }
+    if (batch.entries.empty()) return absl::OkStatus();
+    for (const store::ChangeLogEntry& entry : batch.entries) {
+      // Rows this server wrote were applied as they committed.
+      if (!entry.changes.has_value()) continue;
+      if (index_.Apply(
+              ToChangeSet(*entry.changes, options_.hold_event_details)) &&
+          !needs_rebuild_.load()) {
+        continue;
+      }
+      needs_rebuild_.store(true);
+      LogError(
+          "lineage index: a write from the change log could not be "
+          "applied; reloading the index from the database");
+      return RebuildLocked();
+    }
+    SetAppliedPosition(batch.entries.back().position);
+    if (static_cast<int>(batch.entries.size()) < kBatchRows) {
+      return absl::OkStatus();
+    }
+  }
 }
 
 void LineageEngine::OnCommit(const store::LineageChanges& changes) {
@@ -110,9 +253,14 @@ void LineageEngine::OnCommit(const store::LineageChanges& changes) {
 }
 
 absl::Status LineageEngine::Rebuild() {
-  absl::MutexLock lock(&rebuild_mutex_);
+  absl::MutexLock lock(&follow_mutex_);
+  return RebuildLocked();
+}
+
+absl::Status LineageEngine::RebuildLocked() {
   index_.BeginRebuild();
   const bool details = options_.hold_event_details;
+  int64_t position = 0;
   absl::Status status = store_->ScanLineage(
       [this, details](const store::LineageChanges& batch) {
         if (!index_.Apply(ToChangeSet(batch, details))) {
@@ -121,11 +269,12 @@ absl::Status LineageEngine::Rebuild() {
         }
         return absl::OkStatus();
       },
-      /*batch_size=*/65536, details);
+      /*batch_size=*/65536, details, &position);
   if (status.ok() && !index_.EndRebuild()) {
     status = absl::ResourceExhaustedError(
         "lineage index: a write could not be applied during the reload");
   }
+  if (status.ok()) SetAppliedPosition(position);
   // Until a reload succeeds, every commit retries it.
   needs_rebuild_.store(!status.ok());
   return status;

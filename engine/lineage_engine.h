@@ -16,6 +16,14 @@
 // database before that write is acknowledged, and lineage queries answer
 // UNAVAILABLE instead of a partial graph while it is.
 //
+// On PostgreSQL several servers share one database: the engine also follows
+// the store's change log (store/change_log.h) on a thread of its own,
+// woken by NOTIFY as each write commits and polling at least every
+// `change_log_poll_interval`, and applies the writes other servers made.
+// Its position says how far it has: every write committed at or below it
+// is in the index (AwaitPosition). A follower that fell behind the log's
+// pruning, or lost the database for a while, catches up or reloads.
+//
 // Thread-safety: thread-safe.
 
 #ifndef MLMDX_ENGINE_LINEAGE_ENGINE_H_
@@ -24,15 +32,18 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "lineage/graph_index.h"
 #include "lineage/lineage_graph.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "mlmdx/lineage_service.pb.h"
+#include "store/change_log.h"
 #include "store/metadata_store.h"
 
 namespace mlmdx::engine {
@@ -43,6 +54,15 @@ struct LineageEngineOptions {
   // builds faster without them and reads the few events of its answer from
   // the database instead.
   bool hold_event_details = true;
+  // Follow the change log, when the store has one (PostgreSQL). A one-shot
+  // reader has no use for it.
+  bool follow_change_log = true;
+  // How often the follower looks at the log when no NOTIFY arrives (one
+  // can be missed while the connection is being replaced).
+  absl::Duration change_log_poll_interval = absl::Seconds(1);
+  // Rows older than this are pruned from the log by the follower (checked
+  // every minute); zero keeps every row.
+  absl::Duration change_log_retention = absl::Hours(1);
 };
 
 class LineageEngine {
@@ -54,6 +74,16 @@ class LineageEngine {
 
   LineageEngine(const LineageEngine&) = delete;
   LineageEngine& operator=(const LineageEngine&) = delete;
+  // Stops following the change log.
+  ~LineageEngine();
+
+  // Returns once the index holds every write committed at or before
+  // commit position `position` (store/metadata_store.h,
+  // CommitPositionScope). Without a change log every acknowledged write
+  // already is. UNAVAILABLE when `deadline` passes first.
+  absl::Status AwaitPosition(int64_t position, absl::Time deadline);
+  // The position the index holds (0 without a change log).
+  int64_t applied_position() const;
 
   // MLMD's GetLineageSubgraph (spec/lineage.md §2).
   //   INVALID_ARGUMENT  no starting nodes, empty starting filter, negative
@@ -105,19 +135,37 @@ class LineageEngine {
                 const LineageEngineOptions& options)
       : store_(store), options_(options) {}
 
+  // The change-log follower's thread, and one round of it: applies every
+  // row after the index's position.
+  void FollowChangeLog();
+  absl::Status CatchUp(store::ChangeLogReader& reader);
+  void SetAppliedPosition(int64_t position);
+  // Sleeps up to `duration`, less if the engine is stopping; returns
+  // whether it is.
+  bool SleepUnlessStopping(absl::Duration duration);
+
   // The store's commit listener: applies the write to the index, or
   // rebuilds the index when that fails.
   void OnCommit(const store::LineageChanges& changes);
   // Reloads the index from the database; it answers no query meanwhile.
   absl::Status Rebuild();
+  absl::Status RebuildLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(follow_mutex_);
 
   store::MetadataStore* const store_;
   const LineageEngineOptions options_;
   lineage::GraphIndex index_;
-  // Serializes reloads (the one at start-up and those after a failure).
-  absl::Mutex rebuild_mutex_;
+  // Serializes reloads (the one at start-up and those after a failure) and
+  // the follower's rounds, which both move the position.
+  absl::Mutex follow_mutex_;
   // A failed apply or reload left the index unusable.
   std::atomic<bool> needs_rebuild_{false};
+
+  mutable absl::Mutex position_mutex_;
+  int64_t applied_position_ ABSL_GUARDED_BY(position_mutex_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(position_mutex_) = false;
+  // The follower's reader, while it has one (for Interrupt at shutdown).
+  store::ChangeLogReader* reader_ ABSL_GUARDED_BY(position_mutex_) = nullptr;
+  std::thread follower_;
 };
 
 }  // namespace mlmdx::engine

@@ -1,14 +1,18 @@
 #include "server/lineage_service.h"
 
+#include "server/consistency.h"
 #include "server/grpc_status.h"
 
 namespace mlmdx::server {
 
 grpc::Status LineageQueryService::QueryLineage(
-    grpc::ServerContext* /*context*/, const QueryLineageRequest* request,
+    grpc::ServerContext* context, const QueryLineageRequest* request,
     QueryLineageResponse* response) {
   InFlightCalls::Guard guard(in_flight_);
-  return ToGrpcStatus(lineage_->QueryLineage(*request, response));
+  absl::Status status =
+      AwaitReadAfter(*context, *lineage_, read_after_timeout_);
+  if (status.ok()) status = lineage_->QueryLineage(*request, response);
+  return ToGrpcStatus(status);
 }
 
 }  // namespace mlmdx::server

@@ -20,6 +20,7 @@
 #ifndef MLMDX_SERVER_LINEAGE_SERVICE_H_
 #define MLMDX_SERVER_LINEAGE_SERVICE_H_
 
+#include "absl/time/time.h"
 #include "engine/lineage_engine.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
 #include "server/in_flight.h"
@@ -28,9 +29,14 @@ namespace mlmdx::server {
 
 class LineageQueryService final : public ::mlmdx::LineageService::Service {
  public:
-  // `lineage` and `in_flight` must outlive the service.
-  LineageQueryService(engine::LineageEngine* lineage, InFlightCalls& in_flight)
-      : lineage_(lineage), in_flight_(in_flight) {}
+  // `lineage` and `in_flight` must outlive the service. A call carrying
+  // mlmdx-read-after waits up to `read_after_timeout`
+  // (server/consistency.h).
+  LineageQueryService(engine::LineageEngine* lineage, InFlightCalls& in_flight,
+                      absl::Duration read_after_timeout)
+      : lineage_(lineage),
+        in_flight_(in_flight),
+        read_after_timeout_(read_after_timeout) {}
 
   LineageQueryService(const LineageQueryService&) = delete;
   LineageQueryService& operator=(const LineageQueryService&) = delete;
@@ -42,6 +48,7 @@ class LineageQueryService final : public ::mlmdx::LineageService::Service {
  private:
   engine::LineageEngine* const lineage_;
   InFlightCalls& in_flight_;
+  const absl::Duration read_after_timeout_;
 };
 
 }  // namespace mlmdx::server

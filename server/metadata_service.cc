@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "server/consistency.h"
 #include "server/grpc_status.h"
 #include "util/log.h"
 
@@ -15,8 +16,13 @@ namespace mlmdx::server {
       grpc::ServerContext* context, const ml_metadata::Name##Request* request, \
       ml_metadata::Name##Response* response) {                                 \
     InFlightCalls::Guard guard(in_flight_);                                    \
-    const absl::Status status = target->Name(*request, response);              \
-    if (!status.ok()) {                                                        \
+    absl::Status status =                                                      \
+        AwaitReadAfter(*context, *lineage_, read_after_timeout_);              \
+    store::CommitPositionScope commit;                                         \
+    if (status.ok()) status = target->Name(*request, response);                \
+    if (status.ok()) {                                                         \
+      AddCommitToken(commit, *context);                                        \
+    } else {                                                                   \
       LogWarning(absl::StrCat(#Name " failed: ", status.ToString()));          \
     }                                                                          \
     return ToGrpcStatus(status);                                               \

@@ -4,7 +4,9 @@
 // ml_metadata.MetadataStoreService on top of a store::MetadataStore and a
 // LineageEngine: decodes nothing itself (gRPC hands over parsed requests),
 // forwards every RPC to the method of the same name (lineage traversals to
-// the engine, everything else to the store), and maps the status.
+// the engine, everything else to the store), and maps the status. Every
+// call honours mlmdx-read-after, and every write returns mlmdx-commit
+// (server/consistency.h).
 //
 // Thread-safety: thread-safe; gRPC calls it from many threads.
 
@@ -13,9 +15,10 @@
 
 #include <memory>
 
+#include "absl/time/time.h"
+#include "engine/lineage_engine.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 #include "server/in_flight.h"
-#include "engine/lineage_engine.h"
 #include "store/metadata_store.h"
 
 namespace mlmdx::server {
@@ -23,10 +26,15 @@ namespace mlmdx::server {
 class MetadataService final
     : public ml_metadata::MetadataStoreService::Service {
  public:
-  // `store`, `lineage` and `in_flight` must outlive the service.
+  // `store`, `lineage` and `in_flight` must outlive the service. A call
+  // carrying mlmdx-read-after waits up to `read_after_timeout`
+  // (server/consistency.h).
   MetadataService(store::MetadataStore* store, engine::LineageEngine* lineage,
-                  InFlightCalls& in_flight)
-      : store_(store), lineage_(lineage), in_flight_(in_flight) {}
+                  InFlightCalls& in_flight, absl::Duration read_after_timeout)
+      : store_(store),
+        lineage_(lineage),
+        in_flight_(in_flight),
+        read_after_timeout_(read_after_timeout) {}
 
 #define MLMDX_DECLARE_HANDLER(Name)                            \
   grpc::Status Name(grpc::ServerContext* context,              \
@@ -41,6 +49,7 @@ class MetadataService final
   store::MetadataStore* const store_;
   engine::LineageEngine* const lineage_;
   InFlightCalls& in_flight_;
+  const absl::Duration read_after_timeout_;
 };
 
 }  // namespace mlmdx::server

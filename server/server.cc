@@ -78,6 +78,19 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
   app.add_option("--shutdown_grace_period", flags.shutdown_grace_period_seconds,
                  "Seconds to let in-flight calls finish on SIGTERM")
       ->capture_default_str();
+  app.add_option("--read_after_timeout_ms", flags.read_after_timeout_ms,
+                 "How long a call carrying mlmdx-read-after metadata waits "
+                 "for this server to hold that write before answering "
+                 "UNAVAILABLE")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  app.add_option("--change_log_retention_seconds",
+                 flags.change_log_retention_seconds,
+                 "PostgreSQL: how long the change log that servers over one "
+                 "database follow keeps its rows (0: forever); a server "
+                 "behind by more reloads its lineage index")
+      ->check(CLI::Range(int64_t{0}, int64_t{10} * 365 * 24 * 3600))
+      ->capture_default_str();
   app.add_option("--mysql_config_host", flags.mysql_config_host);
   app.add_option("--mysql_config_port", flags.mysql_config_port);
   app.add_option("--mysql_config_database", flags.mysql_config_database);
@@ -264,6 +277,9 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.listen_address = flags.listen_address;
   config.channel_arguments = flags.grpc_channel_arguments;
   config.shutdown_grace_period_seconds = flags.shutdown_grace_period_seconds;
+  config.read_after_timeout = absl::Milliseconds(flags.read_after_timeout_ms);
+  config.change_log_retention =
+      absl::Seconds(flags.change_log_retention_seconds);
   config.store.open_retries = flags.metadata_store_connection_retries;
   config.store.max_connections = flags.db_pool_size;
   config.store.sqlite.synchronous = flags.sqlite_synchronous;
@@ -385,16 +401,21 @@ absl::Status RunServer(const ServerConfig& config) {
   const std::string db_name = store->DatabaseDescription();
   LogInfo(absl::StrCat("opened ", db_name));
   const absl::Time index_start = absl::Now();
-  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<engine::LineageEngine> lineage,
-                         engine::LineageEngine::Start(store.get()));
+  engine::LineageEngineOptions lineage_options;
+  lineage_options.change_log_retention = config.change_log_retention;
+  MLMDX_ASSIGN_OR_RETURN(
+      std::unique_ptr<engine::LineageEngine> lineage,
+      engine::LineageEngine::Start(store.get(), lineage_options));
   LogInfo(absl::StrCat("lineage index: ", lineage->index().event_count(),
                        " events, ", lineage->index().MemoryBytes() >> 10,
                        " KiB, built in ",
                        absl::FormatDuration(absl::Now() - index_start)));
   InFlightCalls in_flight;
-  MetadataService service(store.get(), lineage.get(), in_flight);
+  MetadataService service(store.get(), lineage.get(), in_flight,
+                          config.read_after_timeout);
   // mlmdx's own extension (proto/mlmdx/), on the same port.
-  LineageQueryService lineage_service(lineage.get(), in_flight);
+  LineageQueryService lineage_service(lineage.get(), in_flight,
+                                      config.read_after_timeout);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

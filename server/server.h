@@ -23,6 +23,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "store/metadata_store.h"
 
@@ -48,6 +49,8 @@ struct ServeFlags {
   std::string listen_address = "0.0.0.0";
   std::string sqlite_synchronous = "FULL";
   int shutdown_grace_period_seconds = 5;
+  int read_after_timeout_ms = 5000;
+  int64_t change_log_retention_seconds = 3600;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
@@ -75,6 +78,11 @@ struct ServerConfig {
   store::StoreOptions store;
   std::optional<ml_metadata::MetadataStoreServerConfig::SSLConfig> ssl;
   int shutdown_grace_period_seconds = 5;
+  // How long a call carrying mlmdx-read-after waits for this server to
+  // hold that write (server/consistency.h).
+  absl::Duration read_after_timeout = absl::Seconds(5);
+  // PostgreSQL: how long change-log rows are kept (zero: forever).
+  absl::Duration change_log_retention = absl::Hours(1);
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default

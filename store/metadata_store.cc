@@ -4,6 +4,7 @@
 
 #include "store/metadata_store.h"
 
+#include <limits>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -12,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "store/change_log.h"
 #include "store/internal/record_access.h"
 #include "store/internal/rpc_macros.h"
 #include "store/internal/type_ops.h"
@@ -58,7 +60,46 @@ absl::StatusOr<std::unique_ptr<MetadataStore>> MetadataStore::Open(
   return store;
 }
 
+namespace {
+
+// Non-zero, so that no store's rows can be mistaken for another's, and
+// random, so that servers need no coordination to pick theirs.
+int64_t NewChangeLogOrigin() {
+  absl::BitGen bitgen;
+  return absl::Uniform<int64_t>(absl::IntervalClosed, bitgen, 1,
+                                std::numeric_limits<int64_t>::max());
+}
+
+// The innermost CommitPositionScope of this thread.
+thread_local CommitPositionScope* current_commit_scope = nullptr;
+
+}  // namespace
+
+CommitPositionScope::CommitPositionScope() : enclosing_(current_commit_scope) {
+  current_commit_scope = this;
+}
+
+CommitPositionScope::~CommitPositionScope() {
+  current_commit_scope = enclosing_;
+}
+
+MetadataStore::MetadataStore(const StoreOptions& options)
+    : options_(options), change_log_origin_(NewChangeLogOrigin()) {}
+
 MetadataStore::~MetadataStore() = default;
+
+bool MetadataStore::has_change_log() const {
+  return options_.postgres.has_value() && !options_.postgres->read_only;
+}
+
+absl::StatusOr<std::unique_ptr<ChangeLogReader>>
+MetadataStore::OpenChangeLogReader() {
+  if (!has_change_log()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(DatabaseDescription(), " has no change log"));
+  }
+  return ChangeLogReader::Open(*options_.postgres, change_log_origin_);
+}
 
 std::string MetadataStore::DatabaseDescription() const {
   if (options_.postgres.has_value())
@@ -163,10 +204,30 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
     }
     return status;
   }
-  const bool report = mode == TransactionMode::kReadWrite && commit_listener_;
+  const bool write = mode == TransactionMode::kReadWrite;
+  const bool report = write && commit_listener_;
+  const bool log = write && has_change_log();
+  CommitPositionScope* const scope = current_commit_scope;
   LineageChanges changes;
-  RecordAccess access(*conn, report ? &changes : nullptr);
+  RecordAccess access(*conn, report || log ? &changes : nullptr);
   status = body(access);
+  std::optional<int64_t> position;
+  if (status.ok() && log) {
+    // The change log's row is the transaction's last statement (its lock is
+    // held until COMMIT ends). A write without lineage changes writes no
+    // row; its position, only when asked for, is the latest committed.
+    if (!changes.empty() || scope != nullptr) {
+      absl::StatusOr<int64_t> logged =
+          changes.empty()
+              ? internal::LatestChangeLogPosition(*conn)
+              : internal::AppendToChangeLog(*conn, change_log_origin_, changes);
+      if (logged.ok()) {
+        position = *logged;
+      } else {
+        status = logged.status();
+      }
+    }
+  }
   if (status.ok()) status = conn->Commit();
   if (!status.ok()) {
     // ABORTED and UNAVAILABLE both mean that nothing was committed (a
@@ -187,6 +248,8 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   // listener still runs under write_mutex_: it sees commits in commit
   // order, and before the write's caller is answered.
   ReleaseConnection(std::move(conn));
+  if (write && !log) position = ++committed_writes_;
+  if (scope != nullptr && position.has_value()) scope->position_ = position;
   if (report && !changes.empty()) commit_listener_(changes);
   return absl::OkStatus();
 }

@@ -24,6 +24,8 @@
 #ifndef MLMDX_STORE_METADATA_STORE_H_
 #define MLMDX_STORE_METADATA_STORE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -129,6 +131,37 @@ struct StoreOptions {
   int open_retries = 5;
 };
 
+class ChangeLogReader;
+
+// Captures the commit position of the writes a thread makes while the scope
+// lives: the thread that calls a write RPC of MetadataStore is the one that
+// runs its transaction, so a caller that wants to know where its write
+// landed (the server, to return it to the client) opens a scope around the
+// call. Scopes nest; the innermost one captures.
+//
+// A position orders commits: a lineage index that holds position P holds
+// every write committed at or before P. On PostgreSQL it is the change
+// log's (store/change_log.h), shared by every server over the database; a
+// write that changed no lineage gets the latest position committed before
+// it, so positions also carry a client's earlier writes. On SQLite, which
+// one server serves and whose index follows each write before it returns,
+// it is this store's count of committed writes.
+class CommitPositionScope {
+ public:
+  CommitPositionScope();
+  ~CommitPositionScope();
+  CommitPositionScope(const CommitPositionScope&) = delete;
+  CommitPositionScope& operator=(const CommitPositionScope&) = delete;
+
+  // The last write committed on this thread in the scope, if any.
+  std::optional<int64_t> position() const { return position_; }
+
+ private:
+  friend class MetadataStore;
+  CommitPositionScope* const enclosing_;
+  std::optional<int64_t> position_;
+};
+
 class MetadataStore {
  public:
   // Opens the database, creates or checks MLMD's schema and seeds the simple
@@ -163,9 +196,22 @@ class MetadataStore {
   // to `sink`, in id order and batches of at most `batch_size` rows, from
   // one consistent snapshot. Stops at the first error `sink` returns.
   // Without `event_details`, events come without their paths (not read).
+  // `position`, when given, receives the commit position the snapshot
+  // holds (see CommitPositionScope; 0 on SQLite).
   absl::Status ScanLineage(
       const std::function<absl::Status(const LineageChanges&)>& sink,
-      int batch_size = 65536, bool event_details = true);
+      int batch_size = 65536, bool event_details = true,
+      int64_t* position = nullptr);
+
+  // Whether writes are recorded in a change log that other servers over
+  // the same database follow (PostgreSQL, unless read-only).
+  bool has_change_log() const;
+  // This store's mark on the change-log rows it writes (random per store).
+  int64_t change_log_origin() const { return change_log_origin_; }
+  // A reader of the change log on a connection of its own.
+  // FAILED_PRECONDITION without a change log; UNAVAILABLE if the database
+  // cannot be reached.
+  absl::StatusOr<std::unique_ptr<ChangeLogReader>> OpenChangeLogReader();
 
   enum class NodeKind { kArtifact, kExecution, kContext };
 
@@ -202,7 +248,7 @@ class MetadataStore {
  private:
   using Body = std::function<absl::Status(internal::RecordAccess&)>;
 
-  explicit MetadataStore(const StoreOptions& options) : options_(options) {}
+  explicit MetadataStore(const StoreOptions& options);
 
   absl::StatusOr<std::unique_ptr<Connection>> NewConnection();
   absl::StatusOr<std::unique_ptr<Connection>> AcquireConnection();
@@ -229,6 +275,9 @@ class MetadataStore {
                              Response* response);
 
   const StoreOptions options_;
+  const int64_t change_log_origin_;
+  // SQLite's commit positions.
+  std::atomic<int64_t> committed_writes_{0};
   // Held for the whole of every read-write transaction.
   absl::Mutex write_mutex_;
   CommitListener commit_listener_;

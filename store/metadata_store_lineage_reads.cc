@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "query/filter.h"
+#include "store/change_log.h"
 #include "store/internal/record_access.h"
 #include "store/internal/type_ops.h"
 #include "store/metadata_store.h"
@@ -66,9 +67,18 @@ absl::Status AddEventPaths(Connection& conn, LineageChanges* batch) {
 
 absl::Status MetadataStore::ScanLineage(
     const std::function<absl::Status(const LineageChanges&)>& sink,
-    int batch_size, bool event_details) {
+    int batch_size, bool event_details, int64_t* position) {
   return Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
     Connection& conn = access.connection();
+    // The read transaction's one snapshot holds exactly the change-log
+    // rows at or below this position (seq order is commit order).
+    if (position != nullptr) {
+      *position = 0;
+      if (has_change_log()) {
+        MLMDX_ASSIGN_OR_RETURN(*position,
+                               internal::LatestChangeLogPosition(conn));
+      }
+    }
     // One pass per table, keyed by id (by its primary key for
     // ParentContext, which has no id column), so a batch is one indexed
     // range scan.

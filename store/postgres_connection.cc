@@ -1,8 +1,12 @@
 #include "store/postgres_connection.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <utility>
 #include <vector>
@@ -413,6 +417,45 @@ absl::Status PostgresConnection::Commit() {
 
 void PostgresConnection::Rollback() {
   Result result(PQexec(conn_.get(), "ROLLBACK"));
+}
+
+absl::Status PostgresConnection::Listen(absl::string_view channel) {
+  return ExecuteScript(absl::StrCat("LISTEN ", QuoteIdentifier(channel)));
+}
+
+absl::StatusOr<bool> PostgresConnection::WaitForNotification(
+    absl::Duration timeout, int wake_fd) {
+  pg_conn* conn = conn_.get();
+  const auto lost = [conn]() {
+    return absl::UnavailableError(
+        absl::StrCat("the PostgreSQL connection listening for changes was "
+                     "lost: ",
+                     absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn))));
+  };
+  const auto consume = [conn]() {
+    bool any = false;
+    while (PGnotify* notification = PQnotifies(conn)) {
+      any = true;
+      PQfreemem(notification);
+    }
+    return any;
+  };
+  if (PQconsumeInput(conn) == 0) return lost();
+  if (consume()) return true;
+  pollfd fds[2] = {{PQsocket(conn), POLLIN, 0}, {wake_fd, POLLIN, 0}};
+  const int timeout_ms = static_cast<int>(
+      std::max<int64_t>(0, absl::ToInt64Milliseconds(timeout)));
+  const int ready = poll(fds, wake_fd >= 0 ? 2 : 1, timeout_ms);
+  if (ready < 0) {
+    if (errno == EINTR) return false;
+    return absl::InternalError(absl::StrCat(
+        "poll on the PostgreSQL connection failed: ", std::strerror(errno)));
+  }
+  if (ready == 0 || fds[0].revents == 0) return false;
+  if (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK) {
+    return lost();
+  }
+  return consume();
 }
 
 absl::Status PostgresConnection::ExecuteScript(absl::string_view sql) {

@@ -33,6 +33,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
 #include "store/connection.h"
 
 struct pg_conn;
@@ -117,6 +118,18 @@ class PostgresConnection final : public Connection {
   // `name` as a quoted SQL identifier, for the DDL that cannot take a
   // parameter (CREATE DATABASE).
   std::string QuoteIdentifier(absl::string_view name) const;
+
+  // ---- Notifications (LISTEN/NOTIFY) ---------------------------------------
+
+  // Subscribes the session to `channel`. REQUIRES: no open transaction.
+  absl::Status Listen(absl::string_view channel);
+  // Waits until a notification arrives on a channel this session listens
+  // to (true), `timeout` passes (false), or `wake_fd` (when >= 0) becomes
+  // readable (false; the caller drains it). Notifications already received
+  // count at once; all of them are consumed. UNAVAILABLE when the
+  // connection is lost.
+  absl::StatusOr<bool> WaitForNotification(absl::Duration timeout,
+                                           int wake_fd = -1);
 
  private:
   struct ResultDeleter {

@@ -90,7 +90,7 @@ TEST_F(PostgresSchemaTest, CreatesMlmdsLayoutAndReopensUnchanged) {
                 "type_kind = 1 AND version IS NULL"),
             1);
   EXPECT_EQ(IntValueType(), "bigint");
-  EXPECT_EQ(Int("SELECT version FROM mlmdx_schema WHERE track = 'mlmdx'"), 3);
+  EXPECT_EQ(Int("SELECT version FROM mlmdx_schema WHERE track = 'mlmdx'"), 4);
 
   // Opened again: accepted, nothing added.
   ASSERT_THAT(InitSchema(*conn_, Dialect::kPostgres, {}), IsOk());

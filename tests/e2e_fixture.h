@@ -14,6 +14,7 @@
 #ifndef MLMDX_TESTS_E2E_FIXTURE_H_
 #define MLMDX_TESTS_E2E_FIXTURE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -116,6 +117,32 @@ inline void PutNamedEventsOrDie(Stub& stub,
   }
   ml_metadata::PutEventsResponse response;
   EXPECT_THAT(MLMDX_CALL(stub, PutEvents, request, response), IsOk());
+}
+
+// One call of `method` on `stub` (e.g. &Stub::PutExecution) that sends
+// `read_after`, when not empty, as mlmdx-read-after request metadata, and
+// stores the mlmdx-commit trailing metadata in `*commit` (empty when the
+// answer has none).
+template <typename StubType, typename Request, typename Response>
+absl::Status CallWithCommitTokens(
+    StubType& stub,
+    grpc::Status (StubType::*method)(grpc::ClientContext*, const Request&,
+                                     Response*),
+    const Request& request, Response& response,
+    const std::string& read_after = "", std::string* commit = nullptr) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  if (!read_after.empty()) context.AddMetadata("mlmdx-read-after", read_after);
+  const grpc::Status status = (stub.*method)(&context, request, &response);
+  if (commit != nullptr) {
+    commit->clear();
+    const auto& trailers = context.GetServerTrailingMetadata();
+    auto it = trailers.find("mlmdx-commit");
+    if (it != trailers.end())
+      commit->assign(it->second.data(), it->second.size());
+  }
+  return FromGrpc(status);
 }
 
 }  // namespace mlmdx::testing

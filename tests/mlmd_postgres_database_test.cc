@@ -455,11 +455,13 @@ void MlmdPostgresDatabaseTest::ExpectMlmdsSchemaCheckPasses() {
   EXPECT_EQ(db_->Query("SELECT table_name FROM information_schema.tables "
                        "WHERE table_schema = current_schema() AND table_name "
                        "LIKE 'mlmdx%' ORDER BY 1"),
-            Rows({{"mlmdx_schema"}}));
+            Rows({{"mlmdx_change_log"},
+                  {"mlmdx_change_log_pruned"},
+                  {"mlmdx_schema"}}));
   EXPECT_EQ(db_->Query("SELECT track, version FROM mlmdx_schema"),
-            Rows({{"mlmdx", "3"}}));
+            Rows({{"mlmdx", "4"}}));
 
-  // mlmdx's indexes: its own two (and its table's key), and MLMD's four over
+  // mlmdx's indexes: its own two (and its tables' keys), and MLMD's four over
   // unbounded text turned into hash indexes under MLMD's names; the others as
   // MLMD made them.
   const Rows indexes = Indexes();
@@ -473,8 +475,10 @@ void MlmdPostgresDatabaseTest::ExpectMlmdsSchemaCheckPasses() {
     }
     if (!existed) added.push_back(row[0]);
   }
-  EXPECT_EQ(indexes.size(), indexes_before_.size() + 3);
-  EXPECT_THAT(added, ElementsAre("mlmdx_idx_association_execution_id",
+  EXPECT_EQ(indexes.size(), indexes_before_.size() + 5);
+  EXPECT_THAT(added, ElementsAre("mlmdx_change_log_pkey",
+                                 "mlmdx_change_log_pruned_pkey",
+                                 "mlmdx_idx_association_execution_id",
                                  "mlmdx_idx_attribution_artifact_id",
                                  "mlmdx_schema_pkey"));
   EXPECT_THAT(changed,
@@ -742,7 +746,7 @@ TEST_F(MlmdPostgresDatabaseTest, WhatMlmdxWritesMlmdStillReads) {
   EXPECT_EQ(Indexes(), indexes);
   EXPECT_EQ(Columns(), columns);
   EXPECT_EQ(db_->Query("SELECT track, version FROM mlmdx_schema"),
-            Rows({{"mlmdx", "3"}}));
+            Rows({{"mlmdx", "4"}}));
   EXPECT_EQ(db_->Text("SELECT COUNT(*) FROM Type WHERE name LIKE 'mlmd.%'"),
             "9");
 }

@@ -1,0 +1,204 @@
+// Two mlmdx servers over one PostgreSQL database: writes go through A, and
+// lineage is asked of B, whose index follows A's writes through the change
+// log (store/change_log.h). With mlmdx-read-after B answers only once it
+// holds the write; without it B catches up on its own. Also: B reloads
+// when the log was pruned past it while it was stopped.
+
+#include <signal.h>
+
+#include <algorithm>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "tests/e2e_fixture.h"
+#include "tests/postgres_test.h"
+#include "tests/test_server.h"
+#include "tests/test_util.h"
+
+namespace mlmdx::testing {
+namespace {
+
+using ml_metadata::MetadataStoreService;
+
+class TwoServersTest : public PostgresClusterTest {
+ protected:
+  void SetUp() override {
+    PostgresClusterTest::SetUp();
+    if (HasFatalFailure()) return;
+    const std::string database = absl::StrCat(
+        cluster().UriBase(), "/two_",
+        ::testing::UnitTest::GetInstance()->current_test_info()->line());
+    a_ = std::make_unique<TestServer>(database);
+    b_ = std::make_unique<TestServer>(database);
+    ASSERT_THAT(a_->Start(), IsOk());
+    ASSERT_THAT(b_->Start({"--read_after_timeout_ms=10000"}), IsOk());
+    a_stub_ = a_->NewStub();
+    b_stub_ = b_->NewStub();
+    dataset_type_ = PutArtifactTypeOrDie(*a_stub_, "Dataset");
+    trainer_type_ = PutExecutionTypeOrDie(*a_stub_, "Trainer");
+  }
+
+  struct Written {
+    int64_t execution_id = 0;
+    int64_t output_id = 0;
+    std::string token;
+  };
+
+  // Through A: an execution reading `input` (when > 0) and writing a new
+  // artifact.
+  Written WriteThroughA(int64_t input) {
+    ml_metadata::PutExecutionRequest request;
+    request.mutable_execution()->set_type_id(trainer_type_);
+    if (input > 0) {
+      auto* pair = request.add_artifact_event_pairs();
+      pair->mutable_artifact()->set_id(input);
+      pair->mutable_artifact()->set_type_id(dataset_type_);
+      pair->mutable_event()->set_type(ml_metadata::Event::INPUT);
+    }
+    auto* output = request.add_artifact_event_pairs();
+    output->mutable_artifact()->set_type_id(dataset_type_);
+    output->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+    ml_metadata::PutExecutionResponse response;
+    Written written;
+    EXPECT_THAT(CallWithCommitTokens(*a_stub_,
+                                     &MetadataStoreService::Stub::PutExecution,
+                                     request, response, "", &written.token),
+                IsOk());
+    EXPECT_FALSE(written.token.empty());
+    written.execution_id = response.execution_id();
+    written.output_id = response.artifact_ids(response.artifact_ids_size() - 1);
+    return written;
+  }
+
+  // B's answer to "what made `artifact_id`", as execution ids.
+  absl::StatusOr<std::set<int64_t>> UpstreamExecutionsFromB(
+      int64_t artifact_id, const std::string& read_after = "") {
+    ml_metadata::GetLineageSubgraphRequest request;
+    auto* options = request.mutable_lineage_subgraph_query_options();
+    options->mutable_starting_artifacts()->set_filter_query(
+        absl::StrCat("id = ", artifact_id));
+    options->set_direction(ml_metadata::LineageSubgraphQueryOptions::UPSTREAM);
+    ml_metadata::GetLineageSubgraphResponse response;
+    absl::Status status = CallWithCommitTokens(
+        *b_stub_, &MetadataStoreService::Stub::GetLineageSubgraph, request,
+        response, read_after);
+    if (!status.ok()) return status;
+    std::set<int64_t> ids;
+    for (const auto& e : response.lineage_subgraph().executions()) {
+      ids.insert(e.id());
+    }
+    return ids;
+  }
+
+  std::unique_ptr<TestServer> a_, b_;
+  std::unique_ptr<MetadataStoreService::Stub> a_stub_, b_stub_;
+  int64_t dataset_type_ = 0;
+  int64_t trainer_type_ = 0;
+};
+
+// Each write's token, sent to B at once, makes B answer with that write and
+// every one before it: a chain of 25 executions, asked after each step.
+TEST_F(TwoServersTest, WithReadAfterBSeesEachWriteOfAAtOnce) {
+  std::set<int64_t> made;
+  int64_t last_output = 0;
+  for (int step = 0; step < 25; ++step) {
+    const Written written = WriteThroughA(last_output);
+    made.insert(written.execution_id);
+    last_output = written.output_id;
+    absl::StatusOr<std::set<int64_t>> seen =
+        UpstreamExecutionsFromB(written.output_id, written.token);
+    ASSERT_THAT(seen.status(), IsOk());
+    ASSERT_EQ(*seen, made) << "step " << step;
+  }
+}
+
+// Without the token, B is allowed to lag, and catches up by itself, woken
+// by PostgreSQL's NOTIFY. The lag is reported, not asserted (the machine is
+// shared); bench/ measures it.
+TEST_F(TwoServersTest, WithoutReadAfterBCatchesUpOnItsOwn) {
+  std::vector<absl::Duration> lags;
+  int64_t last_output = 0;
+  for (int step = 0; step < 10; ++step) {
+    const Written written = WriteThroughA(last_output);
+    last_output = written.output_id;
+    const absl::Time written_at = absl::Now();
+    bool seen = false;
+    while (absl::Now() - written_at < absl::Seconds(20)) {
+      absl::StatusOr<std::set<int64_t>> executions =
+          UpstreamExecutionsFromB(written.output_id);
+      ASSERT_THAT(executions.status(), IsOk());
+      if (executions->count(written.execution_id) > 0) {
+        seen = true;
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+    ASSERT_TRUE(seen) << "B never saw step " << step;
+    lags.push_back(absl::Now() - written_at);
+  }
+  std::sort(lags.begin(), lags.end());
+  std::cerr << "B caught up after (median of 10) "
+            << absl::FormatDuration(lags[lags.size() / 2]) << ", max "
+            << absl::FormatDuration(lags.back()) << "\n";
+}
+
+// A write's token also covers the writes before it, including ones that
+// changed no lineage, and B honours it for every RPC, not only lineage.
+TEST_F(TwoServersTest, ReadAfterHoldsForEveryCall) {
+  const Written first = WriteThroughA(0);
+  ml_metadata::PutArtifactsRequest plain;
+  plain.add_artifacts()->set_type_id(dataset_type_);
+  ml_metadata::PutArtifactsResponse plain_ids;
+  std::string plain_token;
+  ASSERT_THAT(
+      CallWithCommitTokens(*a_stub_, &MetadataStoreService::Stub::PutArtifacts,
+                           plain, plain_ids, "", &plain_token),
+      IsOk());
+  ml_metadata::GetArtifactsByIDRequest get;
+  get.add_artifact_ids(plain_ids.artifact_ids(0));
+  ml_metadata::GetArtifactsByIDResponse got;
+  ASSERT_THAT(CallWithCommitTokens(
+                  *b_stub_, &MetadataStoreService::Stub::GetArtifactsByID, get,
+                  got, plain_token),
+              IsOk());
+  EXPECT_EQ(got.artifacts_size(), 1);
+  absl::StatusOr<std::set<int64_t>> seen =
+      UpstreamExecutionsFromB(first.output_id, plain_token);
+  ASSERT_THAT(seen.status(), IsOk());
+  EXPECT_EQ(*seen, std::set<int64_t>{first.execution_id});
+}
+
+// B is stopped (SIGSTOP) while A writes and the log is pruned past B's
+// position: once B runs again it notices, reloads its index from the
+// tables, and answers with every write.
+TEST_F(TwoServersTest, BReloadsWhenTheLogWasPrunedPastIt) {
+  const Written before = WriteThroughA(0);
+  ASSERT_THAT(UpstreamExecutionsFromB(before.output_id, before.token).status(),
+              IsOk());
+  ASSERT_EQ(kill(b_->pid(), SIGSTOP), 0);
+  const Written during = WriteThroughA(before.output_id);
+  const Written last = WriteThroughA(during.output_id);
+  QueryPostgresRows(a_->db_path(),
+                    absl::StrCat("DELETE FROM mlmdx_change_log; "
+                                 "UPDATE mlmdx_change_log_pruned "
+                                 "SET through_seq = ",
+                                 last.token));
+  ASSERT_EQ(kill(b_->pid(), SIGCONT), 0);
+  absl::StatusOr<std::set<int64_t>> seen =
+      UpstreamExecutionsFromB(last.output_id, last.token);
+  ASSERT_THAT(seen.status(), IsOk());
+  EXPECT_EQ(*seen, (std::set<int64_t>{before.execution_id, during.execution_id,
+                                      last.execution_id}));
+  EXPECT_NE(b_->Log().find("pruned past"), std::string::npos) << b_->Log();
+}
+
+}  // namespace
+}  // namespace mlmdx::testing
