@@ -155,11 +155,26 @@ void LineageEngine::FollowChangeLog() {
         continue;
       }
       reader = *std::move(opened);
-      absl::MutexLock lock(&position_mutex_);
-      if (stopping_) break;
-      reader_ = reader.get();
+      {
+        absl::MutexLock lock(&position_mutex_);
+        if (stopping_) break;
+        reader_ = reader.get();
+      }
       if (lost) LogInfo("lineage index: following the change log again");
       lost = false;
+      // A log that ends before this index does lost commits this server
+      // saw (a database restored from a backup, or a crash of one that
+      // acknowledges commits before they are durable): new writes would
+      // reuse positions the index counts as held.
+      absl::StatusOr<int64_t> latest = reader->LatestPosition();
+      if (latest.ok() && *latest < applied_position()) {
+        LogWarning(absl::StrCat("lineage index: the change log ends at commit ",
+                                *latest, ", before this index (",
+                                applied_position(),
+                                "); reloading the index from the database"));
+        absl::Status rebuilt = Rebuild();
+        if (!rebuilt.ok()) LogError(rebuilt.ToString());
+      }
     }
     absl::Status status = CatchUp(*reader);
     if (status.ok() && options_.change_log_retention > absl::ZeroDuration() &&
@@ -274,7 +289,12 @@ absl::Status LineageEngine::RebuildLocked() {
     status = absl::ResourceExhaustedError(
         "lineage index: a write could not be applied during the reload");
   }
-  if (status.ok()) SetAppliedPosition(position);
+  // Exactly the snapshot's position: normally later than the one it
+  // replaces, earlier only when the log itself went back.
+  if (status.ok()) {
+    absl::MutexLock lock(&position_mutex_);
+    applied_position_ = position;
+  }
   // Until a reload succeeds, every commit retries it.
   needs_rebuild_.store(!status.ok());
   return status;
