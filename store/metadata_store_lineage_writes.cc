@@ -92,7 +92,7 @@ absl::Status MetadataStore::PutExecution(
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
         result.Clear();  // A retried attempt starts over.
-        TypeCache types;
+        TypeCache types(type_facts_.get());
         const auto& pairs = request.artifact_event_pairs();
         // 1. Artifacts.
         std::vector<std::optional<int64_t>> artifact_ids(pairs.size());
@@ -270,7 +270,7 @@ absl::Status MetadataStore::PutLineageSubgraph(
   MLMDX_RETURN_IF_ERROR(Transact(TransactionMode::kReadWrite, [&](RecordAccess&
                                                                       access) {
     result.Clear();  // A retried attempt starts over.
-    TypeCache types;
+    TypeCache types(type_facts_.get());
     // 2. Every node must name a type of its kind.
     MLMDX_RETURN_IF_ERROR(CheckNodesTyped(access, types, request.artifacts()));
     MLMDX_RETURN_IF_ERROR(CheckNodesTyped(access, types, request.executions()));

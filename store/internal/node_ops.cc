@@ -69,12 +69,13 @@ absl::Status CheckNodeStrings(const Node& node) {
                      node.external_id());
 }
 
+// The type `node`'s properties are checked against.
 template <typename Node>
 absl::StatusOr<const TypeRecord*> TypeOf(RecordAccess& access, TypeCache& types,
-                                         int64_t type_id) {
-  MLMDX_ASSIGN_OR_RETURN(
-      const TypeRecord* type,
-      types.Get(access, NodeTraits<Node>::kTypeKind, type_id));
+                                         int64_t type_id, const Node& node) {
+  MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
+                         types.Get(access, NodeTraits<Node>::kTypeKind, type_id,
+                                   &node.properties()));
   if (type == nullptr) {
     return absl::NotFoundError(absl::StrCat("No ", NodeTraits<Node>::kKindName,
                                             " type with type_id ", type_id,
@@ -207,7 +208,7 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
                      ".type_id is required to create a node)"));
   }
   MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
-                         TypeOf<Node>(access, types, node.type_id()));
+                         TypeOf<Node>(access, types, node.type_id(), node));
   for (const auto& [name, value] : node.properties()) {
     MLMDX_RETURN_IF_ERROR(CheckProperty(*type, name, value));
   }
@@ -261,7 +262,7 @@ absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
         node.id(), "; the type of a node cannot change"));
   }
   MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
-                         TypeOf<Node>(access, types, stored.type_id()));
+                         TypeOf<Node>(access, types, stored.type_id(), node));
   MLMDX_RETURN_IF_ERROR(CheckNodeStrings(node));
 
   Node target;
