@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -652,44 +653,86 @@ RecordAccess::GetEventsByArtifactIds(absl::Span<const int64_t> artifact_ids) {
 
 // ---- Context links ---------------------------------------------------------
 
-// The casts name the parameters' type: PostgreSQL infers none for a bare
-// parameter in a select list.
-
-absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
-                                                      int64_t artifact_id) {
-  // Checked before inserting rather than INSERT OR IGNORE: an ignored insert
-  // still consumes an AUTOINCREMENT id, and MLMD's ids have no such gaps.
-  MLMDX_ASSIGN_OR_RETURN(
-      int64_t inserted,
-      conn_.Execute(
-          "INSERT INTO Attribution(context_id, artifact_id) "
-          "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) "
-          "WHERE NOT EXISTS (SELECT 1 FROM Attribution WHERE context_id = ? "
-          "AND artifact_id = ?)",
-          {SqlValue::Int(context_id), SqlValue::Int(artifact_id),
-           SqlValue::Int(context_id), SqlValue::Int(artifact_id)}));
-  if (inserted > 0 && changes_ != nullptr) {
-    changes_->attributions.push_back({context_id, artifact_id});
+absl::Status RecordAccess::InsertLinksIfMissing(
+    absl::string_view table, absl::string_view node_column,
+    absl::Span<const std::pair<int64_t, int64_t>> links,
+    std::vector<std::pair<int64_t, int64_t>>* inserted) {
+  // One statement per chunk rather than one per link. Checked before
+  // inserting rather than INSERT OR IGNORE: an ignored insert still
+  // consumes an AUTOINCREMENT id, and MLMD's ids have no such gaps. Rows
+  // are inserted (and so numbered) in the order given; GROUP BY drops a
+  // link given twice, and the padding of the last chunk.
+  for (size_t start = 0; start < links.size(); start += kMaxChunk) {
+    const size_t n = std::min(kMaxChunk, links.size() - start);
+    size_t padded = kMaxChunk;
+    for (size_t size : kChunkSizes) {
+      if (size >= n) {
+        padded = size;
+        break;
+      }
+    }
+    std::string rows;
+    std::vector<SqlValue> params;
+    params.reserve(3 * padded);
+    for (size_t i = 0; i < padded; ++i) {
+      const auto& [context_id, node_id] = links[start + std::min(i, n - 1)];
+      // The casts name the parameters' type: PostgreSQL infers none for a
+      // bare parameter in a select list.
+      absl::StrAppend(&rows, i == 0 ? "" : " UNION ALL ",
+                      "SELECT CAST(? AS BIGINT) AS i, CAST(? AS BIGINT) AS c, "
+                      "CAST(? AS BIGINT) AS n");
+      params.push_back(SqlValue::Int(static_cast<int64_t>(i)));
+      params.push_back(SqlValue::Int(context_id));
+      params.push_back(SqlValue::Int(node_id));
+    }
+    MLMDX_ASSIGN_OR_RETURN(
+        RecordSet added,
+        conn_.Query(
+            absl::StrCat("INSERT INTO ", table, "(context_id, ", node_column,
+                         ") SELECT L.c, L.n FROM (", rows,
+                         ") AS L WHERE NOT EXISTS (SELECT 1 FROM ", table,
+                         " AS E WHERE E.context_id = L.c AND E.", node_column,
+                         " = L.n) GROUP BY L.c, L.n ORDER BY MIN(L.i) "
+                         "RETURNING context_id, ",
+                         node_column),
+            params));
+    if (inserted == nullptr || added.rows.empty()) continue;
+    // RETURNING lists rows in no promised order: report them as given.
+    absl::flat_hash_set<std::pair<int64_t, int64_t>> new_links;
+    for (const auto& row : added.rows) {
+      new_links.insert({row[0].AsInt(), row[1].AsInt()});
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (new_links.erase(links[start + i]) > 0) {
+        inserted->push_back(links[start + i]);
+      }
+    }
   }
   return absl::OkStatus();
 }
 
+absl::Status RecordAccess::InsertAttributionsIfMissing(
+    absl::Span<const std::pair<int64_t, int64_t>> links) {
+  return InsertLinksIfMissing(
+      "Attribution", "artifact_id", links,
+      changes_ != nullptr ? &changes_->attributions : nullptr);
+}
+
+absl::Status RecordAccess::InsertAssociationsIfMissing(
+    absl::Span<const std::pair<int64_t, int64_t>> links) {
+  return InsertLinksIfMissing(
+      "Association", "execution_id", links,
+      changes_ != nullptr ? &changes_->associations : nullptr);
+}
+
+absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
+                                                      int64_t artifact_id) {
+  return InsertAttributionsIfMissing({{context_id, artifact_id}});
+}
+
 absl::Status RecordAccess::InsertAssociationIfMissing(int64_t context_id,
                                                       int64_t execution_id) {
-  // As InsertAttributionIfMissing: no AUTOINCREMENT id burnt when present.
-  MLMDX_ASSIGN_OR_RETURN(
-      int64_t inserted,
-      conn_.Execute(
-          "INSERT INTO Association(context_id, execution_id) "
-          "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) "
-          "WHERE NOT EXISTS (SELECT 1 FROM Association WHERE context_id = ? "
-          "AND execution_id = ?)",
-          {SqlValue::Int(context_id), SqlValue::Int(execution_id),
-           SqlValue::Int(context_id), SqlValue::Int(execution_id)}));
-  if (inserted > 0 && changes_ != nullptr) {
-    changes_->associations.push_back({context_id, execution_id});
-  }
-  return absl::OkStatus();
+  return InsertAssociationsIfMissing({{context_id, execution_id}});
 }
 
 absl::Status RecordAccess::InsertParentContext(int64_t child_id,
