@@ -227,6 +227,18 @@ TEST_F(MetadataStoreWritesTest, PropertiesReadBackAsWritten) {
     stored.clear_create_time_since_epoch();
     stored.clear_last_update_time_since_epoch();
     EXPECT_THAT(stored, EqualsProto(update));
+
+    if (backend == Backend::kPostgres) {
+      // PostgreSQL cannot store a NUL byte in text, and says which value.
+      ml_metadata::Execution with_nul = ExecutionWithEveryValue(type_id);
+      (*with_nul.mutable_custom_properties())["nul"].set_string_value(
+          std::string("a\0b", 3));
+      *request.mutable_execution() = with_nul;
+      const absl::Status status = store->PutExecution(request, &response);
+      EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+      EXPECT_THAT(std::string(status.message()),
+                  ::testing::HasSubstr("the text value \"a\\x00"));
+    }
   }
 }
 

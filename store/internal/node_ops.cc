@@ -152,10 +152,7 @@ absl::Status ApplyDiff(RecordAccess& access, int64_t id,
   for (const PropertyRow& row : diff.updates) {
     MLMDX_RETURN_IF_ERROR(access.UpdateProperty<Node>(id, row));
   }
-  for (const PropertyRow& row : diff.inserts) {
-    MLMDX_RETURN_IF_ERROR(access.InsertProperty<Node>(id, row));
-  }
-  return absl::OkStatus();
+  return access.InsertProperties<Node>(id, diff.inserts);
 }
 
 // Fields that a mask path may not touch, and that never count as a change.
@@ -232,14 +229,15 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
     return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
                          node.type_id(), node.name(), node.external_id());
   }
+  std::vector<PropertyRow> rows;
+  rows.reserve(node.properties_size() + node.custom_properties_size());
   for (const auto& [name, value] : node.properties()) {
-    MLMDX_RETURN_IF_ERROR(
-        access.InsertProperty<Node>(*id, PropertyRow{name, false, value}));
+    rows.push_back(PropertyRow{name, false, value});
   }
   for (const auto& [name, value] : node.custom_properties()) {
-    MLMDX_RETURN_IF_ERROR(
-        access.InsertProperty<Node>(*id, PropertyRow{name, true, value}));
+    rows.push_back(PropertyRow{name, true, value});
   }
+  MLMDX_RETURN_IF_ERROR(access.InsertProperties<Node>(*id, rows));
   return *id;
 }
 

@@ -127,8 +127,10 @@ class RecordAccess {
   template <typename Node>
   absl::Status UpdateNode(const Node& node, int64_t now_ms);
 
+  // Inserts the rows in the order given, in one statement on PostgreSQL.
   template <typename Node>
-  absl::Status InsertProperty(int64_t node_id, const PropertyRow& row);
+  absl::Status InsertProperties(int64_t node_id,
+                                absl::Span<const PropertyRow> rows);
   template <typename Node>
   absl::Status UpdateProperty(int64_t node_id, const PropertyRow& row);
   template <typename Node>
