@@ -419,7 +419,7 @@ TEST_F(MetadataStoreWritesTest, KfpPutExecutionRoundTrips) {
   ASSERT_THAT(store->PutExecution(writes.Next(), &response), IsOk());
   const int64_t round_trips = PostgresConnection::RoundTrips() - before;
   RecordProperty("round_trips", static_cast<int>(round_trips));
-  EXPECT_LE(round_trips, 58);
+  EXPECT_LE(round_trips, 28);
 }
 
 }  // namespace
