@@ -47,6 +47,8 @@ namespace mlmdx::store {
 
 namespace internal {
 class RecordAccess;
+class TypeFacts;
+std::shared_ptr<TypeFacts> NewTypeFacts();
 }  // namespace internal
 
 // Every RPC the store answers, as X(Name): the request type is
@@ -284,6 +286,10 @@ class MetadataStore {
   absl::Mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mutex_);
   int open_connections_ ABSL_GUARDED_BY(pool_mutex_) = 0;
+  // The types that node writes read, kept across their transactions
+  // (store/internal/type_ops.h).
+  const std::shared_ptr<internal::TypeFacts> type_facts_ =
+      internal::NewTypeFacts();
 };
 
 }  // namespace mlmdx::store

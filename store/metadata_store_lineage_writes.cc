@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "store/internal/node_ops.h"
 #include "store/internal/record_access.h"
@@ -92,7 +91,7 @@ absl::Status MetadataStore::PutExecution(
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
         result.Clear();  // A retried attempt starts over.
-        TypeCache types;
+        TypeCache types(type_facts_.get());
         const auto& pairs = request.artifact_event_pairs();
         // 1. Artifacts.
         std::vector<std::optional<int64_t>> artifact_ids(pairs.size());
@@ -149,10 +148,7 @@ absl::Status MetadataStore::PutExecution(
           result.add_artifact_ids(event.artifact_id());
         }
         // 4. Contexts, associations and attributions.
-        absl::flat_hash_set<int64_t> linked_artifacts;
-        for (int64_t id : result.artifact_ids()) {
-          if (id > 0) linked_artifacts.insert(id);
-        }
+        std::vector<std::pair<int64_t, int64_t>> associations, attributions;
         for (const Context& context : request.contexts()) {
           int64_t context_id = 0;
           if (options.force_reuse_context() && context.has_id()) {
@@ -171,15 +167,15 @@ absl::Status MetadataStore::PutExecution(
                               options.reuse_context_if_already_exist()));
           }
           result.add_context_ids(context_id);
-          MLMDX_RETURN_IF_ERROR(
-              access.InsertAssociationIfMissing(context_id, execution_id));
+          associations.emplace_back(context_id, execution_id);
           for (int64_t artifact_id : result.artifact_ids()) {
-            if (!linked_artifacts.contains(artifact_id)) continue;
-            MLMDX_RETURN_IF_ERROR(
-                access.InsertAttributionIfMissing(context_id, artifact_id));
+            if (artifact_id > 0) {
+              attributions.emplace_back(context_id, artifact_id);
+            }
           }
         }
-        return absl::OkStatus();
+        MLMDX_RETURN_IF_ERROR(access.InsertAssociationsIfMissing(associations));
+        return access.InsertAttributionsIfMissing(attributions);
       }));
   *response = std::move(result);
   return absl::OkStatus();
@@ -270,7 +266,7 @@ absl::Status MetadataStore::PutLineageSubgraph(
   MLMDX_RETURN_IF_ERROR(Transact(TransactionMode::kReadWrite, [&](RecordAccess&
                                                                       access) {
     result.Clear();  // A retried attempt starts over.
-    TypeCache types;
+    TypeCache types(type_facts_.get());
     // 2. Every node must name a type of its kind.
     MLMDX_RETURN_IF_ERROR(CheckNodesTyped(access, types, request.artifacts()));
     MLMDX_RETURN_IF_ERROR(CheckNodesTyped(access, types, request.executions()));
@@ -300,16 +296,17 @@ absl::Status MetadataStore::PutLineageSubgraph(
       result.add_execution_ids(id);
     }
     // 6. Every context links every node of the request.
+    std::vector<std::pair<int64_t, int64_t>> associations, attributions;
     for (int64_t context_id : result.context_ids()) {
       for (int64_t execution_id : result.execution_ids()) {
-        MLMDX_RETURN_IF_ERROR(
-            access.InsertAssociationIfMissing(context_id, execution_id));
+        associations.emplace_back(context_id, execution_id);
       }
       for (int64_t artifact_id : result.artifact_ids()) {
-        MLMDX_RETURN_IF_ERROR(
-            access.InsertAttributionIfMissing(context_id, artifact_id));
+        attributions.emplace_back(context_id, artifact_id);
       }
     }
+    MLMDX_RETURN_IF_ERROR(access.InsertAssociationsIfMissing(associations));
+    MLMDX_RETURN_IF_ERROR(access.InsertAttributionsIfMissing(attributions));
     // 7. Events.
     for (const auto& edge : request.event_edges()) {
       Event event = edge.event();

@@ -33,10 +33,11 @@ std::vector<int64_t> ToVector(const Field& ids) {
 }
 
 template <typename Node, typename Request, typename Ids>
-absl::Status PutNodes(RecordAccess& access, const Request& request,
+absl::Status PutNodes(RecordAccess& access, internal::TypeFacts* facts,
+                      const Request& request,
                       const google::protobuf::RepeatedPtrField<Node>& nodes,
                       Ids* ids) {
-  TypeCache types;
+  TypeCache types(facts);
   NodeWriteOptions options;
   options.update_mask = &request.update_mask();
   for (const Node& node : nodes) {
@@ -60,7 +61,7 @@ absl::Status MetadataStore::PutArtifacts(
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadWrite, [&](RecordAccess& access) {
         result.Clear();  // A retried attempt starts over.
-        TypeCache types;
+        TypeCache types(type_facts_.get());
         NodeWriteOptions options;
         options.update_mask = &request.update_mask();
         for (const Artifact& artifact : request.artifacts()) {
@@ -97,12 +98,12 @@ absl::Status MetadataStore::PutArtifacts(
 }
 
 MLMDX_STORE_WRITE_RPC(PutExecutions, {
-  return PutNodes(access, request, request.executions(),
+  return PutNodes(access, type_facts_.get(), request, request.executions(),
                   result.mutable_execution_ids());
 })
 
 MLMDX_STORE_WRITE_RPC(PutContexts, {
-  return PutNodes(access, request, request.contexts(),
+  return PutNodes(access, type_facts_.get(), request, request.contexts(),
                   result.mutable_context_ids());
 })
 

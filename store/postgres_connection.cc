@@ -4,6 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +36,11 @@ constexpr Oid kOidOid = 26;
 constexpr Oid kFloat4Oid = 700;
 constexpr Oid kFloat8Oid = 701;
 constexpr Oid kNumericOid = 1700;
+
+std::atomic<int64_t> round_trips{0};
+
+// Notes one request to the server and its answer.
+void CountRoundTrip() { round_trips.fetch_add(1, std::memory_order_relaxed); }
 
 SqlValue ColumnValue(const PGresult* result, int row, int column) {
   if (PQgetisnull(result, row, column)) return SqlValue::Null();
@@ -193,6 +199,10 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
 
 PostgresConnection::~PostgresConnection() = default;
 
+int64_t PostgresConnection::RoundTrips() {
+  return round_trips.load(std::memory_order_relaxed);
+}
+
 std::string PostgresConnection::NumberPlaceholders(absl::string_view sql) {
   std::string out;
   out.reserve(sql.size() + 8);
@@ -292,6 +302,7 @@ absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
   auto it = prepared_.find(key);
   if (it == prepared_.end()) {
     const std::string name = absl::StrCat("mlmdx_", prepared_.size());
+    CountRoundTrip();
     Result prepared(PQprepare(conn_.get(), name.c_str(),
                               NumberPlaceholders(sql).c_str(),
                               static_cast<int>(types.size()), types.data()));
@@ -329,6 +340,7 @@ absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
     values[i] = texts[i].c_str();
     lengths[i] = static_cast<int>(texts[i].size());
   }
+  CountRoundTrip();
   Result result(PQexecPrepared(conn_.get(), it->second.c_str(),
                                static_cast<int>(params.size()), values.data(),
                                lengths.data(), formats.data(), 0));
@@ -344,6 +356,7 @@ absl::Status PostgresConnection::Begin(TransactionMode mode) {
   }
   // One round trip: the id lets Commit() find out what happened to the
   // transaction if the connection breaks while it commits.
+  CountRoundTrip();
   Result result(PQexec(conn_.get(),
                        "BEGIN ISOLATION LEVEL READ COMMITTED; "
                        "SELECT txid_current()"));
@@ -367,6 +380,7 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
     }
     const std::string xid_text = absl::StrCat(xid);
     const char* values[] = {xid_text.c_str()};
+    CountRoundTrip();
     Result status(PQexecParams(fresh.get(),
                                "SELECT txid_status(CAST($1 AS BIGINT))", 1,
                                nullptr, values, nullptr, nullptr, 0));
@@ -402,6 +416,7 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
 absl::Status PostgresConnection::Commit() {
   const int64_t xid = xid_;
   xid_ = -1;
+  CountRoundTrip();
   Result result(PQexec(conn_.get(), "COMMIT"));
   if (PQstatus(conn_.get()) != CONNECTION_OK && xid >= 0) {
     return ResolveCommit(xid);
@@ -416,6 +431,7 @@ absl::Status PostgresConnection::Commit() {
 }
 
 void PostgresConnection::Rollback() {
+  CountRoundTrip();
   Result result(PQexec(conn_.get(), "ROLLBACK"));
 }
 
@@ -459,6 +475,7 @@ absl::StatusOr<bool> PostgresConnection::WaitForNotification(
 }
 
 absl::Status PostgresConnection::ExecuteScript(absl::string_view sql) {
+  CountRoundTrip();
   Result result(PQexec(conn_.get(), std::string(sql).c_str()));
   return ResultStatus(result.get(), absl::StrCat("`", sql, "` failed"));
 }

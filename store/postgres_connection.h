@@ -111,6 +111,11 @@ class PostgresConnection final : public Connection {
   // Case-insensitive, in the connection's current schema.
   absl::StatusOr<bool> TableExists(absl::string_view table) override;
 
+  // How many requests every PostgresConnection of the process has sent to
+  // its server and waited on so far (statements, prepares, BEGIN, COMMIT):
+  // for the tests and benchmarks that pin how many round trips a call takes.
+  static int64_t RoundTrips();
+
   // `sql` with its `?` placeholders numbered $1, $2, ... (question marks
   // inside quoted strings and identifiers are left alone).
   static std::string NumberPlaceholders(absl::string_view sql);

@@ -69,12 +69,13 @@ absl::Status CheckNodeStrings(const Node& node) {
                      node.external_id());
 }
 
+// The type `node`'s properties are checked against.
 template <typename Node>
 absl::StatusOr<const TypeRecord*> TypeOf(RecordAccess& access, TypeCache& types,
-                                         int64_t type_id) {
-  MLMDX_ASSIGN_OR_RETURN(
-      const TypeRecord* type,
-      types.Get(access, NodeTraits<Node>::kTypeKind, type_id));
+                                         int64_t type_id, const Node& node) {
+  MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
+                         types.Get(access, NodeTraits<Node>::kTypeKind, type_id,
+                                   &node.properties()));
   if (type == nullptr) {
     return absl::NotFoundError(absl::StrCat("No ", NodeTraits<Node>::kKindName,
                                             " type with type_id ", type_id,
@@ -151,10 +152,7 @@ absl::Status ApplyDiff(RecordAccess& access, int64_t id,
   for (const PropertyRow& row : diff.updates) {
     MLMDX_RETURN_IF_ERROR(access.UpdateProperty<Node>(id, row));
   }
-  for (const PropertyRow& row : diff.inserts) {
-    MLMDX_RETURN_IF_ERROR(access.InsertProperty<Node>(id, row));
-  }
-  return absl::OkStatus();
+  return access.InsertProperties<Node>(id, diff.inserts);
 }
 
 // Fields that a mask path may not touch, and that never count as a change.
@@ -207,7 +205,7 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
                      ".type_id is required to create a node)"));
   }
   MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
-                         TypeOf<Node>(access, types, node.type_id()));
+                         TypeOf<Node>(access, types, node.type_id(), node));
   for (const auto& [name, value] : node.properties()) {
     MLMDX_RETURN_IF_ERROR(CheckProperty(*type, name, value));
   }
@@ -231,14 +229,15 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
     return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
                          node.type_id(), node.name(), node.external_id());
   }
+  std::vector<PropertyRow> rows;
+  rows.reserve(node.properties_size() + node.custom_properties_size());
   for (const auto& [name, value] : node.properties()) {
-    MLMDX_RETURN_IF_ERROR(
-        access.InsertProperty<Node>(*id, PropertyRow{name, false, value}));
+    rows.push_back(PropertyRow{name, false, value});
   }
   for (const auto& [name, value] : node.custom_properties()) {
-    MLMDX_RETURN_IF_ERROR(
-        access.InsertProperty<Node>(*id, PropertyRow{name, true, value}));
+    rows.push_back(PropertyRow{name, true, value});
   }
+  MLMDX_RETURN_IF_ERROR(access.InsertProperties<Node>(*id, rows));
   return *id;
 }
 
@@ -261,7 +260,7 @@ absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
         node.id(), "; the type of a node cannot change"));
   }
   MLMDX_ASSIGN_OR_RETURN(const TypeRecord* type,
-                         TypeOf<Node>(access, types, stored.type_id()));
+                         TypeOf<Node>(access, types, stored.type_id(), node));
   MLMDX_RETURN_IF_ERROR(CheckNodeStrings(node));
 
   Node target;

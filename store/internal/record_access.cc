@@ -4,7 +4,10 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "store/internal/property_codec.h"
@@ -32,6 +35,55 @@ constexpr absl::string_view kTypeColumns =
 std::optional<std::string> OptionalText(const SqlValue& v) {
   if (v.is_null()) return std::nullopt;
   return v.AsString();
+}
+
+bool HasNul(absl::string_view text) {
+  return text.find('\0') != absl::string_view::npos;
+}
+
+bool HasNul(const SqlValue& value) {
+  return value.kind() == SqlValue::Kind::kText && HasNul(value.AsString());
+}
+
+// `values` as a PostgreSQL array literal: NULL elements bare, every other
+// element double-quoted with backslash escapes, and bytes in bytea's hex
+// form. The element type comes from the CAST the statement puts around it.
+SqlValue ArrayLiteral(absl::Span<const SqlValue> values) {
+  std::string out = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ',';
+    const SqlValue& value = values[i];
+    std::string element;
+    switch (value.kind()) {
+      case SqlValue::Kind::kNull:
+        out += "NULL";
+        continue;
+      case SqlValue::Kind::kInt:
+        element = absl::StrCat(value.AsInt());
+        break;
+      case SqlValue::Kind::kBool:
+        element = value.AsInt() != 0 ? "t" : "f";
+        break;
+      case SqlValue::Kind::kDouble:
+        // As PostgresConnection sends a double parameter.
+        element = absl::StrFormat("%.17g", value.AsDouble());
+        break;
+      case SqlValue::Kind::kText:
+        element = value.AsString();
+        break;
+      case SqlValue::Kind::kBlob:
+        element = absl::StrCat("\\x", absl::BytesToHexString(value.AsString()));
+        break;
+    }
+    out += '"';
+    for (char c : element) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return SqlValue::Text(std::move(out));
 }
 
 template <typename Node>
@@ -468,21 +520,70 @@ absl::Status RecordAccess::UpdateNode(const Node& node, int64_t now_ms) {
 }
 
 template <typename Node>
-absl::Status RecordAccess::InsertProperty(int64_t node_id,
-                                          const PropertyRow& row) {
+absl::Status RecordAccess::InsertProperties(
+    int64_t node_id, absl::Span<const PropertyRow> rows) {
   using Traits = NodeTraits<Node>;
-  MLMDX_ASSIGN_OR_RETURN(PropertyColumns columns,
-                         EncodeValue(row.value, conn_.dialect()));
-  return conn_
-      .Execute(absl::StrCat("INSERT INTO ", Traits::kPropertyTable, "(",
-                            Traits::kPropertyIdColumn,
-                            ", name, is_custom_property, int_value, "
-                            "double_value, string_value, proto_value, "
-                            "bool_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-               {SqlValue::Int(node_id), SqlValue::Text(row.name),
-                SqlValue::Bool(row.is_custom), columns[0], columns[1],
-                columns[2], columns[3], columns[4]})
-      .status();
+  if (rows.empty()) return absl::OkStatus();
+  std::vector<PropertyColumns> values;
+  values.reserve(rows.size());
+  bool has_nul = false;
+  for (const PropertyRow& row : rows) {
+    MLMDX_ASSIGN_OR_RETURN(values.emplace_back(),
+                           EncodeValue(row.value, conn_.dialect()));
+    has_nul = has_nul || HasNul(row.name) || HasNul(values.back()[2]);
+  }
+  const std::string insert = absl::StrCat(
+      "INSERT INTO ", Traits::kPropertyTable, "(", Traits::kPropertyIdColumn,
+      ", name, is_custom_property, int_value, double_value, "
+      "string_value, proto_value, bool_value) ");
+  if (conn_.dialect() == Dialect::kPostgres && !has_nul) {
+    // One statement whatever the number of rows: each column is one array
+    // parameter. (Text with a NUL byte goes row by row below, so that its
+    // error names the value.)
+    std::vector<SqlValue> names, custom;
+    std::array<std::vector<SqlValue>, 5> columns;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      names.push_back(SqlValue::Text(rows[i].name));
+      custom.push_back(SqlValue::Bool(rows[i].is_custom));
+      for (size_t c = 0; c < columns.size(); ++c) {
+        columns[c].push_back(values[i][c]);
+      }
+    }
+    return conn_
+        .Execute(absl::StrCat(insert,
+                              "SELECT CAST(? AS BIGINT), * FROM unnest("
+                              "CAST(? AS TEXT[]), CAST(? AS BOOLEAN[]), "
+                              "CAST(? AS BIGINT[]), "
+                              "CAST(? AS DOUBLE PRECISION[]), "
+                              "CAST(? AS TEXT[]), CAST(? AS BYTEA[]), "
+                              "CAST(? AS BOOLEAN[]))"),
+                 {SqlValue::Int(node_id), ArrayLiteral(names),
+                  ArrayLiteral(custom), ArrayLiteral(columns[0]),
+                  ArrayLiteral(columns[1]), ArrayLiteral(columns[2]),
+                  ArrayLiteral(columns[3]), ArrayLiteral(columns[4])})
+        .status();
+  }
+  // SQLite (no round trips to save, but one statement still does less
+  // work): multi-row VALUES, in chunks that stay far below its limit on
+  // parameters.
+  constexpr size_t kRowsPerStatement = 64;
+  for (size_t start = 0; start < rows.size(); start += kRowsPerStatement) {
+    const size_t n = std::min(kRowsPerStatement, rows.size() - start);
+    std::string tuples;
+    std::vector<SqlValue> params;
+    params.reserve(8 * n);
+    for (size_t i = start; i < start + n; ++i) {
+      absl::StrAppend(&tuples, i == start ? "" : ", ", Placeholders(8));
+      params.push_back(SqlValue::Int(node_id));
+      params.push_back(SqlValue::Text(rows[i].name));
+      params.push_back(SqlValue::Bool(rows[i].is_custom));
+      for (const SqlValue& value : values[i]) params.push_back(value);
+    }
+    MLMDX_RETURN_IF_ERROR(
+        conn_.Execute(absl::StrCat(insert, "VALUES ", tuples), params)
+            .status());
+  }
+  return absl::OkStatus();
 }
 
 template <typename Node>
@@ -652,44 +753,86 @@ RecordAccess::GetEventsByArtifactIds(absl::Span<const int64_t> artifact_ids) {
 
 // ---- Context links ---------------------------------------------------------
 
-// The casts name the parameters' type: PostgreSQL infers none for a bare
-// parameter in a select list.
-
-absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
-                                                      int64_t artifact_id) {
-  // Checked before inserting rather than INSERT OR IGNORE: an ignored insert
-  // still consumes an AUTOINCREMENT id, and MLMD's ids have no such gaps.
-  MLMDX_ASSIGN_OR_RETURN(
-      int64_t inserted,
-      conn_.Execute(
-          "INSERT INTO Attribution(context_id, artifact_id) "
-          "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) "
-          "WHERE NOT EXISTS (SELECT 1 FROM Attribution WHERE context_id = ? "
-          "AND artifact_id = ?)",
-          {SqlValue::Int(context_id), SqlValue::Int(artifact_id),
-           SqlValue::Int(context_id), SqlValue::Int(artifact_id)}));
-  if (inserted > 0 && changes_ != nullptr) {
-    changes_->attributions.push_back({context_id, artifact_id});
+absl::Status RecordAccess::InsertLinksIfMissing(
+    absl::string_view table, absl::string_view node_column,
+    absl::Span<const std::pair<int64_t, int64_t>> links,
+    std::vector<std::pair<int64_t, int64_t>>* inserted) {
+  // One statement per chunk rather than one per link. Checked before
+  // inserting rather than INSERT OR IGNORE: an ignored insert still
+  // consumes an AUTOINCREMENT id, and MLMD's ids have no such gaps. Rows
+  // are inserted (and so numbered) in the order given; GROUP BY drops a
+  // link given twice, and the padding of the last chunk.
+  for (size_t start = 0; start < links.size(); start += kMaxChunk) {
+    const size_t n = std::min(kMaxChunk, links.size() - start);
+    size_t padded = kMaxChunk;
+    for (size_t size : kChunkSizes) {
+      if (size >= n) {
+        padded = size;
+        break;
+      }
+    }
+    std::string rows;
+    std::vector<SqlValue> params;
+    params.reserve(3 * padded);
+    for (size_t i = 0; i < padded; ++i) {
+      const auto& [context_id, node_id] = links[start + std::min(i, n - 1)];
+      // The casts name the parameters' type: PostgreSQL infers none for a
+      // bare parameter in a select list.
+      absl::StrAppend(&rows, i == 0 ? "" : " UNION ALL ",
+                      "SELECT CAST(? AS BIGINT) AS i, CAST(? AS BIGINT) AS c, "
+                      "CAST(? AS BIGINT) AS n");
+      params.push_back(SqlValue::Int(static_cast<int64_t>(i)));
+      params.push_back(SqlValue::Int(context_id));
+      params.push_back(SqlValue::Int(node_id));
+    }
+    MLMDX_ASSIGN_OR_RETURN(
+        RecordSet added,
+        conn_.Query(
+            absl::StrCat("INSERT INTO ", table, "(context_id, ", node_column,
+                         ") SELECT L.c, L.n FROM (", rows,
+                         ") AS L WHERE NOT EXISTS (SELECT 1 FROM ", table,
+                         " AS E WHERE E.context_id = L.c AND E.", node_column,
+                         " = L.n) GROUP BY L.c, L.n ORDER BY MIN(L.i) "
+                         "RETURNING context_id, ",
+                         node_column),
+            params));
+    if (inserted == nullptr || added.rows.empty()) continue;
+    // RETURNING lists rows in no promised order: report them as given.
+    absl::flat_hash_set<std::pair<int64_t, int64_t>> new_links;
+    for (const auto& row : added.rows) {
+      new_links.insert({row[0].AsInt(), row[1].AsInt()});
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (new_links.erase(links[start + i]) > 0) {
+        inserted->push_back(links[start + i]);
+      }
+    }
   }
   return absl::OkStatus();
 }
 
+absl::Status RecordAccess::InsertAttributionsIfMissing(
+    absl::Span<const std::pair<int64_t, int64_t>> links) {
+  return InsertLinksIfMissing(
+      "Attribution", "artifact_id", links,
+      changes_ != nullptr ? &changes_->attributions : nullptr);
+}
+
+absl::Status RecordAccess::InsertAssociationsIfMissing(
+    absl::Span<const std::pair<int64_t, int64_t>> links) {
+  return InsertLinksIfMissing(
+      "Association", "execution_id", links,
+      changes_ != nullptr ? &changes_->associations : nullptr);
+}
+
+absl::Status RecordAccess::InsertAttributionIfMissing(int64_t context_id,
+                                                      int64_t artifact_id) {
+  return InsertAttributionsIfMissing({{context_id, artifact_id}});
+}
+
 absl::Status RecordAccess::InsertAssociationIfMissing(int64_t context_id,
                                                       int64_t execution_id) {
-  // As InsertAttributionIfMissing: no AUTOINCREMENT id burnt when present.
-  MLMDX_ASSIGN_OR_RETURN(
-      int64_t inserted,
-      conn_.Execute(
-          "INSERT INTO Association(context_id, execution_id) "
-          "SELECT CAST(? AS BIGINT), CAST(? AS BIGINT) "
-          "WHERE NOT EXISTS (SELECT 1 FROM Association WHERE context_id = ? "
-          "AND execution_id = ?)",
-          {SqlValue::Int(context_id), SqlValue::Int(execution_id),
-           SqlValue::Int(context_id), SqlValue::Int(execution_id)}));
-  if (inserted > 0 && changes_ != nullptr) {
-    changes_->associations.push_back({context_id, execution_id});
-  }
-  return absl::OkStatus();
+  return InsertAssociationsIfMissing({{context_id, execution_id}});
 }
 
 absl::Status RecordAccess::InsertParentContext(int64_t child_id,
@@ -764,8 +907,8 @@ absl::StatusOr<std::vector<int64_t>> RecordAccess::GetChildContextIds(
   template absl::StatusOr<int64_t> RecordAccess::InsertNode<Node>(const Node&, \
                                                                   int64_t);    \
   template absl::Status RecordAccess::UpdateNode<Node>(const Node&, int64_t);  \
-  template absl::Status RecordAccess::InsertProperty<Node>(                    \
-      int64_t, const PropertyRow&);                                            \
+  template absl::Status RecordAccess::InsertProperties<Node>(                  \
+      int64_t, absl::Span<const PropertyRow>);                                 \
   template absl::Status RecordAccess::UpdateProperty<Node>(                    \
       int64_t, const PropertyRow&);                                            \
   template absl::Status RecordAccess::DeleteProperty<Node>(                    \

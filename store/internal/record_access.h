@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -126,8 +127,10 @@ class RecordAccess {
   template <typename Node>
   absl::Status UpdateNode(const Node& node, int64_t now_ms);
 
+  // Inserts the rows in the order given, in one statement on PostgreSQL.
   template <typename Node>
-  absl::Status InsertProperty(int64_t node_id, const PropertyRow& row);
+  absl::Status InsertProperties(int64_t node_id,
+                                absl::Span<const PropertyRow> rows);
   template <typename Node>
   absl::Status UpdateProperty(int64_t node_id, const PropertyRow& row);
   template <typename Node>
@@ -157,6 +160,13 @@ class RecordAccess {
                                           int64_t artifact_id);
   absl::Status InsertAssociationIfMissing(int64_t context_id,
                                           int64_t execution_id);
+  // Insert each (context_id, artifact_id) or (context_id, execution_id) link
+  // that does not exist yet, in the order given, in a few statements; a
+  // link given twice is inserted once.
+  absl::Status InsertAttributionsIfMissing(
+      absl::Span<const std::pair<int64_t, int64_t>> links);
+  absl::Status InsertAssociationsIfMissing(
+      absl::Span<const std::pair<int64_t, int64_t>> links);
   // ALREADY_EXISTS when the link exists.
   absl::Status InsertParentContext(int64_t child_id, int64_t parent_id);
 
@@ -187,6 +197,12 @@ class RecordAccess {
       const RecordSet& rows);
   template <typename Node>
   absl::Status AttachProperties(std::vector<Node>& nodes);
+  // The links of `table` (Attribution or Association, whose node id column
+  // is `node_column`); the links inserted are appended to `inserted`.
+  absl::Status InsertLinksIfMissing(
+      absl::string_view table, absl::string_view node_column,
+      absl::Span<const std::pair<int64_t, int64_t>> links,
+      std::vector<std::pair<int64_t, int64_t>>* inserted);
 
   Connection& conn_;
   LineageChanges* const changes_;

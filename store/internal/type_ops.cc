@@ -258,18 +258,65 @@ TypeProto ToTypeProto(const TypeRecord& record, TypeView view) {
   return type;
 }
 
-absl::StatusOr<const TypeRecord*> TypeCache::Get(RecordAccess& access,
-                                                 TypeKind kind, int64_t id) {
+std::shared_ptr<TypeFacts> NewTypeFacts() {
+  return std::make_shared<TypeFacts>();
+}
+
+std::shared_ptr<const TypeRecord> TypeFacts::Find(int64_t id) const {
+  absl::MutexLock lock(&mutex_);
   auto it = types_.find(id);
-  if (it == types_.end()) {
-    MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> found,
-                           access.GetTypesByIdAnyKind({id}));
-    std::optional<TypeRecord> entry;
-    if (!found.empty()) entry = std::move(found.front());
-    it = types_.emplace(id, std::move(entry)).first;
+  return it == types_.end() ? nullptr : it->second;
+}
+
+void TypeFacts::Remember(std::shared_ptr<const TypeRecord> type) {
+  absl::MutexLock lock(&mutex_);
+  if (types_.size() >= kMaxTypes && !types_.contains(type->id)) types_.clear();
+  types_[type->id] = std::move(type);
+}
+
+absl::Status TypeCache::Read(RecordAccess& access, int64_t id, Entry& entry) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> found,
+                         access.GetTypesByIdAnyKind({id}));
+  entry.read_here = true;
+  entry.type = nullptr;
+  if (found.empty()) return absl::OkStatus();
+  TypeRecord& type = found.front();
+  // What may change after the type is created is not kept.
+  type.description.reset();
+  type.external_id.reset();
+  type.input_type.reset();
+  type.output_type.reset();
+  type.base_type_name.reset();
+  entry.type = std::make_shared<const TypeRecord>(std::move(type));
+  if (facts_ != nullptr) facts_->Remember(entry.type);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const TypeRecord*> TypeCache::Get(
+    RecordAccess& access, TypeKind kind, int64_t id,
+    const google::protobuf::Map<std::string, ml_metadata::Value>* properties) {
+  auto [it, inserted] = types_.try_emplace(id);
+  Entry& entry = it->second;
+  if (inserted) {
+    if (facts_ != nullptr) entry.type = facts_->Find(id);
+    if (entry.type == nullptr) {
+      const absl::Status read = Read(access, id, entry);
+      if (!read.ok()) {
+        types_.erase(it);
+        return read;
+      }
+    }
   }
-  if (!it->second.has_value() || it->second->kind != kind) return nullptr;
-  return &*it->second;
+  if (entry.type != nullptr && !entry.read_here && properties != nullptr) {
+    for (const auto& [name, value] : *properties) {
+      if (entry.type->properties.count(name) == 0) {
+        MLMDX_RETURN_IF_ERROR(Read(access, id, entry));
+        break;
+      }
+    }
+  }
+  if (entry.type == nullptr || entry.type->kind != kind) return nullptr;
+  return entry.type.get();
 }
 
 template absl::StatusOr<int64_t> UpsertType(RecordAccess&, const ArtifactType&,

@@ -9,9 +9,13 @@
 #define MLMDX_STORE_INTERNAL_TYPE_OPS_H_
 
 #include <cstdint>
+#include <memory>
+#include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "store/internal/record_access.h"
 
@@ -58,16 +62,74 @@ constexpr TypeKind KindOfType<ml_metadata::ContextType>() {
   return TypeKind::kContext;
 }
 
-// Types read once per request: node writes look up the same type for every
-// node of a batch.
-class TypeCache {
+// What node writes need of the types of one database (id, kind, name,
+// version and declared properties), kept across transactions. Keeping them
+// is safe because MLMD never deletes or renames a type and never changes
+// the data type of a property: a type only gains properties (PutType with
+// can_add_fields). An entry may therefore lack a property that another
+// server added since it was read, never hold one too many; TypeCache reads
+// the type again when a node names a property its entry lacks. Types not
+// found are not kept, since they may be created later.
+//
+// Thread-safe.
+class TypeFacts {
  public:
-  // The type with `id` if it is of `kind`, else nullptr.
-  absl::StatusOr<const TypeRecord*> Get(RecordAccess& access, TypeKind kind,
-                                        int64_t id);
+  TypeFacts() = default;
+  TypeFacts(const TypeFacts&) = delete;
+  TypeFacts& operator=(const TypeFacts&) = delete;
+
+  // The type with `id` as last remembered, or nullptr.
+  std::shared_ptr<const TypeRecord> Find(int64_t id) const;
+  // Keeps `type`, replacing what was kept for its id.
+  // REQUIRES: `type` was read from the database, as committed.
+  void Remember(std::shared_ptr<const TypeRecord> type);
 
  private:
-  absl::flat_hash_map<int64_t, std::optional<TypeRecord>> types_;
+  // Enough for any real set of types; past it, the oldest reads are
+  // dropped all at once, which only costs reading them again.
+  static constexpr size_t kMaxTypes = 4096;
+
+  mutable absl::Mutex mutex_;
+  absl::flat_hash_map<int64_t, std::shared_ptr<const TypeRecord>> types_
+      ABSL_GUARDED_BY(mutex_);
+};
+
+// A TypeFacts for one store, which keeps it for as long as it is open.
+std::shared_ptr<TypeFacts> NewTypeFacts();
+
+// Types looked up by the node writes of one transaction: node writes look up
+// the same type for every node of a batch. Only id, kind, name, version and
+// properties are kept; the other fields of a type may change and are left
+// unset.
+class TypeCache {
+ public:
+  // `facts`, when given, answers for types that earlier transactions read
+  // and learns the ones this transaction reads.
+  // REQUIRES: the transaction writes no type, so that what it reads is
+  // committed.
+  explicit TypeCache(TypeFacts* facts = nullptr) : facts_(facts) {}
+
+  // The type with `id` if it is of `kind`, else nullptr. A type known from
+  // an earlier transaction is read again when it lacks one of the names of
+  // `properties`, which may have been added since.
+  absl::StatusOr<const TypeRecord*> Get(
+      RecordAccess& access, TypeKind kind, int64_t id,
+      const google::protobuf::Map<std::string, ml_metadata::Value>* properties =
+          nullptr);
+
+ private:
+  struct Entry {
+    // Null when no type has the id.
+    std::shared_ptr<const TypeRecord> type;
+    // Read by this transaction rather than remembered from an earlier one.
+    bool read_here = false;
+  };
+
+  // Reads the type with `id` into `entry`.
+  absl::Status Read(RecordAccess& access, int64_t id, Entry& entry);
+
+  TypeFacts* const facts_;
+  absl::flat_hash_map<int64_t, Entry> types_;
 };
 
 }  // namespace mlmdx::store::internal
