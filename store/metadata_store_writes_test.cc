@@ -420,7 +420,7 @@ TEST_F(MetadataStoreWritesTest, KfpPutExecutionRoundTrips) {
   const int64_t round_trips = PostgresConnection::RoundTrips() - before;
   RecordProperty("round_trips", static_cast<int>(round_trips));
   // BEGIN, reads, writes, the change log's row and COMMIT.
-  EXPECT_LE(round_trips, 29);
+  EXPECT_LE(round_trips, 25);
 }
 
 }  // namespace

@@ -628,30 +628,67 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
   const int64_t time = event.has_milliseconds_since_epoch()
                            ? event.milliseconds_since_epoch()
                            : now_ms;
-  MLMDX_ASSIGN_OR_RETURN(
-      int64_t id,
-      conn_.Insert("INSERT INTO Event(artifact_id, execution_id, type, "
-                   "milliseconds_since_epoch) VALUES (?, ?, ?, ?)",
-                   {SqlValue::Int(event.artifact_id()),
-                    SqlValue::Int(event.execution_id()),
-                    SqlValue::Int(event.type()), SqlValue::Int(time)}));
+  const std::vector<SqlValue> event_params = {
+      SqlValue::Int(event.artifact_id()), SqlValue::Int(event.execution_id()),
+      SqlValue::Int(event.type()), SqlValue::Int(time)};
+  constexpr absl::string_view kInsertEvent =
+      "INSERT INTO Event(artifact_id, execution_id, type, "
+      "milliseconds_since_epoch) VALUES (?, ?, ?, ?)";
+  // A step with neither member carries nothing; MLMD drops it too.
+  std::vector<SqlValue> is_index, index, key;
+  bool has_nul = false;
   for (const auto& step : event.path().steps()) {
-    if (step.has_index()) {
-      MLMDX_RETURN_IF_ERROR(
-          conn_
-              .Execute("INSERT INTO EventPath(event_id, is_index_step, "
-                       "step_index) VALUES (?, TRUE, ?)",
-                       {SqlValue::Int(id), SqlValue::Int(step.index())})
-              .status());
-    } else if (step.has_key()) {
-      MLMDX_RETURN_IF_ERROR(
-          conn_
-              .Execute("INSERT INTO EventPath(event_id, is_index_step, "
-                       "step_key) VALUES (?, FALSE, ?)",
-                       {SqlValue::Int(id), SqlValue::Text(step.key())})
-              .status());
+    if (!step.has_index() && !step.has_key()) continue;
+    is_index.push_back(SqlValue::Bool(step.has_index()));
+    index.push_back(step.has_index() ? SqlValue::Int(step.index())
+                                     : SqlValue::Null());
+    key.push_back(step.has_key() ? SqlValue::Text(step.key())
+                                 : SqlValue::Null());
+    has_nul = has_nul || HasNul(key.back());
+  }
+  int64_t id = 0;
+  if (conn_.dialect() == Dialect::kPostgres && !is_index.empty() && !has_nul) {
+    // The event and its path in one statement, the steps inserted in
+    // their order.
+    std::vector<SqlValue> params = event_params;
+    params.push_back(ArrayLiteral(is_index));
+    params.push_back(ArrayLiteral(index));
+    params.push_back(ArrayLiteral(key));
+    MLMDX_ASSIGN_OR_RETURN(
+        RecordSet rows,
+        conn_.Query(
+            absl::StrCat(
+                "WITH E AS (", kInsertEvent,
+                " RETURNING id), P AS (INSERT INTO EventPath(event_id, "
+                "is_index_step, step_index, step_key) SELECT E.id, "
+                "S.is_index_step, S.step_index, S.step_key FROM E, unnest("
+                "CAST(? AS BOOLEAN[]), CAST(? AS BIGINT[]), "
+                "CAST(? AS TEXT[])) WITH ORDINALITY AS S(is_index_step, "
+                "step_index, step_key, n) ORDER BY S.n) SELECT id FROM E"),
+            params));
+    if (rows.rows.size() != 1) {
+      return absl::InternalError("inserting an event returned no id");
     }
-    // A step with neither member carries nothing; MLMD drops it too.
+    id = rows.rows[0][0].AsInt();
+  } else {
+    MLMDX_ASSIGN_OR_RETURN(id, conn_.Insert(kInsertEvent, event_params));
+    for (size_t i = 0; i < is_index.size(); ++i) {
+      if (is_index[i].AsInt() != 0) {
+        MLMDX_RETURN_IF_ERROR(
+            conn_
+                .Execute("INSERT INTO EventPath(event_id, is_index_step, "
+                         "step_index) VALUES (?, TRUE, ?)",
+                         {SqlValue::Int(id), index[i]})
+                .status());
+      } else {
+        MLMDX_RETURN_IF_ERROR(
+            conn_
+                .Execute("INSERT INTO EventPath(event_id, is_index_step, "
+                         "step_key) VALUES (?, FALSE, ?)",
+                         {SqlValue::Int(id), key[i]})
+                .status());
+      }
+    }
   }
   if (changes_ != nullptr) {
     LineageChanges::Event& change = changes_->events.emplace_back();
