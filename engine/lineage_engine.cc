@@ -226,10 +226,10 @@ absl::Status LineageEngine::CatchUp(store::ChangeLogReader& reader) {
     }
     if (batch.entries.empty()) return absl::OkStatus();
     for (const store::ChangeLogEntry& entry : batch.entries) {
-      // Rows this server wrote were applied as they committed.
-      if (!entry.changes.has_value()) continue;
+      // This server's own rows too: it applies each write as it commits,
+      // but may read the row first, and must not count it as held before.
       if (index_.Apply(
-              ToChangeSet(*entry.changes, options_.hold_event_details)) &&
+              ToChangeSet(entry.changes, options_.hold_event_details)) &&
           !needs_rebuild_.load()) {
         continue;
       }

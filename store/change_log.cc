@@ -119,7 +119,7 @@ absl::StatusOr<int64_t> LatestChangeLogPosition(Connection& conn) {
 }  // namespace internal
 
 absl::StatusOr<std::unique_ptr<ChangeLogReader>> ChangeLogReader::Open(
-    const PostgresOptions& options, int64_t own_origin) {
+    const PostgresOptions& options) {
   MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<PostgresConnection> conn,
                          PostgresConnection::Open(options));
   MLMDX_RETURN_IF_ERROR(conn->Listen(kChangeLogChannel));
@@ -129,7 +129,7 @@ absl::StatusOr<std::unique_ptr<ChangeLogReader>> ChangeLogReader::Open(
         absl::StrCat("eventfd failed: ", std::strerror(errno)));
   }
   return std::unique_ptr<ChangeLogReader>(
-      new ChangeLogReader(std::move(conn), own_origin, wake_fd));
+      new ChangeLogReader(std::move(conn), wake_fd));
 }
 
 ChangeLogReader::~ChangeLogReader() { close(wake_fd_); }
@@ -154,23 +154,20 @@ absl::StatusOr<ChangeLogBatch> ChangeLogReader::ReadAfter(int64_t position,
   // mark's row always exists, so the answer always has a row.
   ChangeLogBatch batch;
   MLMDX_RETURN_IF_ERROR(conn_->QueryEach(
-      "SELECT p.through_seq, l.seq, "
-      "       CASE WHEN l.origin = ? THEN NULL ELSE l.changes END "
+      "SELECT p.through_seq, l.seq, l.origin, l.changes "
       "FROM mlmdx_change_log_pruned AS p LEFT JOIN LATERAL ("
       "  SELECT seq, origin, changes FROM mlmdx_change_log "
       "  WHERE seq > ? ORDER BY seq LIMIT ?) AS l ON TRUE "
       "ORDER BY l.seq",
-      {SqlValue::Int(own_origin_), SqlValue::Int(position),
-       SqlValue::Int(limit)},
+      {SqlValue::Int(position), SqlValue::Int(limit)},
       [&](absl::Span<const SqlValue> row) -> absl::Status {
         if (row[0].AsInt() > position) batch.pruned_past = true;
         if (row[1].is_null()) return absl::OkStatus();
         ChangeLogEntry& entry = batch.entries.emplace_back();
         entry.position = row[1].AsInt();
-        if (!row[2].is_null()) {
-          MLMDX_ASSIGN_OR_RETURN(
-              entry.changes, internal::DecodeLineageChanges(row[2].AsString()));
-        }
+        entry.origin = row[2].AsInt();
+        MLMDX_ASSIGN_OR_RETURN(
+            entry.changes, internal::DecodeLineageChanges(row[3].AsString()));
         return absl::OkStatus();
       }));
   if (batch.pruned_past) batch.entries.clear();

@@ -34,7 +34,6 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,9 +50,12 @@ inline constexpr absl::string_view kChangeLogChannel = "mlmdx_change_log";
 
 struct ChangeLogEntry {
   int64_t position = 0;
-  // nullopt for a row the reader's own server wrote (and so has applied):
-  // its content is not fetched.
-  std::optional<LineageChanges> changes;
+  // The server that wrote it (MetadataStore::change_log_origin()).
+  int64_t origin = 0;
+  // Rows a server wrote itself come back too: it applied them as they
+  // committed, but a reader may see the row a moment before that, and
+  // applying twice is harmless while skipping is not.
+  LineageChanges changes;
 };
 
 struct ChangeLogBatch {
@@ -66,10 +68,9 @@ struct ChangeLogBatch {
 
 class ChangeLogReader {
  public:
-  // Connects and listens on kChangeLogChannel. Rows written by a store
-  // whose change_log_origin() is `own_origin` come without content.
+  // Connects and listens on kChangeLogChannel.
   static absl::StatusOr<std::unique_ptr<ChangeLogReader>> Open(
-      const PostgresOptions& options, int64_t own_origin);
+      const PostgresOptions& options);
   ~ChangeLogReader();
 
   ChangeLogReader(const ChangeLogReader&) = delete;
@@ -94,12 +95,10 @@ class ChangeLogReader {
   void Interrupt();
 
  private:
-  ChangeLogReader(std::unique_ptr<PostgresConnection> conn, int64_t own_origin,
-                  int wake_fd)
-      : conn_(std::move(conn)), own_origin_(own_origin), wake_fd_(wake_fd) {}
+  ChangeLogReader(std::unique_ptr<PostgresConnection> conn, int wake_fd)
+      : conn_(std::move(conn)), wake_fd_(wake_fd) {}
 
   std::unique_ptr<PostgresConnection> conn_;
-  const int64_t own_origin_;
   // An eventfd that Interrupt() signals.
   const int wake_fd_;
 };

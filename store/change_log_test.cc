@@ -149,7 +149,7 @@ class ChangeLogTest : public ::mlmdx::testing::PostgresClusterTest {
   int64_t execution_type_id_ = 0;
 };
 
-TEST_F(ChangeLogTest, WritesAreLoggedInOrderAndOwnRowsComeWithoutContent) {
+TEST_F(ChangeLogTest, WritesAreLoggedInCommitOrderWithTheirOrigin) {
   ASSERT_TRUE(first_->has_change_log());
   EXPECT_NE(first_->change_log_origin(), second_->change_log_origin());
   absl::StatusOr<std::unique_ptr<ChangeLogReader>> reader =
@@ -168,13 +168,14 @@ TEST_F(ChangeLogTest, WritesAreLoggedInOrderAndOwnRowsComeWithoutContent) {
   EXPECT_FALSE(batch->pruned_past);
   ASSERT_EQ(batch->entries.size(), 2u);
   EXPECT_EQ(batch->entries[0].position, by_first);
-  ASSERT_TRUE(batch->entries[0].changes.has_value());
-  ASSERT_EQ(batch->entries[0].changes->events.size(), 1u);
-  EXPECT_EQ(batch->entries[0].changes->events[0].type,
+  EXPECT_EQ(batch->entries[0].origin, first_->change_log_origin());
+  ASSERT_EQ(batch->entries[0].changes.events.size(), 1u);
+  EXPECT_EQ(batch->entries[0].changes.events[0].type,
             ml_metadata::Event::OUTPUT);
-  // The reader's own store wrote the second row.
+  // Rows of the reader's own store come back whole too.
   EXPECT_EQ(batch->entries[1].position, by_second);
-  EXPECT_FALSE(batch->entries[1].changes.has_value());
+  EXPECT_EQ(batch->entries[1].origin, second_->change_log_origin());
+  EXPECT_EQ(batch->entries[1].changes.events.size(), 1u);
 
   // A write that changes no lineage logs nothing and is positioned at the
   // latest commit, so its position still covers the writes before it.
@@ -221,8 +222,8 @@ TEST_F(ChangeLogTest, ALaterWriterWaitsForAnEarlierCommit) {
   ASSERT_THAT(batch.status(), IsOk());
   ASSERT_EQ(batch->entries.size(), 2u);
   EXPECT_EQ(batch->entries[0].position, *early_position);
-  ASSERT_TRUE(batch->entries[0].changes.has_value());
-  ExpectSameChanges(*batch->entries[0].changes, SampleChanges());
+  EXPECT_EQ(batch->entries[0].origin, 42);
+  ExpectSameChanges(batch->entries[0].changes, SampleChanges());
   EXPECT_EQ(batch->entries[1].position, late_position.load());
 }
 

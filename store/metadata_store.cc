@@ -98,7 +98,7 @@ MetadataStore::OpenChangeLogReader() {
     return absl::FailedPreconditionError(
         absl::StrCat(DatabaseDescription(), " has no change log"));
   }
-  return ChangeLogReader::Open(*options_.postgres, change_log_origin_);
+  return ChangeLogReader::Open(*options_.postgres);
 }
 
 std::string MetadataStore::DatabaseDescription() const {

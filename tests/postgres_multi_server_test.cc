@@ -99,6 +99,10 @@ class TwoServersTest : public ::testing::Test {
   }
 
   PostgresCluster cluster_{PostgresClusterOptions{.durable = true}};
+  void TearDown() override {
+    if (HasFailure() && b_ != nullptr) std::cerr << "B's log:\n" << b_->Log();
+  }
+
   std::unique_ptr<TestServer> a_, b_;
   std::unique_ptr<MetadataStoreService::Stub> a_stub_, b_stub_;
   int64_t dataset_type_ = 0;

@@ -5,8 +5,7 @@
 -- until its COMMIT ends, so `seq` order is commit order: a reader that has
 -- seen row N has seen every row below N that will ever exist.
 --
---   origin      the writing server (random per process), so that a server
---               skips the rows it has already applied
+--   origin      the writing server (random per process), for diagnosis
 --   written_at  for pruning old rows
 --   changes     mlmdx.storage.LineageChangeRecord (proto/mlmdx/change_log.proto)
 CREATE TABLE IF NOT EXISTS mlmdx_change_log (
