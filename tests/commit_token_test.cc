@@ -29,18 +29,7 @@ class CommitTokenTest : public ::testing::Test {
 
   // A PutExecution reading `input` (when > 0) and writing a new artifact.
   ml_metadata::PutExecutionRequest Execution(int64_t input) const {
-    ml_metadata::PutExecutionRequest request;
-    request.mutable_execution()->set_type_id(trainer_type_);
-    if (input > 0) {
-      auto* pair = request.add_artifact_event_pairs();
-      pair->mutable_artifact()->set_id(input);
-      pair->mutable_artifact()->set_type_id(dataset_type_);
-      pair->mutable_event()->set_type(ml_metadata::Event::INPUT);
-    }
-    auto* output = request.add_artifact_event_pairs();
-    output->mutable_artifact()->set_type_id(dataset_type_);
-    output->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
-    return request;
+    return ChainStepRequest(trainer_type_, dataset_type_, input);
   }
 
   static int64_t Position(const std::string& token) {

@@ -119,6 +119,26 @@ inline void PutNamedEventsOrDie(Stub& stub,
   EXPECT_THAT(MLMDX_CALL(stub, PutEvents, request, response), IsOk());
 }
 
+// One step of a lineage chain: a new execution of `execution_type` that
+// reads artifact `input` (when > 0) and writes one new artifact of
+// `artifact_type` (the last of the response's artifact_ids).
+inline ml_metadata::PutExecutionRequest ChainStepRequest(int64_t execution_type,
+                                                         int64_t artifact_type,
+                                                         int64_t input) {
+  ml_metadata::PutExecutionRequest request;
+  request.mutable_execution()->set_type_id(execution_type);
+  if (input > 0) {
+    auto* pair = request.add_artifact_event_pairs();
+    pair->mutable_artifact()->set_id(input);
+    pair->mutable_artifact()->set_type_id(artifact_type);
+    pair->mutable_event()->set_type(ml_metadata::Event::INPUT);
+  }
+  auto* output = request.add_artifact_event_pairs();
+  output->mutable_artifact()->set_type_id(artifact_type);
+  output->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+  return request;
+}
+
 // One call of `method` on `stub` (e.g. &Stub::PutExecution) that sends
 // `read_after`, when not empty, as mlmdx-read-after request metadata, and
 // stores the mlmdx-commit trailing metadata in `*commit` (empty when the

@@ -55,17 +55,8 @@ class TwoServersTest : public ::testing::Test {
   // Through A: an execution reading `input` (when > 0) and writing a new
   // artifact.
   Written WriteThroughA(int64_t input) {
-    ml_metadata::PutExecutionRequest request;
-    request.mutable_execution()->set_type_id(trainer_type_);
-    if (input > 0) {
-      auto* pair = request.add_artifact_event_pairs();
-      pair->mutable_artifact()->set_id(input);
-      pair->mutable_artifact()->set_type_id(dataset_type_);
-      pair->mutable_event()->set_type(ml_metadata::Event::INPUT);
-    }
-    auto* output = request.add_artifact_event_pairs();
-    output->mutable_artifact()->set_type_id(dataset_type_);
-    output->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+    const ml_metadata::PutExecutionRequest request =
+        ChainStepRequest(trainer_type_, dataset_type_, input);
     ml_metadata::PutExecutionResponse response;
     Written written;
     EXPECT_THAT(CallWithCommitTokens(*a_stub_,
@@ -215,11 +206,8 @@ TEST_F(TwoServersTest, BFollowsAgainAfterPostgresRestarts) {
   // A's pool notices the restart on its next write, which it retries.
   Written after;
   for (int attempt = 0; attempt < 100 && after.token.empty(); ++attempt) {
-    ml_metadata::PutExecutionRequest request;
-    request.mutable_execution()->set_type_id(trainer_type_);
-    auto* pair = request.add_artifact_event_pairs();
-    pair->mutable_artifact()->set_type_id(dataset_type_);
-    pair->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+    const ml_metadata::PutExecutionRequest request =
+        ChainStepRequest(trainer_type_, dataset_type_, 0);
     ml_metadata::PutExecutionResponse response;
     if (CallWithCommitTokens(*a_stub_,
                              &MetadataStoreService::Stub::PutExecution, request,
