@@ -386,6 +386,21 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
                                nullptr, values, nullptr, nullptr, 0));
     if (PQresultStatus(status.get()) != PGRES_TUPLES_OK ||
         PQntuples(status.get()) != 1) {
+      // After a crash the server hands out transaction ids from the last
+      // one its WAL saw: an id "in the future" never wrote its commit
+      // record, and can no longer commit.
+      const char* sqlstate = PQresultErrorField(status.get(), PG_DIAG_SQLSTATE);
+      if (sqlstate != nullptr && absl::string_view(sqlstate) == "22023" &&
+          absl::StrContains(PQresultErrorMessage(status.get()),
+                            "in the future")) {
+        conn_ = std::move(fresh);
+        prepared_.clear();
+        PQsetNoticeProcessor(
+            conn_.get(), [](void*, const char*) {}, nullptr);
+        return absl::UnavailableError(
+            "the connection to PostgreSQL broke during COMMIT and the server "
+            "restarted without the transaction: it did not commit; retry");
+      }
       last_error = PQresultErrorMessage(status.get());
       continue;
     }

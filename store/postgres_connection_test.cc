@@ -242,6 +242,38 @@ TEST_F(PostgresConnectionTest, LostConnectionIsUnavailable) {
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
+// PostgreSQL crashes while a write transaction is open, and the client
+// then commits: the connection is gone, the server restarted without the
+// transaction (its id may even lie past the ids the restarted server hands
+// out, when no WAL of it reached the disk), and COMMIT must answer at once
+// that it did not commit: UNAVAILABLE, not UNKNOWN after the timeout.
+TEST_F(PostgresConnectionTest, CommitCutByACrashDidNotCommit) {
+  // Written out at its COMMIT, so that the table outlives the crash (the
+  // test cluster does not wait for the WAL otherwise).
+  ASSERT_THAT(conn_->ExecuteScript("SET synchronous_commit = on; "
+                                   "CREATE TABLE t (x INTEGER)"),
+              IsOk());
+  PostgresOptions options;
+  options.conninfo = cluster().ConnInfo("postgres");
+  options.commit_outcome_timeout_ms = 60000;
+  auto victim = PostgresConnection::Open(options);
+  ASSERT_THAT(victim.status(), IsOk());
+  ASSERT_THAT(
+      (*victim)->ExecuteScript(absl::StrCat("SET search_path TO ", schema_)),
+      IsOk());
+  ASSERT_THAT((*victim)->Begin(TransactionMode::kReadWrite), IsOk());
+  ASSERT_THAT((*victim)->Execute("INSERT INTO t VALUES (1)", {}).status(),
+              IsOk());
+  ASSERT_THAT(cluster().CrashAndRestart(), IsOk());
+  // UNKNOWN would come only after the 60 s given to learn the outcome.
+  EXPECT_THAT((*victim)->Commit(), StatusIs(absl::StatusCode::kUnavailable));
+  auto check = Connect();
+  ASSERT_NE(check, nullptr);
+  absl::StatusOr<RecordSet> rows = check->Query("SELECT count(*) FROM t", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_EQ(rows->rows[0][0].AsInt(), 0);
+}
+
 TEST(PostgresConnectionOpenTest, UnreachableServerIsUnavailable) {
   PostgresOptions options;
   options.conninfo = "host=127.0.0.1 port=1 dbname=x connect_timeout=2";
