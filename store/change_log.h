@@ -31,7 +31,6 @@
 #ifndef MLMDX_STORE_CHANGE_LOG_H_
 #define MLMDX_STORE_CHANGE_LOG_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>

@@ -371,6 +371,14 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(options_.commit_outcome_timeout_ms);
   std::string last_error = "no answer";
+  // Once the server has answered, the new connection is this one from then
+  // on (nothing is prepared on it yet).
+  const auto adopt = [this](std::unique_ptr<pg_conn, ConnDeleter> fresh) {
+    conn_ = std::move(fresh);
+    prepared_.clear();
+    PQsetNoticeProcessor(
+        conn_.get(), [](void*, const char*) {}, nullptr);
+  };
   for (int attempt = 0; absl::Now() < deadline; ++attempt) {
     if (attempt > 0) absl::SleepFor(absl::Milliseconds(100));
     std::unique_ptr<pg_conn, ConnDeleter> fresh(Connect(options_));
@@ -393,10 +401,7 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
       if (sqlstate != nullptr && absl::string_view(sqlstate) == "22023" &&
           absl::StrContains(PQresultErrorMessage(status.get()),
                             "in the future")) {
-        conn_ = std::move(fresh);
-        prepared_.clear();
-        PQsetNoticeProcessor(
-            conn_.get(), [](void*, const char*) {}, nullptr);
+        adopt(std::move(fresh));
         return absl::UnavailableError(
             "the connection to PostgreSQL broke during COMMIT and the server "
             "restarted without the transaction: it did not commit; retry");
@@ -408,11 +413,7 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
         PQgetisnull(status.get(), 0, 0) ? "" : PQgetvalue(status.get(), 0, 0);
     // Still "in progress": the old session has not noticed it is gone.
     if (outcome == "in progress") continue;
-    // From here on this connection is the new one.
-    conn_ = std::move(fresh);
-    prepared_.clear();
-    PQsetNoticeProcessor(
-        conn_.get(), [](void*, const char*) {}, nullptr);
+    adopt(std::move(fresh));
     if (outcome == "committed") return absl::OkStatus();
     if (outcome == "aborted") {
       return absl::UnavailableError(
