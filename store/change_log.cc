@@ -76,31 +76,29 @@ absl::StatusOr<LineageChanges> DecodeLineageChanges(absl::string_view bytes) {
   return changes;
 }
 
-absl::StatusOr<int64_t> AppendToChangeLog(Connection& conn, int64_t origin,
-                                          const LineageChanges& changes) {
-  // One round trip. The lock comes first (the INSERT reads from it), so
-  // the row's seq is drawn only once every earlier writer has finished its
-  // COMMIT and no later one can start before this one's ends: seq order is
-  // commit order. The writer holds it only for its last statement and its
-  // COMMIT, after every row lock it takes, so it waits on no other lock.
-  // The key is LockUntilTransactionEnds's for "mlmdx.change_log".
-  MLMDX_ASSIGN_OR_RETURN(
-      RecordSet rows,
-      conn.Query(
-          "WITH log_lock AS MATERIALIZED ("
-          "  SELECT pg_advisory_xact_lock(1835822456, "
-          "                               hashtext('mlmdx.change_log'))), "
-          "entry AS ("
-          "  INSERT INTO mlmdx_change_log (origin, changes) "
-          "  SELECT ?, ? FROM log_lock RETURNING seq) "
-          "SELECT seq, pg_notify('mlmdx_change_log', CAST(seq AS TEXT)) "
-          "FROM entry",
-          {SqlValue::Int(origin),
-           SqlValue::Blob(EncodeLineageChanges(changes))}));
-  if (rows.rows.size() != 1) {
-    return absl::InternalError("appending to mlmdx_change_log returned no seq");
-  }
-  return rows.rows[0][0].AsInt();
+absl::Status AppendToChangeLog(Connection& conn, int64_t origin,
+                               const LineageChanges& changes,
+                               int64_t* position) {
+  // One statement, sent with the COMMIT. The lock comes first (the INSERT
+  // reads from it), so the row's seq is drawn only once every earlier
+  // writer has finished its COMMIT and no later one can start before this
+  // one's ends: seq order is commit order. The writer holds it only for its
+  // last statement and its COMMIT, after every row lock it takes, so it
+  // waits on no other lock. The key is LockUntilTransactionEnds's for
+  // "mlmdx.change_log".
+  return conn.ExecuteDeferred(
+      "WITH log_lock AS MATERIALIZED ("
+      "  SELECT pg_advisory_xact_lock(1835822456, "
+      "                               hashtext('mlmdx.change_log'))), "
+      "entry AS ("
+      "  INSERT INTO mlmdx_change_log (origin, changes) "
+      "  SELECT ?, ? FROM log_lock RETURNING seq) "
+      "SELECT seq, pg_notify('mlmdx_change_log', CAST(seq AS TEXT)) "
+      "FROM entry",
+      {SqlValue::Int(origin), SqlValue::Blob(EncodeLineageChanges(changes))},
+      [position](const RecordSet& rows) {
+        if (rows.rows.size() == 1) *position = rows.rows[0][0].AsInt();
+      });
 }
 
 absl::StatusOr<int64_t> LatestChangeLogPosition(Connection& conn) {

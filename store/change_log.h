@@ -109,10 +109,13 @@ std::string EncodeLineageChanges(const LineageChanges& changes);
 absl::StatusOr<LineageChanges> DecodeLineageChanges(absl::string_view bytes);
 
 // Appends `changes` to the log as the last statement of the open write
-// transaction on `conn`, and announces it; returns its position. Takes the
-// log's lock, held until the transaction ends.
-absl::StatusOr<int64_t> AppendToChangeLog(Connection& conn, int64_t origin,
-                                          const LineageChanges& changes);
+// transaction on `conn`, and announces it. Takes the log's lock, held until
+// the transaction ends. The statement is deferred (Connection::
+// ExecuteDeferred): `*position` gets the entry's position once its answer
+// is read, by the COMMIT's round trip at the latest.
+absl::Status AppendToChangeLog(Connection& conn, int64_t origin,
+                               const LineageChanges& changes,
+                               int64_t* position);
 
 // The highest position committed when `conn`'s statement runs.
 absl::StatusOr<int64_t> LatestChangeLogPosition(Connection& conn);

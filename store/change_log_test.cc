@@ -198,9 +198,12 @@ TEST_F(ChangeLogTest, ALaterWriterWaitsForAnEarlierCommit) {
       PostgresConnection::Open(Options());
   ASSERT_THAT(early.status(), IsOk());
   ASSERT_THAT((*early)->Begin(TransactionMode::kReadWrite), IsOk());
-  absl::StatusOr<int64_t> early_position =
-      internal::AppendToChangeLog(**early, 42, SampleChanges());
-  ASSERT_THAT(early_position.status(), IsOk());
+  absl::StatusOr<int64_t> early_position = 0;
+  ASSERT_THAT(internal::AppendToChangeLog(**early, 42, SampleChanges(),
+                                          &*early_position),
+              IsOk());
+  ASSERT_THAT((*early)->Flush(), IsOk());
+  ASSERT_GT(*early_position, 0);
 
   std::atomic<int64_t> late_position{0};
   std::thread late([&] { late_position = WriteExecution(*first_); });

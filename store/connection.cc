@@ -97,6 +97,18 @@ std::string SqlValue::AsString() const {
   return "";
 }
 
+absl::Status Connection::ExecuteDeferred(absl::string_view sql,
+                                         absl::Span<const SqlValue> params,
+                                         RowsCallback on_rows,
+                                         ErrorMapper map_error) {
+  absl::StatusOr<RecordSet> rows = Query(sql, params);
+  if (!rows.ok()) {
+    return map_error ? map_error(rows.status()) : rows.status();
+  }
+  if (on_rows) on_rows(*rows);
+  return absl::OkStatus();
+}
+
 absl::Status LockUntilTransactionEnds(Connection& conn,
                                       absl::string_view name) {
   if (conn.dialect() != Dialect::kPostgres) return absl::OkStatus();

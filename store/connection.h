@@ -133,6 +133,39 @@ class Connection {
 
   // Whether `table` exists in the database.
   virtual absl::StatusOr<bool> TableExists(absl::string_view table) = 0;
+
+  // ---- Statements whose outcome the caller does not wait for ---------------
+
+  // Gets the rows of a deferred statement once they are read.
+  using RowsCallback = std::function<void(const RecordSet&)>;
+  // Turns a deferred statement's error into the one its caller would have
+  // returned (e.g. a unique violation into a message naming the node).
+  using ErrorMapper = std::function<absl::Status(absl::Status)>;
+
+  // Runs one statement whose result nothing waits on at once. A backend
+  // with a network round trip per statement queues it and sends it with the
+  // next statement whose result is awaited (or with Flush or Commit), so
+  // that several statements cost one round trip; SQLite runs it now. Order
+  // is kept: every later statement of the transaction sees its effect.
+  //
+  // `on_rows`, when set, receives the statement's rows when they are read.
+  // An error, passed through `map_error` when set, comes back from the
+  // call that reads it: this one, a later statement, Flush or Commit. The
+  // transaction is then failed; FirstDeferredError keeps that error for
+  // the transaction's end, since the later call's own caller may have
+  // re-labelled it.
+  virtual absl::Status ExecuteDeferred(absl::string_view sql,
+                                       absl::Span<const SqlValue> params,
+                                       RowsCallback on_rows = nullptr,
+                                       ErrorMapper map_error = nullptr);
+
+  // Sends every deferred statement and waits for them; returns the first
+  // error among them.
+  virtual absl::Status Flush() { return absl::OkStatus(); }
+
+  // The first error a deferred statement of the current transaction
+  // returned (mapped), or OK.
+  virtual absl::Status FirstDeferredError() const { return absl::OkStatus(); }
 };
 
 // Makes other transactions that take the lock named `name` wait until this

@@ -211,24 +211,42 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   LineageChanges changes;
   RecordAccess access(*conn, report || log ? &changes : nullptr);
   status = body(access);
+  // The changes are complete once every deferred statement is answered
+  // (new event ids, which links were new).
+  if (status.ok() && log) status = conn->Flush();
   std::optional<int64_t> position;
+  int64_t logged_position = -1;
   if (status.ok() && log) {
     // The change log's row is the transaction's last statement (its lock is
     // held until COMMIT ends). A write without lineage changes writes no
     // row; its position, only when asked for, is the latest committed.
-    if (!changes.empty() || scope != nullptr) {
-      absl::StatusOr<int64_t> logged =
-          changes.empty()
-              ? internal::LatestChangeLogPosition(*conn)
-              : internal::AppendToChangeLog(*conn, change_log_origin_, changes);
-      if (logged.ok()) {
-        position = *logged;
+    if (!changes.empty()) {
+      status = internal::AppendToChangeLog(*conn, change_log_origin_, changes,
+                                           &logged_position);
+    } else if (scope != nullptr) {
+      absl::StatusOr<int64_t> latest = internal::LatestChangeLogPosition(*conn);
+      if (latest.ok()) {
+        position = *latest;
       } else {
-        status = logged.status();
+        status = latest.status();
       }
     }
   }
   if (status.ok()) status = conn->Commit();
+  // A deferred statement's error is the transaction's first: a later call
+  // that carried it may have been re-labelled by its caller.
+  if (!status.ok() && !conn->FirstDeferredError().ok()) {
+    status = conn->FirstDeferredError();
+  }
+  if (status.ok() && logged_position >= 0) position = logged_position;
+  if (status.ok() && log && !changes.empty() && logged_position < 0 &&
+      scope != nullptr) {
+    // Committed, but the answer carrying the row's position was lost with
+    // the connection (the outcome was learned afresh): any later position
+    // covers this write.
+    absl::StatusOr<int64_t> latest = internal::LatestChangeLogPosition(*conn);
+    if (latest.ok()) position = *latest;
+  }
   if (!status.ok()) {
     // ABORTED and UNAVAILABLE both mean that nothing was committed (a
     // connection that broke during COMMIT answers UNAVAILABLE only once the

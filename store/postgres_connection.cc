@@ -74,6 +74,19 @@ SqlValue ColumnValue(const PGresult* result, int row, int column) {
   }
 }
 
+RecordSet RowsOf(const PGresult* result) {
+  RecordSet rows;
+  const int columns = PQnfields(result);
+  rows.rows.resize(PQntuples(result));
+  for (int r = 0; r < PQntuples(result); ++r) {
+    rows.rows[r].reserve(columns);
+    for (int c = 0; c < columns; ++c) {
+      rows.rows[r].push_back(ColumnValue(result, r, c));
+    }
+  }
+  return rows;
+}
+
 // libpq's parsed form of `options`, keyword -> value for the keywords set.
 std::map<std::string, std::string> ParsedConnInfo(
     const PostgresOptions& options) {
@@ -255,15 +268,35 @@ absl::Status PostgresConnection::ResultStatus(const pg_result* result,
       sqlstate == "22003" || sqlstate == "54000") {
     return absl::InvalidArgumentError(message);
   }
-  if (absl::StartsWith(sqlstate, "08") ||
+  // 57P01-57P03: the server is shutting down or restarting and ended the
+  // session (a pipeline reads this before libpq sees the socket close).
+  if (absl::StartsWith(sqlstate, "08") || sqlstate == "57P01" ||
+      sqlstate == "57P02" || sqlstate == "57P03" ||
       PQstatus(conn_.get()) != CONNECTION_OK) {
     return absl::UnavailableError(message);
   }
   return absl::InternalError(message);
 }
 
-absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
-    absl::string_view sql, absl::Span<const SqlValue> params) {
+absl::Status PostgresConnection::EnterPipeline() {
+  if (PQpipelineStatus(conn_.get()) != PQ_PIPELINE_OFF) return absl::OkStatus();
+  if (PQenterPipelineMode(conn_.get()) == 1) return absl::OkStatus();
+  return SendFailed("cannot start a pipeline");
+}
+
+absl::Status PostgresConnection::SendFailed(absl::string_view context) const {
+  const std::string message = absl::StrCat(
+      context, ": ",
+      absl::StripTrailingAsciiWhitespace(PQerrorMessage(conn_.get())));
+  if (PQstatus(conn_.get()) != CONNECTION_OK) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::Status PostgresConnection::Send(absl::string_view sql,
+                                      absl::Span<const SqlValue> params,
+                                      PendingStatement statement) {
   // Parameters are typed by their kind (an id is BIGINT even where the
   // column is INT, so an id past 2^31 compares instead of failing to
   // parse), except text, which takes the type of its context (TEXT or
@@ -299,15 +332,21 @@ absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
     }
     key += static_cast<char>('a' + static_cast<int>(params[i].kind()));
   }
+  MLMDX_RETURN_IF_ERROR(EnterPipeline());
   auto it = prepared_.find(key);
   if (it == prepared_.end()) {
-    const std::string name = absl::StrCat("mlmdx_", prepared_.size());
-    CountRoundTrip();
-    Result prepared(PQprepare(conn_.get(), name.c_str(),
-                              NumberPlaceholders(sql).c_str(),
-                              static_cast<int>(types.size()), types.data()));
-    MLMDX_RETURN_IF_ERROR(ResultStatus(
-        prepared.get(), absl::StrCat("cannot prepare `", sql, "`")));
+    // Prepared in the same round trip as its first run; forgotten again if
+    // the server refuses it.
+    const std::string name = absl::StrCat("mlmdx_", prepared_count_++);
+    if (PQsendPrepare(conn_.get(), name.c_str(),
+                      NumberPlaceholders(sql).c_str(),
+                      static_cast<int>(types.size()), types.data()) != 1) {
+      return SendFailed(absl::StrCat("cannot prepare `", sql, "`"));
+    }
+    PendingStatement prepare;
+    prepare.context = absl::StrCat("cannot prepare `", sql, "`");
+    prepare.prepared_key = key;
+    pending_.push_back(std::move(prepare));
     it = prepared_.emplace(std::move(key), name).first;
   }
   // Text parameters, except blobs, which go as binary.
@@ -340,31 +379,156 @@ absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
     values[i] = texts[i].c_str();
     lengths[i] = static_cast<int>(texts[i].size());
   }
+  if (PQsendQueryPrepared(conn_.get(), it->second.c_str(),
+                          static_cast<int>(params.size()), values.data(),
+                          lengths.data(), formats.data(), 0) != 1) {
+    return SendFailed(absl::StrCat("`", sql, "` failed"));
+  }
+  statement.context = absl::StrCat("`", sql, "` failed");
+  pending_.push_back(std::move(statement));
+  return absl::OkStatus();
+}
+
+absl::Status PostgresConnection::SendUnprepared(const char* sql,
+                                                PendingStatement statement) {
+  MLMDX_RETURN_IF_ERROR(EnterPipeline());
+  if (PQsendQueryParams(conn_.get(), sql, 0, nullptr, nullptr, nullptr, nullptr,
+                        0) != 1) {
+    return SendFailed(absl::StrCat("`", sql, "` failed"));
+  }
+  statement.context = absl::StrCat("`", sql, "` failed");
+  pending_.push_back(std::move(statement));
+  return absl::OkStatus();
+}
+
+absl::Status PostgresConnection::Sync(Result* awaited) {
+  if (pending_.empty() && PQpipelineStatus(conn_.get()) == PQ_PIPELINE_OFF) {
+    return absl::OkStatus();
+  }
+  std::vector<PendingStatement> statements = std::move(pending_);
+  pending_.clear();
+  pg_conn* conn = conn_.get();
   CountRoundTrip();
-  Result result(PQexecPrepared(conn_.get(), it->second.c_str(),
-                               static_cast<int>(params.size()), values.data(),
-                               lengths.data(), formats.data(), 0));
-  MLMDX_RETURN_IF_ERROR(
-      ResultStatus(result.get(), absl::StrCat("`", sql, "` failed")));
+  // Set once the answers stop making sense (the connection is gone): every
+  // statement not yet answered then failed with it.
+  absl::Status lost;
+  if (PQpipelineSync(conn) != 1) lost = SendFailed("cannot send to PostgreSQL");
+  absl::Status first_error;     // of this round trip
+  absl::Status awaited_status;  // of the awaited statement itself
+  for (PendingStatement& statement : statements) {
+    Result result;
+    if (lost.ok()) {
+      result.reset(PQgetResult(conn));
+      // Every statement has at least one result, and its results end with
+      // a null; anything else means the connection broke.
+      if (result == nullptr) {
+        lost = SendFailed("the connection to PostgreSQL was lost");
+      } else {
+        for (int extra = 0; PGresult* more = PQgetResult(conn); ++extra) {
+          PQclear(more);
+          if (extra > 8 || PQstatus(conn) != CONNECTION_OK) break;
+        }
+      }
+    }
+    absl::Status status;
+    if (!lost.ok()) {
+      status = lost;
+    } else if (PQresultStatus(result.get()) == PGRES_PIPELINE_ABORTED) {
+      // Skipped by the server after an earlier statement failed.
+      status = first_error.ok()
+                   ? absl::AbortedError(absl::StrCat(
+                         statement.context,
+                         ": skipped after an earlier statement failed"))
+                   : first_error;
+    } else {
+      status = ResultStatus(result.get(), statement.context);
+    }
+    if (!status.ok() && !statement.prepared_key.empty()) {
+      prepared_.erase(statement.prepared_key);
+    }
+    if (statement.awaited) {
+      awaited_status = status;
+      if (status.ok() && awaited != nullptr) *awaited = std::move(result);
+    } else if (!status.ok()) {
+      if (statement.map_error) status = statement.map_error(status);
+      if (first_deferred_error_.ok()) first_deferred_error_ = status;
+    } else if (statement.on_rows) {
+      statement.on_rows(RowsOf(result.get()));
+    }
+    if (!status.ok() && first_error.ok()) first_error = status;
+  }
+  if (lost.ok()) {
+    Result sync(PQgetResult(conn));
+    if (sync == nullptr || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+      lost = SendFailed("the connection to PostgreSQL was lost");
+    }
+  }
+  if (lost.ok() && PQexitPipelineMode(conn) != 1) {
+    lost = SendFailed("cannot leave the pipeline");
+  }
+  // The first failure explains the rest: every later statement was
+  // skipped because of it.
+  if (!first_error.ok()) return first_error;
+  if (!lost.ok()) return lost;
+  return awaited_status;
+}
+
+absl::StatusOr<PostgresConnection::Result> PostgresConnection::Run(
+    absl::string_view sql, absl::Span<const SqlValue> params) {
+  PendingStatement statement;
+  statement.awaited = true;
+  MLMDX_RETURN_IF_ERROR(Send(sql, params, std::move(statement)));
+  Result result;
+  MLMDX_RETURN_IF_ERROR(Sync(&result));
   return result;
 }
 
-absl::Status PostgresConnection::Begin(TransactionMode mode) {
-  xid_ = -1;
-  if (mode == TransactionMode::kReadOnly) {
-    return ExecuteScript("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+absl::Status PostgresConnection::ExecuteDeferred(
+    absl::string_view sql, absl::Span<const SqlValue> params,
+    RowsCallback on_rows, ErrorMapper map_error) {
+  PendingStatement statement;
+  statement.on_rows = std::move(on_rows);
+  statement.map_error = map_error;
+  absl::Status sent = Send(sql, params, std::move(statement));
+  if (!sent.ok()) {
+    if (map_error) sent = map_error(sent);
+    if (first_deferred_error_.ok()) first_deferred_error_ = sent;
+    return sent;
   }
-  // One round trip: the id lets Commit() find out what happened to the
-  // transaction if the connection breaks while it commits.
-  CountRoundTrip();
-  Result result(PQexec(conn_.get(),
-                       "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                       "SELECT txid_current()"));
-  MLMDX_RETURN_IF_ERROR(ResultStatus(result.get(), "BEGIN failed"));
-  if (PQntuples(result.get()) == 1) {
-    xid_ = ColumnValue(result.get(), 0, 0).AsInt();
-  }
+  // Bounded, so that neither side's socket buffer fills while the other
+  // waits for it to read.
+  if (pending_.size() >= kMaxPendingStatements) return Flush();
   return absl::OkStatus();
+}
+
+absl::Status PostgresConnection::Flush() {
+  if (pending_.empty()) return absl::OkStatus();
+  return Sync(nullptr);
+}
+
+absl::Status PostgresConnection::Begin(TransactionMode mode) {
+  // Nothing is left over from an earlier transaction (Commit and Rollback
+  // read every answer); if something were, it would belong to that one.
+  (void)Flush();
+  xid_ = -1;
+  first_deferred_error_ = absl::OkStatus();
+  // Sent with the transaction's first statement: a dropped connection
+  // shows there, as UNAVAILABLE, before anything ran.
+  if (mode == TransactionMode::kReadOnly) {
+    return SendUnprepared("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+                          PendingStatement());
+  }
+  MLMDX_RETURN_IF_ERROR(SendUnprepared("BEGIN ISOLATION LEVEL READ COMMITTED",
+                                       PendingStatement()));
+  // The id lets Commit() find out what happened to the transaction if the
+  // connection breaks while it commits.
+  PendingStatement id;
+  id.on_rows = [this](const RecordSet& rows) {
+    if (rows.rows.size() == 1) xid_ = rows.rows[0][0].AsInt();
+    awaiting_xid_ = false;
+  };
+  awaiting_xid_ = true;
+  return SendUnprepared("SELECT txid_current()", std::move(id));
 }
 
 absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
@@ -430,14 +594,23 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
 }
 
 absl::Status PostgresConnection::Commit() {
+  if (awaiting_xid_) {
+    // The transaction's id must be known before COMMIT is sent, or a
+    // connection lost during COMMIT would leave its outcome unknowable.
+    awaiting_xid_ = false;
+    MLMDX_RETURN_IF_ERROR(Flush());
+  }
   const int64_t xid = xid_;
   xid_ = -1;
-  CountRoundTrip();
-  Result result(PQexec(conn_.get(), "COMMIT"));
+  PendingStatement commit;
+  commit.awaited = true;
+  Result result;
+  absl::Status status = SendUnprepared("COMMIT", std::move(commit));
+  if (status.ok()) status = Sync(&result);
   if (PQstatus(conn_.get()) != CONNECTION_OK && xid >= 0) {
     return ResolveCommit(xid);
   }
-  MLMDX_RETURN_IF_ERROR(ResultStatus(result.get(), "COMMIT failed"));
+  MLMDX_RETURN_IF_ERROR(status);
   // A transaction that had failed ends with ROLLBACK, not an error.
   if (absl::string_view(PQcmdStatus(result.get())) == "ROLLBACK") {
     return absl::AbortedError(
@@ -447,6 +620,12 @@ absl::Status PostgresConnection::Commit() {
 }
 
 void PostgresConnection::Rollback() {
+  xid_ = -1;
+  awaiting_xid_ = false;
+  // The answers of statements still queued are of no use any more; one
+  // that failed would make the server skip a ROLLBACK queued after it, so
+  // the ROLLBACK goes on its own.
+  (void)Flush();
   CountRoundTrip();
   Result result(PQexec(conn_.get(), "ROLLBACK"));
 }
@@ -491,6 +670,9 @@ absl::StatusOr<bool> PostgresConnection::WaitForNotification(
 }
 
 absl::Status PostgresConnection::ExecuteScript(absl::string_view sql) {
+  // Several statements in one string need the simple protocol, which a
+  // pipeline does not take: what is queued goes first.
+  MLMDX_RETURN_IF_ERROR(Flush());
   CountRoundTrip();
   Result result(PQexec(conn_.get(), std::string(sql).c_str()));
   return ResultStatus(result.get(), absl::StrCat("`", sql, "` failed"));

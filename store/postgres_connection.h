@@ -8,6 +8,11 @@
 // value spliced into SQL text). PGconn and PGresult are held by RAII
 // owners, so no error path leaks or double-frees them.
 //
+// Statements go through libpq's pipeline mode: a deferred statement
+// (ExecuteDeferred, and BEGIN) is queued and sent with the next statement
+// whose answer is awaited, so a transaction's writes cost few round trips;
+// a new statement is prepared in the same round trip as its first run.
+//
 // Errors, by SQLSTATE: serialization failure (40001), deadlock (40P01) and
 // lock timeouts (55P03) are ABORTED, so that clients retry; unique
 // violations (23505) ALREADY_EXISTS; a lost connection (class 08, or the
@@ -31,6 +36,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
@@ -110,6 +116,17 @@ class PostgresConnection final : public Connection {
                                   absl::Span<const SqlValue> params) override;
   // Case-insensitive, in the connection's current schema.
   absl::StatusOr<bool> TableExists(absl::string_view table) override;
+  // Queued in libpq's pipeline mode until a statement whose result is
+  // awaited, Flush, Commit or Rollback sends them all in one round trip
+  // (BEGIN is queued the same way). At most kMaxPendingStatements wait.
+  absl::Status ExecuteDeferred(absl::string_view sql,
+                               absl::Span<const SqlValue> params,
+                               RowsCallback on_rows = nullptr,
+                               ErrorMapper map_error = nullptr) override;
+  absl::Status Flush() override;
+  absl::Status FirstDeferredError() const override {
+    return first_deferred_error_;
+  }
 
   // How many requests every PostgresConnection of the process has sent to
   // its server and waited on so far (statements, prepares, BEGIN, COMMIT):
@@ -156,7 +173,34 @@ class PostgresConnection final : public Connection {
   // memory; otherwise check PQstatus).
   static pg_conn* Connect(const PostgresOptions& options);
 
-  // Prepares `sql` on first use and runs it with `params`.
+  // A statement sent in the pipeline whose answer is not read yet.
+  struct PendingStatement {
+    // Names the statement in its error.
+    std::string context;
+    // Set for the preparation of a new statement, forgotten if it fails.
+    std::string prepared_key;
+    RowsCallback on_rows;
+    ErrorMapper map_error;
+    // The statement whose result the current call returns.
+    bool awaited = false;
+  };
+  static constexpr size_t kMaxPendingStatements = 256;
+
+  absl::Status EnterPipeline();
+  // The status for a statement libpq would not send.
+  absl::Status SendFailed(absl::string_view context) const;
+  // Queues `sql` with `params`, preparing it first on first use.
+  absl::Status Send(absl::string_view sql, absl::Span<const SqlValue> params,
+                    PendingStatement statement);
+  // Queues a statement without parameters and without preparing it
+  // (transaction control).
+  absl::Status SendUnprepared(const char* sql, PendingStatement statement);
+  // Sends what is queued and reads every answer in order, handing rows to
+  // the deferred statements' callbacks; `awaited` gets the awaited
+  // statement's result. Returns the first error, a deferred statement's
+  // before the awaited one's (the server skipped everything after it).
+  absl::Status Sync(Result* awaited);
+  // Runs `sql` with `params` after whatever is queued, in one round trip.
   absl::StatusOr<Result> Run(absl::string_view sql,
                              absl::Span<const SqlValue> params);
   // OK for a successful result, else the status its SQLSTATE maps to.
@@ -167,8 +211,14 @@ class PostgresConnection final : public Connection {
   // Prepared statement names by SQL text.
   absl::flat_hash_map<std::string, std::string> prepared_;
   const PostgresOptions options_;
+  // Names of prepared statements ever made on this connection.
+  int64_t prepared_count_ = 0;
+  std::vector<PendingStatement> pending_;
+  absl::Status first_deferred_error_;
   // The id of the open read-write transaction, -1 otherwise.
   int64_t xid_ = -1;
+  // The open read-write transaction's id was asked for but not read yet.
+  bool awaiting_xid_ = false;
 };
 
 }  // namespace mlmdx::store

@@ -228,6 +228,107 @@ TEST_F(PostgresConnectionTest, IntegersAreBigintsAndTextWithNulIsRefused) {
               1);
 }
 
+// Deferred statements wait for the next statement whose answer is awaited
+// and share its round trip; their rows reach their callbacks, in order,
+// and a later statement of the transaction sees their effect.
+TEST_F(PostgresConnectionTest, DeferredStatementsShareTheNextRoundTrip) {
+  ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE d (id BIGSERIAL PRIMARY KEY, "
+                                   "v TEXT)"),
+              IsOk());
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadWrite), IsOk());
+  std::vector<int64_t> ids;
+  const auto collect = [&ids](const RecordSet& rows) {
+    for (const auto& row : rows.rows) ids.push_back(row[0].AsInt());
+  };
+  // Prepared once, so that the count below holds only runs.
+  ASSERT_THAT(conn_->Query("SELECT count(*) FROM d", {}).status(), IsOk());
+  ASSERT_THAT(conn_->ExecuteDeferred("INSERT INTO d(v) VALUES (?) RETURNING id",
+                                     {SqlValue::Text("a")}, collect),
+              IsOk());
+  const int64_t before = PostgresConnection::RoundTrips();
+  ASSERT_THAT(conn_->ExecuteDeferred("INSERT INTO d(v) VALUES (?) RETURNING id",
+                                     {SqlValue::Text("b")}, collect),
+              IsOk());
+  ASSERT_THAT(
+      conn_->ExecuteDeferred("UPDATE d SET v = v || ? WHERE v = ?",
+                             {SqlValue::Text("!"), SqlValue::Text("a")}),
+      IsOk());
+  EXPECT_TRUE(ids.empty()) << "a deferred statement was answered at once";
+  auto rows = conn_->Query("SELECT v FROM d ORDER BY id", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  EXPECT_EQ(PostgresConnection::RoundTrips() - before, 1);
+  ASSERT_EQ(rows->rows.size(), 2u);
+  EXPECT_EQ(rows->rows[0][0].AsString(), "a!");
+  EXPECT_EQ(rows->rows[1][0].AsString(), "b");
+  ASSERT_EQ(ids.size(), 2u);
+  EXPECT_LT(ids[0], ids[1]);
+  ASSERT_THAT(conn_->Commit(), IsOk());
+  EXPECT_THAT(conn_->FirstDeferredError(), IsOk());
+}
+
+// A deferred statement that fails: the next awaited call returns its
+// error, as mapped, and the transaction keeps it as its first error; the
+// statements after it did not run, and after a rollback the connection
+// works as before.
+TEST_F(PostgresConnectionTest, DeferredErrorComesBackMappedFromTheNextCall) {
+  ASSERT_THAT(conn_->ExecuteScript("CREATE TABLE u (k TEXT PRIMARY KEY)"),
+              IsOk());
+  ASSERT_THAT(conn_->ExecuteScript("INSERT INTO u VALUES ('taken')"), IsOk());
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadWrite), IsOk());
+  bool called = false;
+  ASSERT_THAT(
+      conn_->ExecuteDeferred(
+          "INSERT INTO u VALUES (?)", {SqlValue::Text("taken")},
+          [&called](const RecordSet&) { called = true; },
+          [](absl::Status status) {
+            return absl::IsAlreadyExists(status)
+                       ? absl::AlreadyExistsError("key 'taken' is taken")
+                       : status;
+          }),
+      IsOk());
+  ASSERT_THAT(conn_->ExecuteDeferred("INSERT INTO u VALUES (?)",
+                                     {SqlValue::Text("after")}),
+              IsOk());
+  auto rows = conn_->Query("SELECT k FROM u", {});
+  EXPECT_THAT(rows.status(), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(std::string(rows.status().message()),
+              HasSubstr("key 'taken' is taken"));
+  EXPECT_FALSE(called);
+  EXPECT_THAT(conn_->FirstDeferredError(),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(std::string(conn_->FirstDeferredError().message()),
+              HasSubstr("key 'taken' is taken"));
+  conn_->Rollback();
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadOnly), IsOk());
+  EXPECT_THAT(conn_->FirstDeferredError(), IsOk());
+  rows = conn_->Query("SELECT k FROM u ORDER BY k", {});
+  ASSERT_THAT(rows.status(), IsOk());
+  ASSERT_EQ(rows->rows.size(), 1u);
+  EXPECT_EQ(rows->rows[0][0].AsString(), "taken");
+  ASSERT_THAT(conn_->Commit(), IsOk());
+}
+
+// A deferred statement that the server refuses to prepare is not taken
+// for prepared: the same SQL later is prepared again and fails for its own
+// reason, not as an unknown statement.
+TEST_F(PostgresConnectionTest, FailedPreparationIsForgotten) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    ASSERT_THAT(conn_->Begin(TransactionMode::kReadWrite), IsOk());
+    ASSERT_THAT(conn_->ExecuteDeferred("INSERT INTO no_such_table VALUES (?)",
+                                       {SqlValue::Int(1)}),
+                IsOk());
+    const absl::Status committed = conn_->Commit();
+    EXPECT_THAT(committed, StatusIs(absl::StatusCode::kInternal));
+    EXPECT_THAT(std::string(committed.message()),
+                HasSubstr("\"no_such_table\" does not exist"))
+        << "attempt " << attempt;
+    conn_->Rollback();
+  }
+  ASSERT_THAT(conn_->Begin(TransactionMode::kReadOnly), IsOk());
+  EXPECT_THAT(conn_->Query("SELECT 1", {}).status(), IsOk());
+  ASSERT_THAT(conn_->Commit(), IsOk());
+}
+
 TEST_F(PostgresConnectionTest, LostConnectionIsUnavailable) {
   auto victim = Connect();
   auto pid = victim->Query("SELECT pg_backend_pid()", {});

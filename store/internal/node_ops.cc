@@ -224,11 +224,6 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
         CheckNodeIsNew<Node>(access, node), NodeTraits<Node>::kKindName,
         node.type_id(), node.name(), node.external_id()));
   }
-  absl::StatusOr<int64_t> id = access.InsertNode(node, now_ms);
-  if (!id.ok()) {
-    return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
-                         node.type_id(), node.name(), node.external_id());
-  }
   std::vector<PropertyRow> rows;
   rows.reserve(node.properties_size() + node.custom_properties_size());
   for (const auto& [name, value] : node.properties()) {
@@ -237,7 +232,11 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
   for (const auto& [name, value] : node.custom_properties()) {
     rows.push_back(PropertyRow{name, true, value});
   }
-  MLMDX_RETURN_IF_ERROR(access.InsertProperties<Node>(*id, rows));
+  absl::StatusOr<int64_t> id = access.InsertNode(node, now_ms, rows);
+  if (!id.ok()) {
+    return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
+                         node.type_id(), node.name(), node.external_id());
+  }
   return *id;
 }
 
@@ -367,11 +366,13 @@ absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
                        options.force_update_time;
   if (!changed) return absl::OkStatus();
 
-  const absl::Status row_status = access.UpdateNode(target, now_ms);
-  if (!row_status.ok()) {
-    return AlreadyExists(row_status, NodeTraits<Node>::kKindName,
-                         target.type_id(), target.name(), target.external_id());
-  }
+  MLMDX_RETURN_IF_ERROR(access.UpdateNode(
+      target, now_ms,
+      [type_id = target.type_id(), name = target.name(),
+       external_id = target.external_id()](absl::Status status) {
+        return AlreadyExists(std::move(status), NodeTraits<Node>::kKindName,
+                             type_id, name, external_id);
+      }));
   MLMDX_RETURN_IF_ERROR(ApplyDiff<Node>(access, stored.id(), properties));
   return ApplyDiff<Node>(access, stored.id(), custom);
 }
@@ -411,14 +412,16 @@ absl::Status InsertCheckedEvent(RecordAccess& access,
         "event.type is missing or UNKNOWN for the event of artifact ",
         event.artifact_id(), " and execution ", event.execution_id()));
   }
-  absl::StatusOr<int64_t> id = access.InsertEvent(event, NowMillis());
-  if (absl::IsAlreadyExists(id.status())) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "an event of type ", ml_metadata::Event::Type_Name(event.type()),
-        " between artifact ", event.artifact_id(), " and execution ",
-        event.execution_id(), " already exists"));
-  }
-  return id.status();
+  return access.InsertEvent(
+      event, NowMillis(),
+      [type = event.type(), artifact_id = event.artifact_id(),
+       execution_id = event.execution_id()](absl::Status status) {
+        if (!absl::IsAlreadyExists(status)) return status;
+        return absl::AlreadyExistsError(absl::StrCat(
+            "an event of type ", ml_metadata::Event::Type_Name(type),
+            " between artifact ", artifact_id, " and execution ", execution_id,
+            " already exists"));
+      });
 }
 
 #define MLMDX_INSTANTIATE_NODE_OPS(Node)                                   \

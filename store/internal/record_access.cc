@@ -182,6 +182,30 @@ absl::StatusOr<RecordSet> RecordAccess::QueryInChunks(
   return all;
 }
 
+absl::Status RecordAccess::DeferInChunks(absl::string_view sql_prefix,
+                                         absl::string_view sql_suffix,
+                                         absl::Span<const SqlValue> ids,
+                                         std::shared_ptr<RecordSet> into) {
+  for (size_t start = 0; start < ids.size(); start += kMaxChunk) {
+    const size_t n = std::min(kMaxChunk, ids.size() - start);
+    size_t padded = kMaxChunk;
+    for (size_t size : kChunkSizes) {
+      if (size >= n) {
+        padded = size;
+        break;
+      }
+    }
+    std::vector<SqlValue> params(ids.begin() + start, ids.begin() + start + n);
+    while (params.size() < padded) params.push_back(params.back());
+    MLMDX_RETURN_IF_ERROR(conn_.ExecuteDeferred(
+        absl::StrCat(sql_prefix, Placeholders(padded), sql_suffix), params,
+        [into](const RecordSet& rows) {
+          for (const auto& row : rows.rows) into->rows.push_back(row);
+        }));
+  }
+  return absl::OkStatus();
+}
+
 // ---- Types -----------------------------------------------------------------
 
 absl::StatusOr<std::optional<int64_t>> RecordAccess::FindTypeId(
@@ -370,25 +394,67 @@ absl::Status RecordAccess::InsertParentType(int64_t type_id,
 
 // ---- Nodes -----------------------------------------------------------------
 
+namespace {
+
+template <typename Node>
+std::string PropertyInsertPrefix() {
+  using Traits = NodeTraits<Node>;
+  return absl::StrCat("INSERT INTO ", Traits::kPropertyTable, "(",
+                      Traits::kPropertyIdColumn,
+                      ", name, is_custom_property, int_value, double_value, "
+                      "string_value, proto_value, bool_value) ");
+}
+
+// PostgreSQL: property rows as one array parameter per column, the arrays
+// of PropertyArrays in this order.
+constexpr absl::string_view kUnnestPropertyArrays =
+    "unnest(CAST(? AS TEXT[]), CAST(? AS BOOLEAN[]), CAST(? AS BIGINT[]), "
+    "CAST(? AS DOUBLE PRECISION[]), CAST(? AS TEXT[]), CAST(? AS BYTEA[]), "
+    "CAST(? AS BOOLEAN[]))";
+
+std::vector<SqlValue> PropertyArrays(absl::Span<const PropertyRow> rows,
+                                     absl::Span<const PropertyColumns> values) {
+  std::vector<SqlValue> names, custom;
+  std::array<std::vector<SqlValue>, 5> columns;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    names.push_back(SqlValue::Text(rows[i].name));
+    custom.push_back(SqlValue::Bool(rows[i].is_custom));
+    for (size_t c = 0; c < columns.size(); ++c) {
+      columns[c].push_back(values[i][c]);
+    }
+  }
+  std::vector<SqlValue> arrays = {ArrayLiteral(names), ArrayLiteral(custom)};
+  for (const auto& column : columns) arrays.push_back(ArrayLiteral(column));
+  return arrays;
+}
+
+template <typename Node>
+std::string PropertySelectPrefix() {
+  using Traits = NodeTraits<Node>;
+  return absl::StrCat("SELECT DISTINCT ", Traits::kPropertyIdColumn,
+                      ", name, is_custom_property, int_value, double_value, "
+                      "string_value, proto_value, bool_value FROM ",
+                      Traits::kPropertyTable, " WHERE ",
+                      Traits::kPropertyIdColumn, " IN ");
+}
+
+}  // namespace
+
 template <typename Node>
 absl::Status RecordAccess::AttachProperties(std::vector<Node>& nodes) {
   if (nodes.empty()) return absl::OkStatus();
-  using Traits = NodeTraits<Node>;
-  absl::flat_hash_map<int64_t, Node*> by_id;
   std::vector<SqlValue> ids;
-  for (Node& node : nodes) {
-    by_id[node.id()] = &node;
-    ids.push_back(SqlValue::Int(node.id()));
-  }
-  MLMDX_ASSIGN_OR_RETURN(
-      RecordSet rows,
-      QueryInChunks(
-          absl::StrCat("SELECT DISTINCT ", Traits::kPropertyIdColumn,
-                       ", name, is_custom_property, int_value, double_value, "
-                       "string_value, proto_value, bool_value FROM ",
-                       Traits::kPropertyTable, " WHERE ",
-                       Traits::kPropertyIdColumn, " IN "),
-          "", ids));
+  for (Node& node : nodes) ids.push_back(SqlValue::Int(node.id()));
+  MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
+                         QueryInChunks(PropertySelectPrefix<Node>(), "", ids));
+  return AttachPropertyRows(nodes, rows);
+}
+
+template <typename Node>
+absl::Status RecordAccess::AttachPropertyRows(std::vector<Node>& nodes,
+                                              const RecordSet& rows) {
+  absl::flat_hash_map<int64_t, Node*> by_id;
+  for (Node& node : nodes) by_id[node.id()] = &node;
   for (const auto& row : rows.rows) {
     auto it = by_id.find(row[0].AsInt());
     if (it == by_id.end()) continue;
@@ -407,8 +473,17 @@ absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes(
     absl::Span<const int64_t> ids) {
   std::vector<Node> nodes;
   if (ids.empty()) return nodes;
-  MLMDX_ASSIGN_OR_RETURN(RecordSet rows, QueryInChunks(NodeSelectPrefix<Node>(),
-                                                       "", IdParams(ids)));
+  // The nodes and their properties in one round trip: the property rows are
+  // asked for by the requested ids, so that query need not wait for the
+  // node rows (an id with no node has no properties either).
+  const std::vector<SqlValue> id_params = IdParams(ids);
+  auto node_rows = std::make_shared<RecordSet>();
+  MLMDX_RETURN_IF_ERROR(
+      DeferInChunks(NodeSelectPrefix<Node>(), "", id_params, node_rows));
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet property_rows,
+      QueryInChunks(PropertySelectPrefix<Node>(), "", id_params));
+  RecordSet& rows = *node_rows;
   // Padding and duplicate request ids can repeat rows; keep each id once.
   std::sort(
       rows.rows.begin(), rows.rows.end(),
@@ -422,7 +497,7 @@ absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes(
     previous = id;
     nodes.push_back(ReadNodeRow<Node>(row));
   }
-  MLMDX_RETURN_IF_ERROR(AttachProperties(nodes));
+  MLMDX_RETURN_IF_ERROR(AttachPropertyRows(nodes, property_rows));
   return nodes;
 }
 
@@ -473,8 +548,9 @@ absl::StatusOr<std::vector<int64_t>> RecordAccess::FindNodeIdsByExternalIds(
 }
 
 template <typename Node>
-absl::StatusOr<int64_t> RecordAccess::InsertNode(const Node& node,
-                                                 int64_t now_ms) {
+absl::StatusOr<int64_t> RecordAccess::InsertNode(
+    const Node& node, int64_t now_ms,
+    absl::Span<const PropertyRow> properties) {
   using Traits = NodeTraits<Node>;
   std::vector<SqlValue> params = {
       SqlValue::Int(node.type_id()),
@@ -489,13 +565,45 @@ absl::StatusOr<int64_t> RecordAccess::InsertNode(const Node& node,
   if (Traits::kExtraCount > 0) {
     absl::StrAppend(&columns, ", ", Traits::kExtraColumns);
   }
-  return conn_.Insert(absl::StrCat("INSERT INTO ", Traits::kTable, "(", columns,
-                                   ") VALUES ", Placeholders(params.size())),
-                      params);
+  const std::string insert =
+      absl::StrCat("INSERT INTO ", Traits::kTable, "(", columns, ") VALUES ",
+                   Placeholders(params.size()));
+  if (conn_.dialect() == Dialect::kPostgres && !properties.empty()) {
+    std::vector<PropertyColumns> values;
+    values.reserve(properties.size());
+    bool has_nul = false;
+    for (const PropertyRow& row : properties) {
+      MLMDX_ASSIGN_OR_RETURN(values.emplace_back(),
+                             EncodeValue(row.value, conn_.dialect()));
+      has_nul = has_nul || HasNul(row.name) || HasNul(values.back()[2]);
+    }
+    if (!has_nul) {
+      // The node and its properties in one statement.
+      for (SqlValue& array : PropertyArrays(properties, values)) {
+        params.push_back(std::move(array));
+      }
+      MLMDX_ASSIGN_OR_RETURN(
+          RecordSet rows,
+          conn_.Query(
+              absl::StrCat("WITH N AS (", insert, " RETURNING id), P AS (",
+                           PropertyInsertPrefix<Node>(),
+                           "SELECT N.id, U.* FROM N, ", kUnnestPropertyArrays,
+                           " AS U) SELECT id FROM N"),
+              params));
+      if (rows.rows.size() != 1) {
+        return absl::InternalError("inserting a node returned no id");
+      }
+      return rows.rows[0][0].AsInt();
+    }
+  }
+  MLMDX_ASSIGN_OR_RETURN(int64_t id, conn_.Insert(insert, params));
+  MLMDX_RETURN_IF_ERROR(InsertProperties<Node>(id, properties));
+  return id;
 }
 
 template <typename Node>
-absl::Status RecordAccess::UpdateNode(const Node& node, int64_t now_ms) {
+absl::Status RecordAccess::UpdateNode(const Node& node, int64_t now_ms,
+                                      Connection::ErrorMapper map_error) {
   using Traits = NodeTraits<Node>;
   std::vector<SqlValue> params = {
       node.has_name() ? SqlValue::Text(node.name()) : SqlValue::Null(),
@@ -512,11 +620,9 @@ absl::Status RecordAccess::UpdateNode(const Node& node, int64_t now_ms) {
     }
   }
   params.push_back(SqlValue::Int(node.id()));
-  return conn_
-      .Execute(absl::StrCat("UPDATE ", Traits::kTable, " SET ", assignments,
-                            " WHERE id = ?"),
-               params)
-      .status();
+  return conn_.ExecuteDeferred(absl::StrCat("UPDATE ", Traits::kTable, " SET ",
+                                            assignments, " WHERE id = ?"),
+                               params, nullptr, std::move(map_error));
 }
 
 template <typename Node>
@@ -532,36 +638,19 @@ absl::Status RecordAccess::InsertProperties(
                            EncodeValue(row.value, conn_.dialect()));
     has_nul = has_nul || HasNul(row.name) || HasNul(values.back()[2]);
   }
-  const std::string insert = absl::StrCat(
-      "INSERT INTO ", Traits::kPropertyTable, "(", Traits::kPropertyIdColumn,
-      ", name, is_custom_property, int_value, double_value, "
-      "string_value, proto_value, bool_value) ");
+  const std::string insert = PropertyInsertPrefix<Node>();
   if (conn_.dialect() == Dialect::kPostgres && !has_nul) {
     // One statement whatever the number of rows: each column is one array
     // parameter. (Text with a NUL byte goes row by row below, so that its
     // error names the value.)
-    std::vector<SqlValue> names, custom;
-    std::array<std::vector<SqlValue>, 5> columns;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      names.push_back(SqlValue::Text(rows[i].name));
-      custom.push_back(SqlValue::Bool(rows[i].is_custom));
-      for (size_t c = 0; c < columns.size(); ++c) {
-        columns[c].push_back(values[i][c]);
-      }
+    std::vector<SqlValue> params = {SqlValue::Int(node_id)};
+    for (SqlValue& array : PropertyArrays(rows, values)) {
+      params.push_back(std::move(array));
     }
-    return conn_
-        .Execute(absl::StrCat(insert,
-                              "SELECT CAST(? AS BIGINT), * FROM unnest("
-                              "CAST(? AS TEXT[]), CAST(? AS BOOLEAN[]), "
-                              "CAST(? AS BIGINT[]), "
-                              "CAST(? AS DOUBLE PRECISION[]), "
-                              "CAST(? AS TEXT[]), CAST(? AS BYTEA[]), "
-                              "CAST(? AS BOOLEAN[]))"),
-                 {SqlValue::Int(node_id), ArrayLiteral(names),
-                  ArrayLiteral(custom), ArrayLiteral(columns[0]),
-                  ArrayLiteral(columns[1]), ArrayLiteral(columns[2]),
-                  ArrayLiteral(columns[3]), ArrayLiteral(columns[4])})
-        .status();
+    return conn_.ExecuteDeferred(
+        absl::StrCat(insert, "SELECT CAST(? AS BIGINT), * FROM ",
+                     kUnnestPropertyArrays),
+        params);
   }
   // SQLite (no round trips to save, but one statement still does less
   // work): multi-row VALUES, in chunks that stay far below its limit on
@@ -594,17 +683,16 @@ absl::Status RecordAccess::UpdateProperty(int64_t node_id,
                          EncodeValue(row.value, conn_.dialect()));
   // All value columns are rewritten, so a value that changes kind leaves no
   // stale column behind.
-  return conn_
-      .Execute(absl::StrCat("UPDATE ", Traits::kPropertyTable,
-                            " SET int_value = ?, double_value = ?, "
-                            "string_value = ?, proto_value = ?, "
-                            "bool_value = ?, byte_value = NULL WHERE ",
-                            Traits::kPropertyIdColumn,
-                            " = ? AND name = ? AND is_custom_property = ?"),
-               {columns[0], columns[1], columns[2], columns[3], columns[4],
-                SqlValue::Int(node_id), SqlValue::Text(row.name),
-                SqlValue::Bool(row.is_custom)})
-      .status();
+  return conn_.ExecuteDeferred(
+      absl::StrCat("UPDATE ", Traits::kPropertyTable,
+                   " SET int_value = ?, double_value = ?, "
+                   "string_value = ?, proto_value = ?, "
+                   "bool_value = ?, byte_value = NULL WHERE ",
+                   Traits::kPropertyIdColumn,
+                   " = ? AND name = ? AND is_custom_property = ?"),
+      {columns[0], columns[1], columns[2], columns[3], columns[4],
+       SqlValue::Int(node_id), SqlValue::Text(row.name),
+       SqlValue::Bool(row.is_custom)});
 }
 
 template <typename Node>
@@ -612,87 +700,24 @@ absl::Status RecordAccess::DeleteProperty(int64_t node_id,
                                           const std::string& name,
                                           bool is_custom) {
   using Traits = NodeTraits<Node>;
-  return conn_
-      .Execute(absl::StrCat("DELETE FROM ", Traits::kPropertyTable, " WHERE ",
-                            Traits::kPropertyIdColumn,
-                            " = ? AND name = ? AND is_custom_property = ?"),
-               {SqlValue::Int(node_id), SqlValue::Text(name),
-                SqlValue::Bool(is_custom)})
-      .status();
+  return conn_.ExecuteDeferred(
+      absl::StrCat("DELETE FROM ", Traits::kPropertyTable, " WHERE ",
+                   Traits::kPropertyIdColumn,
+                   " = ? AND name = ? AND is_custom_property = ?"),
+      {SqlValue::Int(node_id), SqlValue::Text(name),
+       SqlValue::Bool(is_custom)});
 }
 
 // ---- Events ----------------------------------------------------------------
 
-absl::StatusOr<int64_t> RecordAccess::InsertEvent(
-    const ml_metadata::Event& event, int64_t now_ms) {
+absl::Status RecordAccess::InsertEvent(const ml_metadata::Event& event,
+                                       int64_t now_ms,
+                                       Connection::ErrorMapper map_error) {
   const int64_t time = event.has_milliseconds_since_epoch()
                            ? event.milliseconds_since_epoch()
                            : now_ms;
-  const std::vector<SqlValue> event_params = {
-      SqlValue::Int(event.artifact_id()), SqlValue::Int(event.execution_id()),
-      SqlValue::Int(event.type()), SqlValue::Int(time)};
-  constexpr absl::string_view kInsertEvent =
-      "INSERT INTO Event(artifact_id, execution_id, type, "
-      "milliseconds_since_epoch) VALUES (?, ?, ?, ?)";
-  // A step with neither member carries nothing; MLMD drops it too.
-  std::vector<SqlValue> is_index, index, key;
-  bool has_nul = false;
-  for (const auto& step : event.path().steps()) {
-    if (!step.has_index() && !step.has_key()) continue;
-    is_index.push_back(SqlValue::Bool(step.has_index()));
-    index.push_back(step.has_index() ? SqlValue::Int(step.index())
-                                     : SqlValue::Null());
-    key.push_back(step.has_key() ? SqlValue::Text(step.key())
-                                 : SqlValue::Null());
-    has_nul = has_nul || HasNul(key.back());
-  }
-  int64_t id = 0;
-  if (conn_.dialect() == Dialect::kPostgres && !is_index.empty() && !has_nul) {
-    // The event and its path in one statement, the steps inserted in
-    // their order.
-    std::vector<SqlValue> params = event_params;
-    params.push_back(ArrayLiteral(is_index));
-    params.push_back(ArrayLiteral(index));
-    params.push_back(ArrayLiteral(key));
-    MLMDX_ASSIGN_OR_RETURN(
-        RecordSet rows,
-        conn_.Query(
-            absl::StrCat(
-                "WITH E AS (", kInsertEvent,
-                " RETURNING id), P AS (INSERT INTO EventPath(event_id, "
-                "is_index_step, step_index, step_key) SELECT E.id, "
-                "S.is_index_step, S.step_index, S.step_key FROM E, unnest("
-                "CAST(? AS BOOLEAN[]), CAST(? AS BIGINT[]), "
-                "CAST(? AS TEXT[])) WITH ORDINALITY AS S(is_index_step, "
-                "step_index, step_key, n) ORDER BY S.n) SELECT id FROM E"),
-            params));
-    if (rows.rows.size() != 1) {
-      return absl::InternalError("inserting an event returned no id");
-    }
-    id = rows.rows[0][0].AsInt();
-  } else {
-    MLMDX_ASSIGN_OR_RETURN(id, conn_.Insert(kInsertEvent, event_params));
-    for (size_t i = 0; i < is_index.size(); ++i) {
-      if (is_index[i].AsInt() != 0) {
-        MLMDX_RETURN_IF_ERROR(
-            conn_
-                .Execute("INSERT INTO EventPath(event_id, is_index_step, "
-                         "step_index) VALUES (?, TRUE, ?)",
-                         {SqlValue::Int(id), index[i]})
-                .status());
-      } else {
-        MLMDX_RETURN_IF_ERROR(
-            conn_
-                .Execute("INSERT INTO EventPath(event_id, is_index_step, "
-                         "step_key) VALUES (?, FALSE, ?)",
-                         {SqlValue::Int(id), key[i]})
-                .status());
-      }
-    }
-  }
   if (changes_ != nullptr) {
     LineageChanges::Event& change = changes_->events.emplace_back();
-    change.id = id;
     change.artifact_id = event.artifact_id();
     change.execution_id = event.execution_id();
     change.type = event.type();
@@ -711,7 +736,77 @@ absl::StatusOr<int64_t> RecordAccess::InsertEvent(
       stored_path.SerializeToString(&change.path);
     }
   }
-  return id;
+  // By index, not by pointer: later events may move the vector.
+  const auto set_id = [changes = changes_,
+                       index = changes_ == nullptr
+                                   ? size_t{0}
+                                   : changes_->events.size() - 1](int64_t id) {
+    if (changes != nullptr) changes->events[index].id = id;
+  };
+  const std::vector<SqlValue> event_params = {
+      SqlValue::Int(event.artifact_id()), SqlValue::Int(event.execution_id()),
+      SqlValue::Int(event.type()), SqlValue::Int(time)};
+  constexpr absl::string_view kInsertEvent =
+      "INSERT INTO Event(artifact_id, execution_id, type, "
+      "milliseconds_since_epoch) VALUES (?, ?, ?, ?)";
+  // A step with neither member carries nothing; MLMD drops it too.
+  std::vector<SqlValue> is_index, index, key;
+  bool has_nul = false;
+  for (const auto& step : event.path().steps()) {
+    if (!step.has_index() && !step.has_key()) continue;
+    is_index.push_back(SqlValue::Bool(step.has_index()));
+    index.push_back(step.has_index() ? SqlValue::Int(step.index())
+                                     : SqlValue::Null());
+    key.push_back(step.has_key() ? SqlValue::Text(step.key())
+                                 : SqlValue::Null());
+    has_nul = has_nul || HasNul(key.back());
+  }
+  if (conn_.dialect() == Dialect::kPostgres && !has_nul) {
+    // The event and its path in one statement, the steps inserted in their
+    // order, sent with the transaction's next awaited statement.
+    std::string sql = absl::StrCat(kInsertEvent, " RETURNING id");
+    std::vector<SqlValue> params = event_params;
+    if (!is_index.empty()) {
+      sql = absl::StrCat(
+          "WITH E AS (", kInsertEvent,
+          " RETURNING id), P AS (INSERT INTO EventPath(event_id, "
+          "is_index_step, step_index, step_key) SELECT E.id, "
+          "S.is_index_step, S.step_index, S.step_key FROM E, unnest("
+          "CAST(? AS BOOLEAN[]), CAST(? AS BIGINT[]), "
+          "CAST(? AS TEXT[])) WITH ORDINALITY AS S(is_index_step, "
+          "step_index, step_key, n) ORDER BY S.n) SELECT id FROM E");
+      params.push_back(ArrayLiteral(is_index));
+      params.push_back(ArrayLiteral(index));
+      params.push_back(ArrayLiteral(key));
+    }
+    return conn_.ExecuteDeferred(
+        sql, params,
+        [set_id](const RecordSet& rows) {
+          if (rows.rows.size() == 1) set_id(rows.rows[0][0].AsInt());
+        },
+        std::move(map_error));
+  }
+  absl::StatusOr<int64_t> id = conn_.Insert(kInsertEvent, event_params);
+  if (!id.ok()) return map_error ? map_error(id.status()) : id.status();
+  set_id(*id);
+  for (size_t i = 0; i < is_index.size(); ++i) {
+    if (is_index[i].AsInt() != 0) {
+      MLMDX_RETURN_IF_ERROR(
+          conn_
+              .Execute("INSERT INTO EventPath(event_id, is_index_step, "
+                       "step_index) VALUES (?, TRUE, ?)",
+                       {SqlValue::Int(*id), index[i]})
+              .status());
+    } else {
+      MLMDX_RETURN_IF_ERROR(
+          conn_
+              .Execute("INSERT INTO EventPath(event_id, is_index_step, "
+                       "step_key) VALUES (?, FALSE, ?)",
+                       {SqlValue::Int(*id), key[i]})
+              .status());
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RecordSet> RecordAccess::QueryEvents(
@@ -822,28 +917,31 @@ absl::Status RecordAccess::InsertLinksIfMissing(
       params.push_back(SqlValue::Int(context_id));
       params.push_back(SqlValue::Int(node_id));
     }
-    MLMDX_ASSIGN_OR_RETURN(
-        RecordSet added,
-        conn_.Query(
-            absl::StrCat("INSERT INTO ", table, "(context_id, ", node_column,
-                         ") SELECT L.c, L.n FROM (", rows,
-                         ") AS L WHERE NOT EXISTS (SELECT 1 FROM ", table,
-                         " AS E WHERE E.context_id = L.c AND E.", node_column,
-                         " = L.n) GROUP BY L.c, L.n ORDER BY MIN(L.i) "
-                         "RETURNING context_id, ",
-                         node_column),
-            params));
-    if (inserted == nullptr || added.rows.empty()) continue;
-    // RETURNING lists rows in no promised order: report them as given.
-    absl::flat_hash_set<std::pair<int64_t, int64_t>> new_links;
-    for (const auto& row : added.rows) {
-      new_links.insert({row[0].AsInt(), row[1].AsInt()});
+    Connection::RowsCallback report;
+    if (inserted != nullptr) {
+      report = [inserted,
+                chunk = std::vector<std::pair<int64_t, int64_t>>(
+                    links.begin() + start, links.begin() + start + n)](
+                   const RecordSet& added) {
+        // RETURNING lists rows in no promised order: report them as given.
+        absl::flat_hash_set<std::pair<int64_t, int64_t>> new_links;
+        for (const auto& row : added.rows) {
+          new_links.insert({row[0].AsInt(), row[1].AsInt()});
+        }
+        for (const auto& link : chunk) {
+          if (new_links.erase(link) > 0) inserted->push_back(link);
+        }
+      };
     }
-    for (size_t i = 0; i < n; ++i) {
-      if (new_links.erase(links[start + i]) > 0) {
-        inserted->push_back(links[start + i]);
-      }
-    }
+    MLMDX_RETURN_IF_ERROR(conn_.ExecuteDeferred(
+        absl::StrCat("INSERT INTO ", table, "(context_id, ", node_column,
+                     ") SELECT L.c, L.n FROM (", rows,
+                     ") AS L WHERE NOT EXISTS (SELECT 1 FROM ", table,
+                     " AS E WHERE E.context_id = L.c AND E.", node_column,
+                     " = L.n) GROUP BY L.c, L.n ORDER BY MIN(L.i) "
+                     "RETURNING context_id, ",
+                     node_column),
+        params, std::move(report)));
   }
   return absl::OkStatus();
 }
@@ -931,24 +1029,25 @@ absl::StatusOr<std::vector<int64_t>> RecordAccess::GetChildContextIds(
 
 // ---- Explicit instantiations -----------------------------------------------
 
-#define MLMDX_INSTANTIATE_NODE_ACCESS(Node)                                    \
-  template absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes<Node>(     \
-      absl::Span<const int64_t>);                                              \
-  template absl::StatusOr<std::vector<int64_t>>                                \
-  RecordAccess::FindNodeIds<Node>(absl::string_view, const SqlValue&);         \
-  template absl::StatusOr<std::optional<int64_t>>                              \
-  RecordAccess::FindNodeIdByTypeAndName<Node>(int64_t, const std::string&);    \
-  template absl::StatusOr<std::vector<int64_t>>                                \
-      RecordAccess::FindNodeIdsByExternalIds<Node>(                            \
-          absl::Span<const std::string>);                                      \
-  template absl::StatusOr<int64_t> RecordAccess::InsertNode<Node>(const Node&, \
-                                                                  int64_t);    \
-  template absl::Status RecordAccess::UpdateNode<Node>(const Node&, int64_t);  \
-  template absl::Status RecordAccess::InsertProperties<Node>(                  \
-      int64_t, absl::Span<const PropertyRow>);                                 \
-  template absl::Status RecordAccess::UpdateProperty<Node>(                    \
-      int64_t, const PropertyRow&);                                            \
-  template absl::Status RecordAccess::DeleteProperty<Node>(                    \
+#define MLMDX_INSTANTIATE_NODE_ACCESS(Node)                                 \
+  template absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes<Node>(  \
+      absl::Span<const int64_t>);                                           \
+  template absl::StatusOr<std::vector<int64_t>>                             \
+  RecordAccess::FindNodeIds<Node>(absl::string_view, const SqlValue&);      \
+  template absl::StatusOr<std::optional<int64_t>>                           \
+  RecordAccess::FindNodeIdByTypeAndName<Node>(int64_t, const std::string&); \
+  template absl::StatusOr<std::vector<int64_t>>                             \
+      RecordAccess::FindNodeIdsByExternalIds<Node>(                         \
+          absl::Span<const std::string>);                                   \
+  template absl::StatusOr<int64_t> RecordAccess::InsertNode<Node>(          \
+      const Node&, int64_t, absl::Span<const PropertyRow>);                 \
+  template absl::Status RecordAccess::UpdateNode<Node>(                     \
+      const Node&, int64_t, Connection::ErrorMapper);                       \
+  template absl::Status RecordAccess::InsertProperties<Node>(               \
+      int64_t, absl::Span<const PropertyRow>);                              \
+  template absl::Status RecordAccess::UpdateProperty<Node>(                 \
+      int64_t, const PropertyRow&);                                         \
+  template absl::Status RecordAccess::DeleteProperty<Node>(                 \
       int64_t, const std::string&, bool)
 
 MLMDX_INSTANTIATE_NODE_ACCESS(ml_metadata::Artifact);

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -118,14 +119,22 @@ class RecordAccess {
   absl::StatusOr<std::vector<int64_t>> FindNodeIdsByExternalIds(
       absl::Span<const std::string> external_ids);
 
-  // Inserts the node row (not its properties) with both timestamps set to
-  // `now_ms`; returns the new id. ALREADY_EXISTS on a uniqueness clash.
+  // Inserts the node row with both timestamps set to `now_ms`, and its
+  // `properties` (in the same statement on PostgreSQL); returns the new id.
+  // ALREADY_EXISTS on a uniqueness clash.
   template <typename Node>
-  absl::StatusOr<int64_t> InsertNode(const Node& node, int64_t now_ms);
+  absl::StatusOr<int64_t> InsertNode(
+      const Node& node, int64_t now_ms,
+      absl::Span<const PropertyRow> properties = {});
   // Rewrites name, external_id, the kind's columns and the update time of
-  // node `node.id()`. ALREADY_EXISTS on a uniqueness clash.
+  // node `node.id()`. ALREADY_EXISTS on a uniqueness clash, passed through
+  // `map_error` (the statement is deferred: see Connection::ExecuteDeferred).
   template <typename Node>
-  absl::Status UpdateNode(const Node& node, int64_t now_ms);
+  absl::Status UpdateNode(const Node& node, int64_t now_ms,
+                          Connection::ErrorMapper map_error = nullptr);
+
+  // The property writes below are deferred (Connection::ExecuteDeferred):
+  // their errors may come back from a later call of the transaction.
 
   // Inserts the rows in the order given, in one statement on PostgreSQL.
   template <typename Node>
@@ -139,10 +148,12 @@ class RecordAccess {
 
   // ---- Events --------------------------------------------------------------
 
-  // Inserts the event and its path; ALREADY_EXISTS when (artifact,
-  // execution, type) already has an event.
-  absl::StatusOr<int64_t> InsertEvent(const ml_metadata::Event& event,
-                                      int64_t now_ms);
+  // Inserts the event and its path; ALREADY_EXISTS, passed through
+  // `map_error`, when (artifact, execution, type) already has an event.
+  // Deferred on PostgreSQL (Connection::ExecuteDeferred): the new id reaches
+  // the reported changes once the statement's answer is read.
+  absl::Status InsertEvent(const ml_metadata::Event& event, int64_t now_ms,
+                           Connection::ErrorMapper map_error = nullptr);
   // (event id, event) for the given event ids that exist, in no order.
   absl::StatusOr<std::vector<std::pair<int64_t, ml_metadata::Event>>>
   GetEventsWithIds(absl::Span<const int64_t> event_ids);
@@ -186,6 +197,12 @@ class RecordAccess {
   absl::StatusOr<RecordSet> QueryInChunks(absl::string_view sql_prefix,
                                           absl::string_view sql_suffix,
                                           absl::Span<const SqlValue> ids);
+  // QueryInChunks as deferred statements (Connection::ExecuteDeferred):
+  // the rows land in `*into` once the next awaited statement is answered.
+  absl::Status DeferInChunks(absl::string_view sql_prefix,
+                             absl::string_view sql_suffix,
+                             absl::Span<const SqlValue> ids,
+                             std::shared_ptr<RecordSet> into);
   absl::StatusOr<std::vector<TypeRecord>> ReadTypes(RecordSet rows);
   // Event rows whose `key_column` is one of `ids`, in no particular order.
   // REQUIRES: `key_column` is a column name chosen by the caller.
@@ -197,8 +214,13 @@ class RecordAccess {
       const RecordSet& rows);
   template <typename Node>
   absl::Status AttachProperties(std::vector<Node>& nodes);
+  // Adds property rows (as AttachProperties reads them) to `nodes`.
+  template <typename Node>
+  absl::Status AttachPropertyRows(std::vector<Node>& nodes,
+                                  const RecordSet& rows);
   // The links of `table` (Attribution or Association, whose node id column
-  // is `node_column`); the links inserted are appended to `inserted`.
+  // is `node_column`); the links inserted are appended to `inserted` once
+  // the (deferred) statements' answers are read.
   absl::Status InsertLinksIfMissing(
       absl::string_view table, absl::string_view node_column,
       absl::Span<const std::pair<int64_t, int64_t>> links,
