@@ -101,10 +101,21 @@ absl::StatusOr<KfpPutExecution> KfpPutExecution::Prepare(
       auto context_ids,
       (Rpc<ml_metadata::PutContextsRequest, ml_metadata::PutContextsResponse>(
           stub, &MetadataStoreService::Stub::PutContexts, contexts)));
-  for (int i = 0; i < contexts.contexts_size(); ++i) {
-    writes.contexts_.push_back(contexts.contexts(i));
-    writes.contexts_.back().set_id(context_ids.context_ids(i));
+  // Passed back as read (kfp_run.md B1: the launcher reads them whole,
+  // output-only `type` included), so an unchanged context is not
+  // rewritten.
+  ml_metadata::GetContextsByIDRequest read_contexts;
+  *read_contexts.mutable_context_ids() = context_ids.context_ids();
+  MLMDX_ASSIGN_OR_RETURN(
+      auto read_back_contexts,
+      (Rpc<ml_metadata::GetContextsByIDRequest,
+           ml_metadata::GetContextsByIDResponse>(
+          stub, &MetadataStoreService::Stub::GetContextsByID, read_contexts)));
+  if (read_back_contexts.contexts_size() != contexts.contexts_size()) {
+    return absl::InternalError("the contexts just written did not read back");
   }
+  writes.contexts_.assign(read_back_contexts.contexts().begin(),
+                          read_back_contexts.contexts().end());
   return writes;
 }
 

@@ -6,7 +6,8 @@
 // COMPLETE execution with KFP's custom properties, two existing input
 // artifacts passed back whole with INPUT events, two new output artifacts
 // with OUTPUT events, and the pipeline and run contexts passed back whole
-// with their ids set (so the server updates both, as MLMD does).
+// as read (kfp_run.md B1, C12: with their ids and the output-only `type`,
+// so that neither is rewritten, as with MLMD).
 //
 // Prepare() makes what every request reuses through the server's RPCs:
 // the types (created when missing), two input artifacts and the two
