@@ -235,8 +235,10 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   if (status.ok()) status = conn->Commit();
   // A deferred statement's error is the transaction's first: a later call
   // that carried it may have been re-labelled by its caller.
-  if (!status.ok() && !conn->FirstDeferredError().ok()) {
-    status = conn->FirstDeferredError();
+  if (!status.ok()) {
+    // Answers still queued may hold an earlier failure than this one.
+    if (!absl::IsUnavailable(status)) (void)conn->Flush();
+    if (!conn->FirstDeferredError().ok()) status = conn->FirstDeferredError();
   }
   if (status.ok() && logged_position >= 0) position = logged_position;
   if (status.ok() && log && !changes.empty() && logged_position < 0 &&

@@ -26,9 +26,10 @@ namespace {
 
 // Creates or updates an artifact; with `reuse_by_external_id`, an artifact
 // without id whose external_id is stored updates the stored one instead.
-absl::StatusOr<int64_t> UpsertArtifact(RecordAccess& access, TypeCache& types,
-                                       const Artifact& artifact,
-                                       bool reuse_by_external_id) {
+absl::StatusOr<int64_t> UpsertArtifact(
+    RecordAccess& access, TypeCache& types, const Artifact& artifact,
+    bool reuse_by_external_id,
+    internal::ReadAhead<Artifact>* read_ahead = nullptr) {
   NodeWriteOptions options;
   if (!artifact.has_id() && reuse_by_external_id &&
       !artifact.external_id().empty()) {
@@ -39,18 +40,18 @@ absl::StatusOr<int64_t> UpsertArtifact(RecordAccess& access, TypeCache& types,
       Artifact existing = artifact;
       existing.set_id(ids.front());
       MLMDX_RETURN_IF_ERROR(internal::UpdateNode(
-          access, types, existing, options, internal::NowMillis()));
+          access, types, existing, options, internal::NowMillis(), read_ahead));
       return ids.front();
     }
   }
   return internal::UpsertNode(access, types, artifact, options,
-                              internal::NowMillis());
+                              internal::NowMillis(), read_ahead);
 }
 
 // MLMD's context step of PutExecution / PutLineageSubgraph.
-absl::StatusOr<int64_t> UpsertContext(RecordAccess& access, TypeCache& types,
-                                      const Context& context,
-                                      bool reuse_if_exists) {
+absl::StatusOr<int64_t> UpsertContext(
+    RecordAccess& access, TypeCache& types, const Context& context,
+    bool reuse_if_exists, internal::ReadAhead<Context>* read_ahead = nullptr) {
   if (!context.has_type_id()) {
     return absl::InvalidArgumentError(
         "context.type_id is required for every context of the request");
@@ -66,8 +67,9 @@ absl::StatusOr<int64_t> UpsertContext(RecordAccess& access, TypeCache& types,
     // Reused as stored: the request's properties are dropped (MLMD Q7).
     if (id.has_value()) return *id;
   }
-  absl::StatusOr<int64_t> id = internal::UpsertNode(
-      access, types, context, NodeWriteOptions{}, internal::NowMillis());
+  absl::StatusOr<int64_t> id =
+      internal::UpsertNode(access, types, context, NodeWriteOptions{},
+                           internal::NowMillis(), read_ahead);
   if (reuse_if_exists && absl::IsAlreadyExists(id.status())) {
     return absl::AbortedError(absl::StrCat(
         "context '", context.name(),
@@ -93,7 +95,20 @@ absl::Status MetadataStore::PutExecution(
         result.Clear();  // A retried attempt starts over.
         TypeCache types(type_facts_.get());
         const auto& pairs = request.artifact_event_pairs();
-        // 1. Artifacts.
+        // 1. Artifacts. Those passed back with their ids (a launcher's
+        // inputs) are read in one round trip.
+        std::vector<int64_t> stored_ids;
+        for (const auto& pair : pairs) {
+          if (pair.artifact().has_id()) {
+            stored_ids.push_back(pair.artifact().id());
+          }
+        }
+        internal::ReadAhead<Artifact> stored_artifacts;
+        if (stored_ids.size() > 1) {
+          MLMDX_ASSIGN_OR_RETURN(
+              stored_artifacts,
+              internal::ReadNodesAhead<Artifact>(access, stored_ids));
+        }
         std::vector<std::optional<int64_t>> artifact_ids(pairs.size());
         for (int i = 0; i < pairs.size(); ++i) {
           if (!pairs[i].has_artifact()) continue;
@@ -101,7 +116,8 @@ absl::Status MetadataStore::PutExecution(
               artifact_ids[i],
               UpsertArtifact(
                   access, types, pairs[i].artifact(),
-                  options.reuse_artifact_if_already_exist_by_external_id()));
+                  options.reuse_artifact_if_already_exist_by_external_id(),
+                  &stored_artifacts));
         }
         // 2. The execution.
         NodeWriteOptions execution_options;
@@ -111,7 +127,8 @@ absl::Status MetadataStore::PutExecution(
             internal::UpsertNode(access, types, request.execution(),
                                  execution_options, internal::NowMillis()));
         result.set_execution_id(execution_id);
-        // 3. Events.
+        // 3. Events, checked in order and inserted together.
+        std::vector<Event> events;
         for (int i = 0; i < pairs.size(); ++i) {
           if (!pairs[i].has_event()) {
             result.add_artifact_ids(artifact_ids[i].value_or(-1));
@@ -144,10 +161,25 @@ absl::Status MetadataStore::PutExecution(
             MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Artifact>(
                 access, event.artifact_id(), "event.artifact_id"));
           }
-          MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
+          MLMDX_RETURN_IF_ERROR(internal::CheckEventFields(event));
           result.add_artifact_ids(event.artifact_id());
+          events.push_back(std::move(event));
         }
-        // 4. Contexts, associations and attributions.
+        MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvents(access, events));
+        // 4. Contexts, associations and attributions. Those passed back
+        // with their ids are read in one round trip.
+        std::vector<int64_t> stored_context_ids;
+        for (const Context& context : request.contexts()) {
+          if (context.has_id() && !options.force_reuse_context()) {
+            stored_context_ids.push_back(context.id());
+          }
+        }
+        internal::ReadAhead<Context> stored_contexts;
+        if (stored_context_ids.size() > 1) {
+          MLMDX_ASSIGN_OR_RETURN(
+              stored_contexts,
+              internal::ReadNodesAhead<Context>(access, stored_context_ids));
+        }
         std::vector<std::pair<int64_t, int64_t>> associations, attributions;
         for (const Context& context : request.contexts()) {
           int64_t context_id = 0;
@@ -164,7 +196,8 @@ absl::Status MetadataStore::PutExecution(
             MLMDX_ASSIGN_OR_RETURN(
                 context_id,
                 UpsertContext(access, types, context,
-                              options.reuse_context_if_already_exist()));
+                              options.reuse_context_if_already_exist(),
+                              &stored_contexts));
           }
           result.add_context_ids(context_id);
           associations.emplace_back(context_id, execution_id);
@@ -307,7 +340,8 @@ absl::Status MetadataStore::PutLineageSubgraph(
     }
     MLMDX_RETURN_IF_ERROR(access.InsertAssociationsIfMissing(associations));
     MLMDX_RETURN_IF_ERROR(access.InsertAttributionsIfMissing(attributions));
-    // 7. Events.
+    // 7. Events, checked in order and inserted together.
+    std::vector<Event> events;
     for (const auto& edge : request.event_edges()) {
       Event event = edge.event();
       if (!event.has_execution_id()) {
@@ -322,9 +356,10 @@ absl::Status MetadataStore::PutLineageSubgraph(
         MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Artifact>(
             access, event.artifact_id(), "event.artifact_id"));
       }
-      MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
+      MLMDX_RETURN_IF_ERROR(internal::CheckEventFields(event));
+      events.push_back(std::move(event));
     }
-    return absl::OkStatus();
+    return internal::InsertCheckedEvents(access, events);
   }));
   *response = std::move(result);
   return absl::OkStatus();

@@ -126,9 +126,10 @@ absl::Status MetadataStore::PutEvents(
           access, event.artifact_id(), "event.artifact_id"));
       MLMDX_RETURN_IF_ERROR(internal::CheckNodeExists<Execution>(
           access, event.execution_id(), "event.execution_id"));
-      MLMDX_RETURN_IF_ERROR(internal::InsertCheckedEvent(access, event));
     }
-    return absl::OkStatus();
+    const std::vector<ml_metadata::Event> events(request.events().begin(),
+                                                 request.events().end());
+    return internal::InsertCheckedEvents(access, events);
   });
 }
 

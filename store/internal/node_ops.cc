@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "store/internal/limits.h"
 #include "store/internal/property_codec.h"
@@ -241,11 +243,31 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
 }
 
 template <typename Node>
+absl::StatusOr<ReadAhead<Node>> ReadNodesAhead(RecordAccess& access,
+                                               absl::Span<const int64_t> ids) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> nodes, access.GetNodes<Node>(ids));
+  ReadAhead<Node> read_ahead;
+  for (Node& node : nodes) {
+    const int64_t id = node.id();
+    read_ahead.emplace(id, std::move(node));
+  }
+  return read_ahead;
+}
+
+template <typename Node>
 absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
                         const Node& node, const NodeWriteOptions& options,
-                        int64_t now_ms) {
-  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,
-                         access.GetNodes<Node>({node.id()}));
+                        int64_t now_ms, ReadAhead<Node>* read_ahead) {
+  std::vector<Node> found;
+  auto ahead = read_ahead == nullptr ? typename ReadAhead<Node>::iterator()
+                                     : read_ahead->find(node.id());
+  if (read_ahead != nullptr && ahead != read_ahead->end()) {
+    found.push_back(std::move(ahead->second));
+    read_ahead->erase(ahead);
+  } else {
+    if (read_ahead != nullptr) read_ahead->erase(node.id());
+    MLMDX_ASSIGN_OR_RETURN(found, access.GetNodes<Node>({node.id()}));
+  }
   if (found.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("Cannot find the given id ", node.id(), " (no ",
@@ -381,9 +403,11 @@ template <typename Node>
 absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
                                    const Node& node,
                                    const NodeWriteOptions& options,
-                                   int64_t now_ms) {
+                                   int64_t now_ms,
+                                   ReadAhead<Node>* read_ahead) {
   if (!node.has_id()) return CreateNode(access, types, node, now_ms);
-  MLMDX_RETURN_IF_ERROR(UpdateNode(access, types, node, options, now_ms));
+  MLMDX_RETURN_IF_ERROR(
+      UpdateNode(access, types, node, options, now_ms, read_ahead));
   return node.id();
 }
 
@@ -399,8 +423,7 @@ absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
   return absl::OkStatus();
 }
 
-absl::Status InsertCheckedEvent(RecordAccess& access,
-                                const ml_metadata::Event& event) {
+absl::Status CheckEventFields(const ml_metadata::Event& event) {
   if (!event.has_artifact_id()) {
     return absl::InvalidArgumentError("event.artifact_id is missing");
   }
@@ -412,26 +435,82 @@ absl::Status InsertCheckedEvent(RecordAccess& access,
         "event.type is missing or UNKNOWN for the event of artifact ",
         event.artifact_id(), " and execution ", event.execution_id()));
   }
-  return access.InsertEvent(
-      event, NowMillis(),
-      [type = event.type(), artifact_id = event.artifact_id(),
-       execution_id = event.execution_id()](absl::Status status) {
-        if (!absl::IsAlreadyExists(status)) return status;
-        return absl::AlreadyExistsError(absl::StrCat(
-            "an event of type ", ml_metadata::Event::Type_Name(type),
-            " between artifact ", artifact_id, " and execution ", execution_id,
-            " already exists"));
-      });
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status EventExists(int64_t type, int64_t artifact_id,
+                         int64_t execution_id) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("an event of type ",
+                   ml_metadata::Event::Type_Name(
+                       static_cast<ml_metadata::Event::Type>(type)),
+                   " between artifact ", artifact_id, " and execution ",
+                   execution_id, " already exists"));
+}
+
+// The clashing event of a batch insert, from PostgreSQL's detail line
+// "Key (artifact_id, execution_id, type)=(A, E, T) already exists."
+absl::Status BatchEventExists(absl::Status status) {
+  if (!absl::IsAlreadyExists(status)) return status;
+  const absl::string_view message = status.message();
+  const size_t open = message.find(")=(");
+  const size_t close =
+      open == absl::string_view::npos ? open : message.find(')', open + 3);
+  if (close != absl::string_view::npos) {
+    std::vector<absl::string_view> values = absl::StrSplit(
+        message.substr(open + 3, close - open - 3), absl::ByString(", "));
+    int64_t artifact_id = 0, execution_id = 0, type = 0;
+    if (values.size() == 3 && absl::SimpleAtoi(values[0], &artifact_id) &&
+        absl::SimpleAtoi(values[1], &execution_id) &&
+        absl::SimpleAtoi(values[2], &type)) {
+      return EventExists(type, artifact_id, execution_id);
+    }
+  }
+  return absl::AlreadyExistsError(absl::StrCat(
+      "an event of the request already exists: ", status.message()));
+}
+
+}  // namespace
+
+absl::Status InsertCheckedEvent(RecordAccess& access,
+                                const ml_metadata::Event& event) {
+  MLMDX_RETURN_IF_ERROR(CheckEventFields(event));
+  return InsertCheckedEvents(access, {event});
+}
+
+absl::Status InsertCheckedEvents(RecordAccess& access,
+                                 absl::Span<const ml_metadata::Event> events) {
+  for (const ml_metadata::Event& event : events) {
+    MLMDX_RETURN_IF_ERROR(CheckEventFields(event));
+  }
+  if (access.connection().dialect() == Dialect::kPostgres) {
+    return access.InsertEvents(events, NowMillis(), BatchEventExists);
+  }
+  for (const ml_metadata::Event& event : events) {
+    MLMDX_RETURN_IF_ERROR(access.InsertEvent(
+        event, NowMillis(),
+        [type = event.type(), artifact_id = event.artifact_id(),
+         execution_id = event.execution_id()](absl::Status status) {
+          if (!absl::IsAlreadyExists(status)) return status;
+          return EventExists(type, artifact_id, execution_id);
+        }));
+  }
+  return absl::OkStatus();
 }
 
 #define MLMDX_INSTANTIATE_NODE_OPS(Node)                                   \
   template absl::StatusOr<int64_t> CreateNode(RecordAccess&, TypeCache&,   \
                                               const Node&, int64_t);       \
+  template absl::StatusOr<ReadAhead<Node>> ReadNodesAhead<Node>(           \
+      RecordAccess&, absl::Span<const int64_t>);                           \
   template absl::Status UpdateNode(RecordAccess&, TypeCache&, const Node&, \
-                                   const NodeWriteOptions&, int64_t);      \
+                                   const NodeWriteOptions&, int64_t,       \
+                                   ReadAhead<Node>*);                      \
   template absl::StatusOr<int64_t> UpsertNode(                             \
       RecordAccess&, TypeCache&, const Node&, const NodeWriteOptions&,     \
-      int64_t);                                                            \
+      int64_t, ReadAhead<Node>*);                                          \
   template absl::Status CheckNodeExists<Node>(RecordAccess&, int64_t,      \
                                               absl::string_view)
 

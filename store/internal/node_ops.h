@@ -12,7 +12,9 @@
 
 #include <cstdint>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "store/internal/record_access.h"
 #include "store/internal/type_ops.h"
@@ -37,20 +39,33 @@ template <typename Node>
 absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
                                    const Node& node, int64_t now_ms);
 
+// Stored nodes read ahead by id, all in one round trip, for a request that
+// updates several. UpdateNode takes its node from here when it is there,
+// and drops the entry of any node it updates, so that a node named again
+// is read again and sees its first update.
+template <typename Node>
+using ReadAhead = absl::flat_hash_map<int64_t, Node>;
+
+// The stored nodes among `ids` (unknown ids are left out).
+template <typename Node>
+absl::StatusOr<ReadAhead<Node>> ReadNodesAhead(RecordAccess& access,
+                                               absl::Span<const int64_t> ids);
+
 // Updates the stored node `node.id()`.
 //   INVALID_ARGUMENT  unknown id, a different type_id, bad properties
 //   ALREADY_EXISTS    the new name or external_id is taken
 template <typename Node>
 absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
                         const Node& node, const NodeWriteOptions& options,
-                        int64_t now_ms);
+                        int64_t now_ms, ReadAhead<Node>* read_ahead = nullptr);
 
 // CreateNode without id, UpdateNode with one; returns the node's id.
 template <typename Node>
 absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
                                    const Node& node,
                                    const NodeWriteOptions& options,
-                                   int64_t now_ms);
+                                   int64_t now_ms,
+                                   ReadAhead<Node>* read_ahead = nullptr);
 
 // INVALID_ARGUMENT naming `field` unless a node of this kind has `id`
 // (references to unknown nodes are bad input, not "not found").
@@ -64,6 +79,14 @@ absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
 //   ALREADY_EXISTS    an event of this type between the two nodes exists
 absl::Status InsertCheckedEvent(RecordAccess& access,
                                 const ml_metadata::Event& event);
+
+// INVALID_ARGUMENT unless the event has both ids and a known type.
+absl::Status CheckEventFields(const ml_metadata::Event& event);
+
+// InsertCheckedEvent for each of `events`, in order (in one statement on
+// PostgreSQL).
+absl::Status InsertCheckedEvents(RecordAccess& access,
+                                 absl::Span<const ml_metadata::Event> events);
 
 }  // namespace mlmdx::store::internal
 

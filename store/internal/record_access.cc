@@ -1,6 +1,7 @@
 #include "store/internal/record_access.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -716,32 +717,10 @@ absl::Status RecordAccess::InsertEvent(const ml_metadata::Event& event,
   const int64_t time = event.has_milliseconds_since_epoch()
                            ? event.milliseconds_since_epoch()
                            : now_ms;
-  if (changes_ != nullptr) {
-    LineageChanges::Event& change = changes_->events.emplace_back();
-    change.artifact_id = event.artifact_id();
-    change.execution_id = event.execution_id();
-    change.type = event.type();
-    change.has_milliseconds_since_epoch = true;
-    change.milliseconds_since_epoch = time;
-    // The path as a later read returns it: only the steps that are stored.
-    ml_metadata::Event::Path stored_path;
-    for (const auto& step : event.path().steps()) {
-      if (step.has_index()) {
-        stored_path.add_steps()->set_index(step.index());
-      } else if (step.has_key()) {
-        stored_path.add_steps()->set_key(step.key());
-      }
-    }
-    if (stored_path.steps_size() > 0) {
-      stored_path.SerializeToString(&change.path);
-    }
-  }
   // By index, not by pointer: later events may move the vector.
-  const auto set_id = [changes = changes_,
-                       index = changes_ == nullptr
-                                   ? size_t{0}
-                                   : changes_->events.size() - 1](int64_t id) {
-    if (changes != nullptr) changes->events[index].id = id;
+  const size_t slot = changes_ == nullptr ? 0 : RecordEventChange(event, time);
+  const auto set_id = [changes = changes_, slot](int64_t id) {
+    if (changes != nullptr) changes->events[slot].id = id;
   };
   const std::vector<SqlValue> event_params = {
       SqlValue::Int(event.artifact_id()), SqlValue::Int(event.execution_id()),
@@ -807,6 +786,107 @@ absl::Status RecordAccess::InsertEvent(const ml_metadata::Event& event,
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status RecordAccess::InsertEvents(
+    absl::Span<const ml_metadata::Event> events, int64_t now_ms,
+    Connection::ErrorMapper map_error) {
+  if (events.empty()) return absl::OkStatus();
+  bool has_nul = false;
+  for (const auto& event : events) {
+    for (const auto& step : event.path().steps()) {
+      has_nul = has_nul || (step.has_key() && HasNul(step.key()));
+    }
+  }
+  if (conn_.dialect() != Dialect::kPostgres || events.size() == 1 || has_nul) {
+    for (const auto& event : events) {
+      MLMDX_RETURN_IF_ERROR(InsertEvent(event, now_ms, map_error));
+    }
+    return absl::OkStatus();
+  }
+  // One statement: the events as one array per column, inserted (and so
+  // numbered) in the order given, and every path step as one array per
+  // column naming its event by position, inserted in order.
+  std::vector<SqlValue> artifacts, executions, types, times;
+  std::vector<SqlValue> step_events, is_index, index, key;
+  // (artifact, execution, type) -> the event's slot in the reported
+  // changes; the triple is unique in the table, so it names the new row.
+  auto slots = std::make_shared<
+      absl::flat_hash_map<std::tuple<int64_t, int64_t, int64_t>, size_t>>();
+  for (size_t i = 0; i < events.size(); ++i) {
+    const ml_metadata::Event& event = events[i];
+    const int64_t time = event.has_milliseconds_since_epoch()
+                             ? event.milliseconds_since_epoch()
+                             : now_ms;
+    artifacts.push_back(SqlValue::Int(event.artifact_id()));
+    executions.push_back(SqlValue::Int(event.execution_id()));
+    types.push_back(SqlValue::Int(event.type()));
+    times.push_back(SqlValue::Int(time));
+    for (const auto& step : event.path().steps()) {
+      if (!step.has_index() && !step.has_key()) continue;
+      step_events.push_back(SqlValue::Int(static_cast<int64_t>(i + 1)));
+      is_index.push_back(SqlValue::Bool(step.has_index()));
+      index.push_back(step.has_index() ? SqlValue::Int(step.index())
+                                       : SqlValue::Null());
+      key.push_back(step.has_key() ? SqlValue::Text(step.key())
+                                   : SqlValue::Null());
+    }
+    if (changes_ != nullptr) {
+      (*slots)[{event.artifact_id(), event.execution_id(), event.type()}] =
+          RecordEventChange(event, time);
+    }
+  }
+  Connection::RowsCallback set_ids;
+  if (changes_ != nullptr) {
+    set_ids = [changes = changes_, slots](const RecordSet& rows) {
+      for (const auto& row : rows.rows) {
+        auto it = slots->find({row[1].AsInt(), row[2].AsInt(), row[3].AsInt()});
+        if (it != slots->end()) changes->events[it->second].id = row[0].AsInt();
+      }
+    };
+  }
+  return conn_.ExecuteDeferred(
+      "WITH V AS (SELECT * FROM unnest(CAST(? AS BIGINT[]), "
+      "CAST(? AS BIGINT[]), CAST(? AS BIGINT[]), CAST(? AS BIGINT[])) "
+      "WITH ORDINALITY AS V(a, x, t, ms, n)), "
+      "E AS (INSERT INTO Event(artifact_id, execution_id, type, "
+      "milliseconds_since_epoch) SELECT a, x, t, ms FROM V ORDER BY n "
+      "RETURNING id, artifact_id, execution_id, type), "
+      "S AS (SELECT * FROM unnest(CAST(? AS BIGINT[]), CAST(? AS BOOLEAN[]), "
+      "CAST(? AS BIGINT[]), CAST(? AS TEXT[])) WITH ORDINALITY AS "
+      "S(en, is_index_step, step_index, step_key, m)), "
+      "P AS (INSERT INTO EventPath(event_id, is_index_step, step_index, "
+      "step_key) SELECT E.id, S.is_index_step, S.step_index, S.step_key "
+      "FROM S JOIN V ON V.n = S.en JOIN E ON E.artifact_id = V.a AND "
+      "E.execution_id = V.x AND E.type = V.t ORDER BY S.m) "
+      "SELECT id, artifact_id, execution_id, type FROM E",
+      {ArrayLiteral(artifacts), ArrayLiteral(executions), ArrayLiteral(types),
+       ArrayLiteral(times), ArrayLiteral(step_events), ArrayLiteral(is_index),
+       ArrayLiteral(index), ArrayLiteral(key)},
+      std::move(set_ids), std::move(map_error));
+}
+
+size_t RecordAccess::RecordEventChange(const ml_metadata::Event& event,
+                                       int64_t time) {
+  LineageChanges::Event& change = changes_->events.emplace_back();
+  change.artifact_id = event.artifact_id();
+  change.execution_id = event.execution_id();
+  change.type = event.type();
+  change.has_milliseconds_since_epoch = true;
+  change.milliseconds_since_epoch = time;
+  // The path as a later read returns it: only the steps that are stored.
+  ml_metadata::Event::Path stored_path;
+  for (const auto& step : event.path().steps()) {
+    if (step.has_index()) {
+      stored_path.add_steps()->set_index(step.index());
+    } else if (step.has_key()) {
+      stored_path.add_steps()->set_key(step.key());
+    }
+  }
+  if (stored_path.steps_size() > 0) {
+    stored_path.SerializeToString(&change.path);
+  }
+  return changes_->events.size() - 1;
 }
 
 absl::StatusOr<RecordSet> RecordAccess::QueryEvents(

@@ -154,6 +154,12 @@ class RecordAccess {
   // the reported changes once the statement's answer is read.
   absl::Status InsertEvent(const ml_metadata::Event& event, int64_t now_ms,
                            Connection::ErrorMapper map_error = nullptr);
+  // InsertEvent for each of `events`, in order; on PostgreSQL in one
+  // (deferred) statement, whose ALREADY_EXISTS names no event by itself:
+  // the server's message has the clashing values.
+  absl::Status InsertEvents(absl::Span<const ml_metadata::Event> events,
+                            int64_t now_ms,
+                            Connection::ErrorMapper map_error = nullptr);
   // (event id, event) for the given event ids that exist, in no order.
   absl::StatusOr<std::vector<std::pair<int64_t, ml_metadata::Event>>>
   GetEventsWithIds(absl::Span<const int64_t> event_ids);
@@ -204,6 +210,9 @@ class RecordAccess {
                              absl::Span<const SqlValue> ids,
                              std::shared_ptr<RecordSet> into);
   absl::StatusOr<std::vector<TypeRecord>> ReadTypes(RecordSet rows);
+  // Adds `event`, written with `time`, to the reported changes (which must
+  // be collected); returns its slot there (its id is set later).
+  size_t RecordEventChange(const ml_metadata::Event& event, int64_t time);
   // Event rows whose `key_column` is one of `ids`, in no particular order.
   // REQUIRES: `key_column` is a column name chosen by the caller.
   absl::StatusOr<RecordSet> QueryEvents(absl::string_view key_column,
