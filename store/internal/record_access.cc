@@ -159,25 +159,38 @@ std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids) {
   return params;
 }
 
+namespace {
+
+// The ids of the chunk starting at `start`, padded with its last id to the
+// next of kChunkSizes.
+std::vector<SqlValue> PaddedChunk(absl::Span<const SqlValue> ids,
+                                  size_t start) {
+  const size_t n = std::min(kMaxChunk, ids.size() - start);
+  size_t padded = kMaxChunk;
+  for (size_t size : kChunkSizes) {
+    if (size >= n) {
+      padded = size;
+      break;
+    }
+  }
+  std::vector<SqlValue> params(ids.begin() + start, ids.begin() + start + n);
+  while (params.size() < padded) params.push_back(params.back());
+  return params;
+}
+
+}  // namespace
+
 absl::StatusOr<RecordSet> RecordAccess::QueryInChunks(
     absl::string_view sql_prefix, absl::string_view sql_suffix,
     absl::Span<const SqlValue> ids) {
   RecordSet all;
   for (size_t start = 0; start < ids.size(); start += kMaxChunk) {
-    const size_t n = std::min(kMaxChunk, ids.size() - start);
-    size_t padded = kMaxChunk;
-    for (size_t size : kChunkSizes) {
-      if (size >= n) {
-        padded = size;
-        break;
-      }
-    }
-    std::vector<SqlValue> params(ids.begin() + start, ids.begin() + start + n);
-    while (params.size() < padded) params.push_back(params.back());
+    const std::vector<SqlValue> params = PaddedChunk(ids, start);
     MLMDX_ASSIGN_OR_RETURN(
         RecordSet rows,
-        conn_.Query(absl::StrCat(sql_prefix, Placeholders(padded), sql_suffix),
-                    params));
+        conn_.Query(
+            absl::StrCat(sql_prefix, Placeholders(params.size()), sql_suffix),
+            params));
     for (auto& row : rows.rows) all.rows.push_back(std::move(row));
   }
   return all;
@@ -188,19 +201,10 @@ absl::Status RecordAccess::DeferInChunks(absl::string_view sql_prefix,
                                          absl::Span<const SqlValue> ids,
                                          std::shared_ptr<RecordSet> into) {
   for (size_t start = 0; start < ids.size(); start += kMaxChunk) {
-    const size_t n = std::min(kMaxChunk, ids.size() - start);
-    size_t padded = kMaxChunk;
-    for (size_t size : kChunkSizes) {
-      if (size >= n) {
-        padded = size;
-        break;
-      }
-    }
-    std::vector<SqlValue> params(ids.begin() + start, ids.begin() + start + n);
-    while (params.size() < padded) params.push_back(params.back());
+    const std::vector<SqlValue> params = PaddedChunk(ids, start);
     MLMDX_RETURN_IF_ERROR(conn_.ExecuteDeferred(
-        absl::StrCat(sql_prefix, Placeholders(padded), sql_suffix), params,
-        [into](const RecordSet& rows) {
+        absl::StrCat(sql_prefix, Placeholders(params.size()), sql_suffix),
+        params, [into](const RecordSet& rows) {
           for (const auto& row : rows.rows) into->rows.push_back(row);
         }));
   }
@@ -413,6 +417,21 @@ constexpr absl::string_view kUnnestPropertyArrays =
     "CAST(? AS DOUBLE PRECISION[]), CAST(? AS TEXT[]), CAST(? AS BYTEA[]), "
     "CAST(? AS BOOLEAN[]))";
 
+// The columns of each of `rows`; `has_nul` tells whether a name or a text
+// value holds a NUL byte (PostgreSQL must then take them one by one, so
+// that the error names the value).
+absl::StatusOr<std::vector<PropertyColumns>> EncodeRows(
+    absl::Span<const PropertyRow> rows, Dialect dialect, bool& has_nul) {
+  std::vector<PropertyColumns> values;
+  values.reserve(rows.size());
+  for (const PropertyRow& row : rows) {
+    MLMDX_ASSIGN_OR_RETURN(values.emplace_back(),
+                           EncodeValue(row.value, dialect));
+    has_nul = has_nul || HasNul(row.name) || HasNul(values.back()[2]);
+  }
+  return values;
+}
+
 std::vector<SqlValue> PropertyArrays(absl::Span<const PropertyRow> rows,
                                      absl::Span<const PropertyColumns> values) {
   std::vector<SqlValue> names, custom;
@@ -570,14 +589,9 @@ absl::StatusOr<int64_t> RecordAccess::InsertNode(
       absl::StrCat("INSERT INTO ", Traits::kTable, "(", columns, ") VALUES ",
                    Placeholders(params.size()));
   if (conn_.dialect() == Dialect::kPostgres && !properties.empty()) {
-    std::vector<PropertyColumns> values;
-    values.reserve(properties.size());
     bool has_nul = false;
-    for (const PropertyRow& row : properties) {
-      MLMDX_ASSIGN_OR_RETURN(values.emplace_back(),
-                             EncodeValue(row.value, conn_.dialect()));
-      has_nul = has_nul || HasNul(row.name) || HasNul(values.back()[2]);
-    }
+    MLMDX_ASSIGN_OR_RETURN(std::vector<PropertyColumns> values,
+                           EncodeRows(properties, conn_.dialect(), has_nul));
     if (!has_nul) {
       // The node and its properties in one statement.
       for (SqlValue& array : PropertyArrays(properties, values)) {
@@ -631,14 +645,9 @@ absl::Status RecordAccess::InsertProperties(
     int64_t node_id, absl::Span<const PropertyRow> rows) {
   using Traits = NodeTraits<Node>;
   if (rows.empty()) return absl::OkStatus();
-  std::vector<PropertyColumns> values;
-  values.reserve(rows.size());
   bool has_nul = false;
-  for (const PropertyRow& row : rows) {
-    MLMDX_ASSIGN_OR_RETURN(values.emplace_back(),
-                           EncodeValue(row.value, conn_.dialect()));
-    has_nul = has_nul || HasNul(row.name) || HasNul(values.back()[2]);
-  }
+  MLMDX_ASSIGN_OR_RETURN(std::vector<PropertyColumns> values,
+                         EncodeRows(rows, conn_.dialect(), has_nul));
   const std::string insert = PropertyInsertPrefix<Node>();
   if (conn_.dialect() == Dialect::kPostgres && !has_nul) {
     // One statement whatever the number of rows: each column is one array
