@@ -161,20 +161,21 @@ std::vector<SqlValue> IdParams(absl::Span<const int64_t> ids) {
 
 namespace {
 
-// The ids of the chunk starting at `start`, padded with its last id to the
+// The size a chunk of `n` items (1 <= n <= kMaxChunk) is padded to: the
 // next of kChunkSizes.
+size_t PaddedSize(size_t n) {
+  for (size_t size : kChunkSizes) {
+    if (size >= n) return size;
+  }
+  return kMaxChunk;
+}
+
+// The ids of the chunk starting at `start`, padded with its last id.
 std::vector<SqlValue> PaddedChunk(absl::Span<const SqlValue> ids,
                                   size_t start) {
   const size_t n = std::min(kMaxChunk, ids.size() - start);
-  size_t padded = kMaxChunk;
-  for (size_t size : kChunkSizes) {
-    if (size >= n) {
-      padded = size;
-      break;
-    }
-  }
   std::vector<SqlValue> params(ids.begin() + start, ids.begin() + start + n);
-  while (params.size() < padded) params.push_back(params.back());
+  while (params.size() < PaddedSize(n)) params.push_back(params.back());
   return params;
 }
 
@@ -985,13 +986,7 @@ absl::Status RecordAccess::InsertLinksIfMissing(
   // link given twice, and the padding of the last chunk.
   for (size_t start = 0; start < links.size(); start += kMaxChunk) {
     const size_t n = std::min(kMaxChunk, links.size() - start);
-    size_t padded = kMaxChunk;
-    for (size_t size : kChunkSizes) {
-      if (size >= n) {
-        padded = size;
-        break;
-      }
-    }
+    const size_t padded = PaddedSize(n);
     std::string rows;
     std::vector<SqlValue> params;
     params.reserve(3 * padded);
