@@ -75,6 +75,10 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "SQLite PRAGMA synchronous: FULL (durable) or NORMAL")
       ->check(CLI::IsMember({"FULL", "NORMAL", "OFF"}))
       ->capture_default_str();
+  app.add_option("--sqlite_group_commit", flags.sqlite_group_commit,
+                 "SQLite: concurrent writes share one commit (true) or each "
+                 "commits alone (false)")
+      ->capture_default_str();
   app.add_option("--shutdown_grace_period", flags.shutdown_grace_period_seconds,
                  "Seconds to let in-flight calls finish on SIGTERM")
       ->capture_default_str();
@@ -283,6 +287,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.store.open_retries = flags.metadata_store_connection_retries;
   config.store.max_connections = flags.db_pool_size;
   config.store.sqlite.synchronous = flags.sqlite_synchronous;
+  config.store.group_commit = flags.sqlite_group_commit;
   config.store.migration.enable_upgrade = flags.enable_database_upgrade;
   config.store.migration.downgrade_to_schema_version =
       flags.downgrade_db_schema_version;

@@ -48,6 +48,7 @@ struct ServeFlags {
   int db_pool_size = 8;
   std::string listen_address = "0.0.0.0";
   std::string sqlite_synchronous = "FULL";
+  bool sqlite_group_commit = true;
   int shutdown_grace_period_seconds = 5;
   int read_after_timeout_ms = 5000;
   int64_t change_log_retention_seconds = 3600;

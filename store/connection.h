@@ -103,6 +103,9 @@ class Connection {
   virtual absl::Status Commit() = 0;
   // Never fails in a way the caller can act on; errors are logged away.
   virtual void Rollback() = 0;
+  // Whether a transaction is open. A database may end one by itself on an
+  // error (SQLite rolls back on an I/O error, a full disk or an interrupt).
+  virtual bool InTransaction() const = 0;
 
   // Runs one or more statements without parameters (DDL, pragmas).
   virtual absl::Status ExecuteScript(absl::string_view sql) = 0;

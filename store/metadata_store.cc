@@ -159,6 +159,10 @@ void MetadataStore::ReleaseConnection(std::unique_ptr<Connection> conn) {
 }
 
 absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
+  if (mode == TransactionMode::kReadWrite && options_.group_commit &&
+      dialect() == Dialect::kSqlite) {
+    return TransactGrouped(body);
+  }
   // Writers queue here rather than spinning on SQLite's busy handler; the
   // busy timeout then only covers other processes sharing the file.
   std::optional<absl::MutexLock> write_lock;
@@ -268,10 +272,172 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   // listener still runs under write_mutex_: it sees commits in commit
   // order, and before the write's caller is answered.
   ReleaseConnection(std::move(conn));
+  if (write) {
+    ++counted_writes_;
+    ++counted_transactions_;
+  }
   if (write && !log) position = ++committed_writes_;
   if (scope != nullptr && position.has_value()) scope->position_ = position;
   if (report && !changes.empty()) commit_listener_(changes);
   return absl::OkStatus();
+}
+
+// ---- Group commit ----------------------------------------------------------
+
+MetadataStore::WriteCounts MetadataStore::write_counts() const {
+  WriteCounts counts;
+  counts.transactions = counted_transactions_.load();
+  counts.writes = counted_writes_.load();
+  return counts;
+}
+
+int MetadataStore::queued_writes() {
+  absl::MutexLock lock(&group_mutex_);
+  return static_cast<int>(queued_writes_.size());
+}
+
+struct MetadataStore::QueuedWrite {
+  const Body* body;
+  // The writer's CommitPositionScope (the committer runs on another thread).
+  CommitPositionScope* scope;
+  // Set by the committer before `done`.
+  absl::Status status;
+  bool done = false;
+};
+
+absl::Status MetadataStore::TransactGrouped(const Body& body) {
+  QueuedWrite write{&body, current_commit_scope};
+  {
+    absl::MutexLock lock(&group_mutex_);
+    queued_writes_.push_back(&write);
+    auto done_or_free = [this, &write]()
+                            ABSL_EXCLUSIVE_LOCKS_REQUIRED(group_mutex_) {
+                              return write.done || !committer_busy_;
+                            };
+    group_mutex_.Await(absl::Condition(&done_or_free));
+    if (write.done) return write.status;
+    committer_busy_ = true;
+  }
+  // This thread is the committer until its own write is done. The writes
+  // that queue while a group commits form the next group, so a group is as
+  // large as the number of writers that waited for the last commit: one
+  // writer alone commits alone, with no wait added.
+  for (;;) {
+    std::vector<QueuedWrite*> group;
+    {
+      absl::MutexLock lock(&group_mutex_);
+      while (!queued_writes_.empty() && group.size() < kMaxGroupSize) {
+        group.push_back(queued_writes_.front());
+        queued_writes_.pop_front();
+      }
+    }
+    CommitGroup(group);
+    absl::MutexLock lock(&group_mutex_);
+    // Once `done` is set a writer may return and its QueuedWrite is gone.
+    for (QueuedWrite* queued : group) queued->done = true;
+    if (write.done) {
+      committer_busy_ = false;
+      return write.status;
+    }
+  }
+}
+
+void MetadataStore::CommitGroup(std::vector<QueuedWrite*> group) {
+  absl::MutexLock write_lock(&write_mutex_);
+  const auto fail_all = [](const std::vector<QueuedWrite*>& writes,
+                           const absl::Status& status) {
+    for (QueuedWrite* write : writes) write->status = status;
+  };
+  int attempts = 0;
+  while (!group.empty()) {
+    absl::StatusOr<std::unique_ptr<Connection>> acquired = AcquireConnection();
+    if (!acquired.ok()) return fail_all(group, acquired.status());
+    std::unique_ptr<Connection> conn = *std::move(acquired);
+    absl::Status status = conn->Begin(TransactionMode::kReadWrite);
+    if (!status.ok()) {
+      // As in TransactOnce: a connection that broke before anything ran is
+      // replaced, a bounded number of times.
+      if (absl::IsUnavailable(status)) {
+        DiscardConnection(std::move(conn));
+        if (++attempts < kMaxTransactionAttempts) continue;
+      } else {
+        ReleaseConnection(std::move(conn));
+      }
+      return fail_all(group, status);
+    }
+    // A write alone needs no savepoint: its failure rolls back the whole.
+    const bool isolate = group.size() > 1;
+    std::vector<std::pair<QueuedWrite*, LineageChanges>> applied;
+    std::vector<QueuedWrite*> run_again;
+    bool transaction_lost = false;
+    for (QueuedWrite* write : group) {
+      if (transaction_lost) {
+        run_again.push_back(write);
+        continue;
+      }
+      LineageChanges changes;
+      status = isolate ? conn->ExecuteScript("SAVEPOINT mlmdx_write;")
+                       : absl::OkStatus();
+      if (status.ok()) {
+        RecordAccess access(*conn, commit_listener_ ? &changes : nullptr);
+        status = (*write->body)(access);
+      }
+      if (status.ok() && isolate) {
+        status = conn->ExecuteScript("RELEASE mlmdx_write;");
+      }
+      if (status.ok()) {
+        applied.emplace_back(write, std::move(changes));
+        continue;
+      }
+      // The write's own error, whatever happens to the others.
+      write->status = status;
+      if (isolate && conn->InTransaction() &&
+          conn->ExecuteScript("ROLLBACK TO mlmdx_write; RELEASE mlmdx_write;")
+              .ok()) {
+        continue;
+      }
+      // SQLite ended the transaction itself (an I/O error, a full disk, an
+      // interrupted statement), taking the writes applied before this one
+      // with it: they run again, in order, in a new transaction.
+      transaction_lost = true;
+      for (auto& [earlier, unused] : applied) run_again.push_back(earlier);
+      // A node write may have learned a type that an earlier write of the
+      // group created or changed, which is now undone.
+      if (!applied.empty()) type_facts_->Forget();
+      applied.clear();
+    }
+    if (applied.empty()) {
+      conn->Rollback();
+      ReleaseConnection(std::move(conn));
+      group = std::move(run_again);
+      continue;
+    }
+    status = conn->Commit();
+    if (!status.ok()) {
+      conn->Rollback();
+      if (absl::IsUnavailable(status)) {
+        DiscardConnection(std::move(conn));
+      } else {
+        ReleaseConnection(std::move(conn));
+      }
+      type_facts_->Forget();
+      for (auto& [write, unused] : applied) write->status = status;
+      return;
+    }
+    // As in TransactOnce: the connection goes back before the listener
+    // runs, which still sees the writes in commit order (the group's order)
+    // and before any of them is answered.
+    ReleaseConnection(std::move(conn));
+    counted_writes_ += static_cast<int64_t>(applied.size());
+    ++counted_transactions_;
+    for (auto& [write, changes] : applied) {
+      const int64_t position = ++committed_writes_;
+      if (write->scope != nullptr) write->scope->position_ = position;
+      if (commit_listener_ && !changes.empty()) commit_listener_(changes);
+      write->status = absl::OkStatus();
+    }
+    return;
+  }
 }
 
 // ---- Type writes -----------------------------------------------------------

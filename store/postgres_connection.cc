@@ -630,6 +630,13 @@ void PostgresConnection::Rollback() {
   Result result(PQexec(conn_.get(), "ROLLBACK"));
 }
 
+bool PostgresConnection::InTransaction() const {
+  // In pipeline mode the status reads ACTIVE while answers are queued.
+  const PGTransactionStatusType status = PQtransactionStatus(conn_.get());
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR ||
+         status == PQTRANS_ACTIVE;
+}
+
 absl::Status PostgresConnection::Listen(absl::string_view channel) {
   return ExecuteScript(absl::StrCat("LISTEN ", QuoteIdentifier(channel)));
 }

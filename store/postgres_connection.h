@@ -101,6 +101,7 @@ class PostgresConnection final : public Connection {
   // (the write may or may not be there: read before retrying).
   absl::Status Commit() override;
   void Rollback() override;
+  bool InTransaction() const override;
   absl::Status ExecuteScript(absl::string_view sql) override;
   absl::StatusOr<RecordSet> Query(absl::string_view sql,
                                   absl::Span<const SqlValue> params) override;

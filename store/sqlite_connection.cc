@@ -86,6 +86,10 @@ void SqliteConnection::Rollback() {
   sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
 }
 
+bool SqliteConnection::InTransaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
+
 absl::Status SqliteConnection::ExecuteScript(absl::string_view sql) {
   const std::string script(sql);
   char* error = nullptr;

@@ -55,6 +55,7 @@ class SqliteConnection final : public Connection {
   absl::Status Begin(TransactionMode mode) override;
   absl::Status Commit() override;
   void Rollback() override;
+  bool InTransaction() const override;
   absl::Status ExecuteScript(absl::string_view sql) override;
   absl::StatusOr<RecordSet> Query(absl::string_view sql,
                                   absl::Span<const SqlValue> params) override;

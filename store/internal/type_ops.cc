@@ -274,6 +274,11 @@ void TypeFacts::Remember(std::shared_ptr<const TypeRecord> type) {
   types_[type->id] = std::move(type);
 }
 
+void TypeFacts::Forget() {
+  absl::MutexLock lock(&mutex_);
+  types_.clear();
+}
+
 absl::Status TypeCache::Read(RecordAccess& access, int64_t id, Entry& entry) {
   MLMDX_ASSIGN_OR_RETURN(std::vector<TypeRecord> found,
                          access.GetTypesByIdAnyKind({id}));

@@ -83,6 +83,9 @@ class TypeFacts {
   // Keeps `type`, replacing what was kept for its id.
   // REQUIRES: `type` was read from the database, as committed.
   void Remember(std::shared_ptr<const TypeRecord> type);
+  // Drops every type kept, after a transaction that may have taught some
+  // of them was rolled back.
+  void Forget();
 
  private:
   // Enough for any real set of types; past it, the oldest reads are
@@ -105,8 +108,9 @@ class TypeCache {
  public:
   // `facts`, when given, answers for types that earlier transactions read
   // and learns the ones this transaction reads.
-  // REQUIRES: the transaction writes no type, so that what it reads is
-  // committed.
+  // REQUIRES: the write writes no type, so that what it reads is committed,
+  // or written by an earlier write of its group commit (whose committer
+  // calls TypeFacts::Forget when that transaction does not commit).
   explicit TypeCache(TypeFacts* facts = nullptr) : facts_(facts) {}
 
   // The type with `id` if it is of `kind`, else nullptr. A type known from
