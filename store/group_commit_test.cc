@@ -70,6 +70,9 @@ class GroupCommitTest : public ::testing::Test {
     run_ = stored.contexts(0);
 
     ASSERT_THAT(PutArtifact("taken").status(), IsOk());
+    absl::StatusOr<int64_t> input = PutArtifact("input");
+    ASSERT_THAT(input.status(), IsOk());
+    input_artifact_ = *input;
   }
 
   void TearDown() override {
@@ -99,10 +102,10 @@ class GroupCommitTest : public ::testing::Test {
   }
 
   // Makes the commit listener hold the committer, at the first commit that
-  // reports lineage after this call, until `waiting` writes have queued
+  // reports lineage after this call, until kWriters writes have queued
   // behind it; records the artifact of every attribution reported.
-  void HoldFirstCommitUntilQueued(int waiting) {
-    store_->SetCommitListener([this, waiting](const LineageChanges& changes) {
+  void HoldFirstCommitUntilQueued() {
+    store_->SetCommitListener([this](const LineageChanges& changes) {
       bool hold = false;
       {
         absl::MutexLock lock(&mutex_);
@@ -115,28 +118,28 @@ class GroupCommitTest : public ::testing::Test {
       // A bounded wait: a group that never forms shows in the counts the
       // tests check, not as a hang.
       const absl::Time give_up = absl::Now() + absl::Seconds(30);
-      while (hold && store_->queued_writes() < waiting &&
+      while (hold && store_->queued_writes() < kWriters &&
              absl::Now() < give_up) {
         absl::SleepFor(absl::Milliseconds(1));
       }
     });
   }
 
-  // The first write: an execution attributed nowhere, with an INPUT event
-  // on `artifact`, so that its commit reports lineage.
-  void StartFirstWrite(int64_t artifact, std::thread& thread,
-                       absl::Status& status) {
-    thread = std::thread([this, artifact, &status] {
+  // Starts the first write in `first_write_` and returns once its committer
+  // is held in the listener. The write is an execution attributed nowhere,
+  // with an INPUT event, so that its commit reports lineage.
+  void StartHeldFirstWrite() {
+    HoldFirstCommitUntilQueued();
+    first_write_ = std::thread([this] {
       ml_metadata::PutExecutionRequest request;
       request.mutable_execution()->set_type_id(execution_type_);
       auto* input = request.add_artifact_event_pairs();
-      input->mutable_artifact()->set_id(artifact);
+      input->mutable_artifact()->set_id(input_artifact_);
       input->mutable_artifact()->set_type_id(artifact_type_);
       input->mutable_event()->set_type(ml_metadata::Event::INPUT);
       ml_metadata::PutExecutionResponse response;
-      status = store_->PutExecution(request, &response);
+      first_write_status_ = store_->PutExecution(request, &response);
     });
-    // Returns once the committer is held in the listener.
     absl::MutexLock lock(&mutex_);
     mutex_.AwaitWithTimeout(absl::Condition(&held_), absl::Seconds(30));
   }
@@ -147,12 +150,16 @@ class GroupCommitTest : public ::testing::Test {
   int64_t execution_type_ = 0;
   // The run context as stored, passed back whole by writers.
   ml_metadata::Context run_;
+  // The first write's input.
+  int64_t input_artifact_ = 0;
+  std::thread first_write_;
+  absl::Status first_write_status_;
   absl::Mutex mutex_;
   bool held_ ABSL_GUARDED_BY(mutex_) = false;
   std::vector<int64_t> reported_artifacts_ ABSL_GUARDED_BY(mutex_);
 };
 
-// Writer k puts artifact "k" and attributes it to the run, in one call.
+// What writer k of a group got back.
 struct GroupWrite {
   absl::Status status;
   int64_t artifact_id = 0;
@@ -160,14 +167,8 @@ struct GroupWrite {
 };
 
 TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextOne) {
-  absl::StatusOr<int64_t> input = PutArtifact("input");
-  ASSERT_THAT(input.status(), IsOk());
   const MetadataStore::WriteCounts before = store_->write_counts();
-  HoldFirstCommitUntilQueued(kWriters);
-
-  std::thread first;
-  absl::Status first_status;
-  StartFirstWrite(*input, first, first_status);
+  StartHeldFirstWrite();
   std::vector<GroupWrite> writes(kWriters);
   std::vector<std::thread> writers;
   for (int k = 0; k < kWriters; ++k) {
@@ -189,10 +190,10 @@ TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextOne) {
       writes[k].position = scope.position();
     });
   }
-  first.join();
+  first_write_.join();
   for (std::thread& writer : writers) writer.join();
 
-  ASSERT_THAT(first_status, IsOk());
+  ASSERT_THAT(first_write_status_, IsOk());
   for (int k = 0; k < kWriters; ++k) {
     ASSERT_THAT(writes[k].status, IsOk()) << "writer " << k;
     EXPECT_EQ(ArtifactIdByName(absl::StrCat("artifact-", k)),
@@ -223,14 +224,8 @@ TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextOne) {
 }
 
 TEST_F(GroupCommitTest, FailedWriteUndoesOnlyItsOwnChanges) {
-  absl::StatusOr<int64_t> input = PutArtifact("input");
-  ASSERT_THAT(input.status(), IsOk());
   const MetadataStore::WriteCounts before = store_->write_counts();
-  HoldFirstCommitUntilQueued(kWriters);
-
-  std::thread first;
-  absl::Status first_status;
-  StartFirstWrite(*input, first, first_status);
+  StartHeldFirstWrite();
   // Odd writers put a new artifact and then one named like an existing
   // artifact, in one call: the call fails after its first insert.
   std::vector<absl::Status> statuses(kWriters);
@@ -250,10 +245,10 @@ TEST_F(GroupCommitTest, FailedWriteUndoesOnlyItsOwnChanges) {
       statuses[k] = store_->PutArtifacts(request, &response);
     });
   }
-  first.join();
+  first_write_.join();
   for (std::thread& writer : writers) writer.join();
 
-  ASSERT_THAT(first_status, IsOk());
+  ASSERT_THAT(first_write_status_, IsOk());
   for (int k = 0; k < kWriters; ++k) {
     if (k % 2 == 1) {
       EXPECT_THAT(statuses[k], StatusIs(absl::StatusCode::kAlreadyExists))

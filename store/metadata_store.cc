@@ -376,14 +376,15 @@ void MetadataStore::CommitGroup(std::vector<QueuedWrite*> group) {
         continue;
       }
       LineageChanges changes;
-      status = isolate ? conn->ExecuteScript("SAVEPOINT mlmdx_write;")
+      // Prepared once per connection, as any statement of a write.
+      status = isolate ? conn->Execute("SAVEPOINT mlmdx_write", {}).status()
                        : absl::OkStatus();
       if (status.ok()) {
         RecordAccess access(*conn, commit_listener_ ? &changes : nullptr);
         status = (*write->body)(access);
       }
       if (status.ok() && isolate) {
-        status = conn->ExecuteScript("RELEASE mlmdx_write;");
+        status = conn->Execute("RELEASE mlmdx_write", {}).status();
       }
       if (status.ok()) {
         applied.emplace_back(write, std::move(changes));
