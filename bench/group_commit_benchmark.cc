@@ -5,7 +5,7 @@
 //
 // Two disks: this machine's own, and one whose every fsync/fdatasync first
 // waits MLMDX_FSYNC_DELAY_US (default 3,000 us, as network block storage
-// takes), made by preloading bench/slow_fsync.c into the server. On each,
+// takes), made by preloading bench/slow_fsync.cc into the server. On each,
 // the server runs with group commit off (every write commits alone) and on
 // (writes that queue during a commit share the next one).
 //
