@@ -10,7 +10,8 @@
 //       GetEventsByExecutionIDs of one execution;
 //   20% PutExecution as a launcher publishes a task: a new COMPLETE
 //       execution, two existing inputs passed back whole, two new outputs,
-//       the pipeline and run contexts passed back whole;
+//       the pipeline and run contexts passed back whole (ten tasks a run,
+//       the seeded runs in turn);
 //    5% PutContexts as a driver creates a run context: half of them new
 //       names, half an existing name (ALREADY_EXISTS, which KFP expects and
 //       answers with a read);
@@ -155,8 +156,8 @@ struct Workload {
   int64_t execution_type_id = 0;
   int64_t output_type_id = 0;
   int64_t run_type_id = 0;
-  std::vector<ml_metadata::Artifact> inputs;         // passed back whole
-  std::vector<ml_metadata::Context> write_contexts;  // pipeline, then runs
+  std::vector<ml_metadata::Artifact> inputs;  // passed back whole
+  ml_metadata::Context pipeline_context;      // passed back whole
 };
 
 // Adds the run contexts to the generated database, in process: `runs`
@@ -272,25 +273,13 @@ Workload Prepare(MetadataStoreService::Stub& stub, const Graph& graph,
   made.set_type_id(typed.context_type_ids(0));
   made.set_name("kfp-load-pipeline");
   Call(stub, &MetadataStoreService::Stub::PutContexts, pipeline, "PutContexts");
-  // The writes attach to the pipeline and to one of the first 200 runs.
-  ml_metadata::GetContextsByIDRequest contexts;
   ml_metadata::GetContextByTypeAndNameRequest pipeline_by_name;
   pipeline_by_name.set_type_name("system.Pipeline");
   pipeline_by_name.set_context_name("kfp-load-pipeline");
-  contexts.add_context_ids(
+  workload.pipeline_context =
       Call(stub, &MetadataStoreService::Stub::GetContextByTypeAndName,
            pipeline_by_name, "GetContextByTypeAndName")
-          .context()
-          .id());
-  for (int64_t i = 0; i < std::min<int64_t>(200, runs); ++i) {
-    contexts.add_context_ids(workload.run_ids[i]);
-  }
-  const auto read_contexts =
-      Call(stub, &MetadataStoreService::Stub::GetContextsByID, contexts,
-           "GetContextsByID");
-  workload.write_contexts.assign(read_contexts.contexts().begin(),
-                                 read_contexts.contexts().end());
-  if (workload.write_contexts.size() < 2) Die("too few contexts to write to");
+          .context();
   return workload;
 }
 
@@ -362,7 +351,12 @@ class RequestMaker {
     return "";
   }
 
-  void set_seed_tag(int64_t tag) { seed_tag_ = tag; }
+  // Distinguishes this maker's new names from other makers', and starts
+  // its writes at another run.
+  void set_seed_tag(int64_t tag) {
+    seed_tag_ = tag;
+    run_offset_ = static_cast<size_t>(tag) * 997;
+  }
 
  private:
   template <typename T>
@@ -401,16 +395,22 @@ class RequestMaker {
       pair.mutable_event()->mutable_path()->add_steps()->set_key(
           absl::StrCat("output", i));
     }
-    *request.add_contexts() = workload_.write_contexts[0];
-    *request.add_contexts() =
-        workload_.write_contexts[1 + random_() %
-                                         (workload_.write_contexts.size() - 1)];
+    *request.add_contexts() = workload_.pipeline_context;
+    // Ten tasks a run, the runs in turn, as runs follow each other: a run
+    // context holds its five seeded executions and a few tens written,
+    // however long the load runs.
+    const size_t run = (run_offset_ + n / 10) % workload_.run_ids.size();
+    ml_metadata::Context& context = *request.add_contexts();
+    context.set_id(workload_.run_ids[run]);
+    context.set_type_id(workload_.run_type_id);
+    context.set_name(workload_.run_names[run]);
     return request.SerializeAsString();
   }
 
   const Workload& workload_;
   std::mt19937_64 random_;
   int64_t seed_tag_ = 0;
+  size_t run_offset_ = 0;
   int64_t outputs_ = 0;
   int64_t new_runs_ = 0;
 };
