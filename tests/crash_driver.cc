@@ -360,8 +360,10 @@ absl::StatusOr<CycleReport> CrashDriver::RunCycle() {
     });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(report.kill_delay_ms));
-  server_.Kill();
+  // Writes in flight now meet the kill; none start after it, since those
+  // would only meet a closed port.
   stop = true;
+  server_.Kill();
   for (std::thread& client : clients) client.join();
 
   absl::Status restarted = server_.Start();
