@@ -116,6 +116,16 @@ size_t CountPresent(const std::vector<std::string>& names,
   });
 }
 
+// How many of the rows `write` creates are in `stored`.
+size_t RowsPresent(const WriteRecord& write, const StoredState& stored) {
+  return CountPresent(write.artifacts, stored.artifacts) +
+         CountPresent(write.executions, stored.executions) +
+         CountPresent(write.contexts, stored.contexts) +
+         CountPresent(write.events, stored.events) +
+         CountPresent(write.attributions, stored.attributions) +
+         CountPresent(write.associations, stored.associations);
+}
+
 // Lines for the members of `a` missing from `b`, labelled.
 void Difference(const std::set<std::string>& a, const std::set<std::string>& b,
                 const std::string& label, std::vector<std::string>* out) {
@@ -165,13 +175,7 @@ std::vector<std::string> CheckHistory(const std::vector<WriteRecord>& history,
     const size_t parts = write.artifacts.size() + write.executions.size() +
                          write.contexts.size() + write.events.size() +
                          write.attributions.size() + write.associations.size();
-    const size_t present =
-        CountPresent(write.artifacts, stored.artifacts) +
-        CountPresent(write.executions, stored.executions) +
-        CountPresent(write.contexts, stored.contexts) +
-        CountPresent(write.events, stored.events) +
-        CountPresent(write.attributions, stored.attributions) +
-        CountPresent(write.associations, stored.associations);
+    const size_t present = RowsPresent(write, stored);
     const std::string found =
         absl::StrCat(present, " of its ", parts, " rows are in the database");
     if (write.expect_error && write.outcome == WriteOutcome::kAcknowledged) {
@@ -386,11 +390,7 @@ absl::StatusOr<CycleReport> CrashDriver::RunCycle() {
         break;
       case WriteOutcome::kUnknown:
         ++report.unknown;
-        if (!write.executions.empty()
-                ? in_db->executions.count(write.executions[0]) > 0
-            : !write.artifacts.empty()
-                ? in_db->artifacts.count(write.artifacts[0]) > 0
-                : in_db->contexts.count(write.contexts[0]) > 0) {
+        if (RowsPresent(write, *in_db) > 0) {
           ++report.unknown_applied;
         }
         break;
