@@ -60,6 +60,10 @@ class TestServer {
   absl::Status WaitUntilServing();
   // SIGTERM, then waits for the exit; returns the exit status code.
   int Stop();
+  // SIGKILL, as a crash would end the server: no graceful shutdown, no
+  // cleanup. Waits until the process is gone. Start() (or Launch()) then
+  // starts it again on the same database, on a new port.
+  void Kill();
 
   std::unique_ptr<ml_metadata::MetadataStoreService::Stub> NewStub() const;
   std::string address() const;
