@@ -253,6 +253,9 @@ constexpr int kWindowFactor = 8;
 template <typename Node>
 ListQuery OrderedQuery(const PagePlan& plan) {
   ListQuery query;
+  // The test is a correlated subquery run once per candidate. OFFSET keeps
+  // PostgreSQL from turning it into a semi-join, which it may plan as a hash
+  // of every match: the very cost the window avoids.
   // The window names its order column order_key: ordered by ID, "id, id"
   // would be two columns of one name, which PostgreSQL cannot refer to.
   const char* direction = plan.ascending ? "ASC" : "DESC";
@@ -261,7 +264,8 @@ ListQuery OrderedQuery(const PagePlan& plan) {
       " AS order_key FROM ", NodeTraits<Node>::kTable,
       Where({plan.scope_condition, plan.position_condition}), plan.order_by,
       " LIMIT ?) AS page_window WHERE EXISTS (SELECT 1",
-      plan.filter->from_where, " AND table_0.id = page_window.id) ORDER BY ",
+      plan.filter->from_where,
+      " AND table_0.id = page_window.id LIMIT 1 OFFSET 0) ORDER BY ",
       "order_key ", direction, ", id ", direction, " LIMIT ?");
   Append(query.params, plan.scope_params);
   Append(query.params, plan.position_params);
