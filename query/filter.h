@@ -60,6 +60,11 @@ struct CompiledFilter {
   //   (...)
   // The store embeds it as `id IN (<sql>)`. Placeholders are `?`, in order.
   std::string sql;
+  // `sql` without its select list: " FROM <table> AS table_0 <joins> WHERE
+  // (<condition>)", with the same placeholders. Lets the store test one
+  // node at a time (`EXISTS (SELECT 1<from_where> AND table_0.id = x.id)`)
+  // instead of computing every match, when it pages through a broad filter.
+  std::string from_where;
   // The values for the placeholders of `sql`, in order.
   std::vector<SqlParam> params;
 };

@@ -64,14 +64,17 @@ class Emitter {
       : filter_(filter), postgres_(dialect == Dialect::kPostgres) {}
 
   CompiledFilter Run() {
-    absl::StrAppend(&out_.sql, "SELECT DISTINCT table_0.id AS id FROM ",
-                    NodeKindName(filter_.kind), " AS table_0");
+    absl::StrAppend(&out_.sql, " FROM ", NodeKindName(filter_.kind),
+                    " AS table_0");
     for (size_t k = 0; k < filter_.aliases.size(); ++k) {
       EmitJoin(filter_.aliases[k], absl::StrCat("table_", k + 1));
     }
     out_.sql += " WHERE (";
     Emit(*filter_.where);
     out_.sql += ")";
+    out_.from_where = out_.sql;
+    out_.sql =
+        absl::StrCat("SELECT DISTINCT table_0.id AS id", out_.from_where);
     return std::move(out_);
   }
 

@@ -333,12 +333,12 @@ absl::Status PostgresConnection::Send(absl::string_view sql,
     key += static_cast<char>('a' + static_cast<int>(params[i].kind()));
   }
   MLMDX_RETURN_IF_ERROR(EnterPipeline());
-  auto it = prepared_.find(key);
-  if (it == prepared_.end()) {
+  const std::string* name = prepared_.Find(key);
+  if (name == nullptr) {
     // Prepared in the same round trip as its first run; forgotten again if
     // the server refuses it.
-    const std::string name = absl::StrCat("mlmdx_", prepared_count_++);
-    if (PQsendPrepare(conn_.get(), name.c_str(),
+    std::string fresh = absl::StrCat("mlmdx_", prepared_count_++);
+    if (PQsendPrepare(conn_.get(), fresh.c_str(),
                       NumberPlaceholders(sql).c_str(),
                       static_cast<int>(types.size()), types.data()) != 1) {
       return SendFailed(absl::StrCat("cannot prepare `", sql, "`"));
@@ -347,7 +347,16 @@ absl::Status PostgresConnection::Send(absl::string_view sql,
     prepare.context = absl::StrCat("cannot prepare `", sql, "`");
     prepare.prepared_key = key;
     pending_.push_back(std::move(prepare));
-    it = prepared_.emplace(std::move(key), name).first;
+    auto evicted = prepared_.Insert(key, std::move(fresh));
+    if (evicted.has_value()) {
+      // Queued behind everything that may still run the evicted statement
+      // in this pipeline, so the server drops it only after them. Names are
+      // never reused, so should an earlier failure in the same round trip
+      // make the server skip this, the leftover is merely unused.
+      MLMDX_RETURN_IF_ERROR(SendUnprepared(
+          absl::StrCat("DEALLOCATE ", evicted->second).c_str(), {}));
+    }
+    name = prepared_.Find(key);
   }
   // Text parameters, except blobs, which go as binary.
   std::vector<std::string> texts(params.size());
@@ -379,7 +388,7 @@ absl::Status PostgresConnection::Send(absl::string_view sql,
     values[i] = texts[i].c_str();
     lengths[i] = static_cast<int>(texts[i].size());
   }
-  if (PQsendQueryPrepared(conn_.get(), it->second.c_str(),
+  if (PQsendQueryPrepared(conn_.get(), name->c_str(),
                           static_cast<int>(params.size()), values.data(),
                           lengths.data(), formats.data(), 0) != 1) {
     return SendFailed(absl::StrCat("`", sql, "` failed"));
@@ -444,7 +453,7 @@ absl::Status PostgresConnection::Sync(Result* awaited) {
       status = ResultStatus(result.get(), statement.context);
     }
     if (!status.ok() && !statement.prepared_key.empty()) {
-      prepared_.erase(statement.prepared_key);
+      prepared_.Erase(statement.prepared_key);
     }
     if (statement.awaited) {
       awaited_status = status;
@@ -539,7 +548,7 @@ absl::Status PostgresConnection::ResolveCommit(int64_t xid) {
   // on (nothing is prepared on it yet).
   const auto adopt = [this](std::unique_ptr<pg_conn, ConnDeleter> fresh) {
     conn_ = std::move(fresh);
-    prepared_.clear();
+    prepared_.Clear();
     PQsetNoticeProcessor(
         conn_.get(), [](void*, const char*) {}, nullptr);
   };

@@ -41,6 +41,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "store/connection.h"
+#include "store/internal/lru_cache.h"
 
 struct pg_conn;
 struct pg_result;
@@ -61,6 +62,10 @@ struct PostgresOptions {
   // (default_transaction_read_only), so that PostgreSQL itself refuses any
   // write, whatever statement runs.
   bool read_only = false;
+  // Most prepared statements kept per session; the least recently used is
+  // DEALLOCATEd to make room. Every distinct filter shape is a statement of
+  // its own, and each holds server memory for as long as the session lives.
+  size_t statement_cache_capacity = 256;
 };
 
 // The database `options` connect to: its dbname, else PGDATABASE, else the
@@ -138,6 +143,11 @@ class PostgresConnection final : public Connection {
   // inside quoted strings and identifiers are left alone).
   static std::string NumberPlaceholders(absl::string_view sql);
 
+  // Prepared statements this connection holds on its server (a named one
+  // is evicted from the cache with a DEALLOCATE sent with the next round
+  // trip). For tests and benchmarks of the statement cache's bound.
+  size_t CachedStatementCount() const { return prepared_.size(); }
+
   // `name` as a quoted SQL identifier, for the DDL that cannot take a
   // parameter (CREATE DATABASE).
   std::string QuoteIdentifier(absl::string_view name) const;
@@ -164,7 +174,9 @@ class PostgresConnection final : public Connection {
   };
 
   PostgresConnection(pg_conn* conn, const PostgresOptions& options)
-      : conn_(conn), options_(options) {}
+      : conn_(conn),
+        prepared_(options.statement_cache_capacity),
+        options_(options) {}
 
   // What became of read-write transaction `xid` after its COMMIT lost the
   // connection; see Commit().
@@ -209,8 +221,8 @@ class PostgresConnection final : public Connection {
                             absl::string_view context) const;
 
   std::unique_ptr<pg_conn, ConnDeleter> conn_;
-  // Prepared statement names by SQL text.
-  absl::flat_hash_map<std::string, std::string> prepared_;
+  // Prepared statement names by SQL text and parameter kinds.
+  internal::LruCache<std::string> prepared_;
   const PostgresOptions options_;
   // Names of prepared statements ever made on this connection.
   int64_t prepared_count_ = 0;

@@ -45,8 +45,9 @@ class PostgresConnectionTest : public ::mlmdx::testing::PostgresClusterTest {
         IsOk());
   }
 
-  std::unique_ptr<PostgresConnection> Connect() {
+  std::unique_ptr<PostgresConnection> Connect(size_t statement_cache = 256) {
     PostgresOptions options;
+    options.statement_cache_capacity = statement_cache;
     options.conninfo = cluster().ConnInfo("postgres");
     auto conn = PostgresConnection::Open(options);
     EXPECT_THAT(conn.status(), IsOk());
@@ -62,6 +63,53 @@ class PostgresConnectionTest : public ::mlmdx::testing::PostgresClusterTest {
   std::unique_ptr<PostgresConnection> conn_;
   std::string schema_;
 };
+
+// The server's own count of this session's prepared statements.
+int64_t ServerPreparedStatements(PostgresConnection& conn) {
+  auto rows = conn.Query("SELECT count(*) FROM pg_prepared_statements", {});
+  EXPECT_THAT(rows.status(), IsOk());
+  return rows.ok() ? (*rows).rows[0][0].AsInt() : -1;
+}
+
+// Many distinct statements leave at most the cache's capacity prepared on
+// the server (the evicted ones are DEALLOCATEd), and a statement evicted
+// and prepared again answers correctly, also inside a transaction and with
+// deferred statements in the same pipeline.
+TEST_F(PostgresConnectionTest, StatementCacheIsBoundedOnTheServer) {
+  auto conn = Connect(/*statement_cache=*/8);
+  ASSERT_NE(conn, nullptr);
+  ASSERT_THAT(conn->ExecuteScript("CREATE TABLE c (v BIGINT)"), IsOk());
+  for (int shape = 0; shape < 200; ++shape) {
+    auto rows =
+        conn->Query(absl::StrCat("SELECT ? + ", shape), {SqlValue::Int(1000)});
+    ASSERT_THAT(rows.status(), IsOk());
+    ASSERT_EQ(rows->rows[0][0].AsInt(), 1000 + shape);
+  }
+  EXPECT_LE(conn->CachedStatementCount(), 8u);
+  // The count query is one more statement; the DEALLOCATEs went with it.
+  EXPECT_LE(ServerPreparedStatements(*conn), 8);
+  ASSERT_THAT(conn->Begin(TransactionMode::kReadWrite), IsOk());
+  for (int round = 0; round < 3; ++round) {
+    for (int shape = 0; shape < 20; ++shape) {
+      ASSERT_THAT(conn->ExecuteDeferred(
+                      absl::StrCat("INSERT INTO c VALUES (? + ", shape, ")"),
+                      {SqlValue::Int(round * 100)}),
+                  IsOk());
+      auto rows = conn->Query(absl::StrCat("SELECT ? * ", shape),
+                              {SqlValue::Int(round + 1)});
+      ASSERT_THAT(rows.status(), IsOk());
+      ASSERT_EQ(rows->rows[0][0].AsInt(), (round + 1) * shape);
+    }
+  }
+  ASSERT_THAT(conn->Commit(), IsOk());
+  EXPECT_THAT(conn->FirstDeferredError(), IsOk());
+  auto sum = conn->Query("SELECT count(*), sum(v) FROM c", {});
+  ASSERT_THAT(sum.status(), IsOk());
+  EXPECT_EQ(sum->rows[0][0].AsInt(), 60);
+  // Sum over rounds r and shapes s of 100 r + s.
+  EXPECT_EQ(sum->rows[0][1].AsInt(), 20 * 100 * (0 + 1 + 2) + 3 * 190);
+  EXPECT_LE(ServerPreparedStatements(*conn), 8);
+}
 
 TEST_F(PostgresConnectionTest, BindsParametersAndReadsRowsBack) {
   ASSERT_THAT(

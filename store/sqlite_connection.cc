@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "util/status_macros.h"
 
@@ -28,7 +29,8 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   sqlite3* raw = nullptr;
   const int rc = sqlite3_open_v2(name.c_str(), &raw, flags, nullptr);
   // The handle exists even when opening failed and must be closed.
-  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(raw));
+  std::unique_ptr<SqliteConnection> conn(
+      new SqliteConnection(raw, options.statement_cache_capacity));
   if (rc != SQLITE_OK) {
     return absl::UnavailableError(
         absl::StrCat("cannot open SQLite database '", name,
@@ -51,7 +53,8 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
 }
 
 SqliteConnection::~SqliteConnection() {
-  statements_.clear();  // Finalize before closing.
+  statements_.Clear();  // Finalize before closing.
+  retired_.clear();
   sqlite3_close_v2(db_);
 }
 
@@ -107,8 +110,8 @@ absl::Status SqliteConnection::ExecuteScript(absl::string_view sql) {
 
 absl::StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(
     absl::string_view sql, absl::Span<const SqlValue> params) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
+  Statement* cached = statements_.Find(sql);
+  if (cached == nullptr) {
     sqlite3_stmt* raw = nullptr;
     const int rc =
         sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
@@ -117,9 +120,17 @@ absl::StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(
       sqlite3_finalize(raw);
       return ErrorStatus(rc, absl::StrCat("cannot prepare `", sql, "`"));
     }
-    it = statements_.emplace(std::string(sql), Statement(raw)).first;
+    auto evicted = statements_.Insert(std::string(sql), Statement(raw));
+    if (evicted.has_value()) {
+      // Finalizing frees the statement's memory; one a row callback is
+      // still stepping waits until it is done.
+      if (running_ > 0) {
+        retired_.push_back(std::move(evicted->second));
+      }
+    }
+    cached = statements_.Find(sql);
   }
-  sqlite3_stmt* stmt = it->second.get();
+  sqlite3_stmt* stmt = cached->get();
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
   if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(stmt)) {
@@ -160,6 +171,10 @@ absl::StatusOr<sqlite3_stmt*> SqliteConnection::Prepare(
 }
 
 absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, const RowCallback* row) {
+  ++running_;
+  absl::Cleanup done = [this] {
+    if (--running_ == 0) retired_.clear();
+  };
   const int columns = sqlite3_column_count(stmt);
   std::vector<SqlValue> values(columns);
   absl::Status status;
@@ -203,6 +218,22 @@ absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, const RowCallback* row) {
   }
   sqlite3_reset(stmt);
   return status;
+}
+
+int SqliteConnection::LiveStatementCount() const {
+  int count = 0;
+  for (sqlite3_stmt* stmt = sqlite3_next_stmt(db_, nullptr); stmt != nullptr;
+       stmt = sqlite3_next_stmt(db_, stmt)) {
+    ++count;
+  }
+  return count;
+}
+
+int64_t SqliteConnection::StatementMemoryBytes() const {
+  int current = 0;
+  int highwater = 0;
+  sqlite3_db_status(db_, SQLITE_DBSTATUS_STMT_USED, &current, &highwater, 0);
+  return current;
 }
 
 absl::StatusOr<RecordSet> SqliteConnection::Query(

@@ -12,11 +12,15 @@
 #ifndef MLMDX_STORE_SQLITE_CONNECTION_H_
 #define MLMDX_STORE_SQLITE_CONNECTION_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "store/connection.h"
+#include "store/internal/lru_cache.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -40,6 +44,10 @@ struct SqliteOptions {
   // Use the write-ahead log (readers never block the writer). Ignored for
   // in-memory databases.
   bool wal = true;
+  // Most prepared statements kept per connection; the least recently used
+  // is finalized to make room. Every distinct filter shape is a statement of
+  // its own, so an unbounded cache would grow with the filters clients send.
+  size_t statement_cache_capacity = 256;
 };
 
 class SqliteConnection final : public Connection {
@@ -68,13 +76,20 @@ class SqliteConnection final : public Connection {
                                   absl::Span<const SqlValue> params) override;
   absl::StatusOr<bool> TableExists(absl::string_view table) override;
 
+  // Prepared statements alive on the database handle (sqlite3_next_stmt),
+  // and the heap bytes they hold (SQLITE_DBSTATUS_STMT_USED). For tests and
+  // benchmarks of the statement cache's bound.
+  int LiveStatementCount() const;
+  int64_t StatementMemoryBytes() const;
+
  private:
   struct StatementDeleter {
     void operator()(sqlite3_stmt* stmt) const;
   };
   using Statement = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
 
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  SqliteConnection(sqlite3* db, size_t statement_cache_capacity)
+      : db_(db), statements_(statement_cache_capacity) {}
 
   // Returns the cached prepared statement for `sql`, reset and with
   // `params` bound.
@@ -86,7 +101,12 @@ class SqliteConnection final : public Connection {
   absl::Status ErrorStatus(int code, absl::string_view context) const;
 
   sqlite3* db_;
-  absl::flat_hash_map<std::string, Statement> statements_;
+  internal::LruCache<Statement> statements_;
+  // Run() calls in progress (a row callback may query again). A statement
+  // evicted meanwhile may be the one stepping, so it waits in `retired_`
+  // until the outermost Run() returns.
+  int running_ = 0;
+  std::vector<Statement> retired_;
 };
 
 }  // namespace mlmdx::store

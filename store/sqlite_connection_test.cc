@@ -4,11 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "store/internal/property_codec.h"
 #include "store/schema.h"
 #include "tests/test_util.h"
+#include "util/status_macros.h"
 
 namespace mlmdx::store {
 namespace {
@@ -40,6 +42,65 @@ TEST(SqliteConnectionTest, BindsParametersAndReadsRowsBack) {
   EXPECT_EQ(rows->rows[0][0].AsInt(), 7);
   EXPECT_EQ(rows->rows[0][1].AsString(), tricky);
   EXPECT_DOUBLE_EQ(rows->rows[0][2].AsDouble(), 0.1234567);
+}
+
+// Many distinct statements leave at most the cache's capacity alive on the
+// handle (the evicted ones are finalized and their memory freed), and a
+// statement evicted and prepared again answers correctly.
+TEST(SqliteConnectionTest, StatementCacheIsBoundedAndFreesEvicted) {
+  SqliteOptions options;
+  options.statement_cache_capacity = 8;
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  int64_t memory_with_full_cache = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int shape = 0; shape < 100; ++shape) {
+      auto rows = (*conn)->Query(absl::StrCat("SELECT ? + ", shape),
+                                 {SqlValue::Int(round * 1000)});
+      ASSERT_THAT(rows.status(), IsOk());
+      ASSERT_EQ(rows->rows[0][0].AsInt(), round * 1000 + shape);
+      EXPECT_LE((*conn)->LiveStatementCount(), 8);
+      if (round == 0 && shape == 7) {
+        memory_with_full_cache = (*conn)->StatementMemoryBytes();
+      }
+    }
+  }
+  EXPECT_EQ((*conn)->LiveStatementCount(), 8);
+  EXPECT_GT(memory_with_full_cache, 0);
+  // Statements of one shape family are alike, so eight of them hold about
+  // what the first eight held, not 300 statements' worth.
+  EXPECT_LT((*conn)->StatementMemoryBytes(), 2 * memory_with_full_cache);
+}
+
+// A row callback that runs enough other statements to evict the one still
+// stepping: the outer statement keeps producing its rows.
+TEST(SqliteConnectionTest, StatementEvictedWhileSteppingFinishesItsRows) {
+  SqliteOptions options;
+  options.statement_cache_capacity = 2;
+  auto conn = SqliteConnection::Open(options);
+  ASSERT_THAT(conn.status(), IsOk());
+  ASSERT_THAT((*conn)->ExecuteScript("CREATE TABLE n(v INT);"
+                                     "INSERT INTO n VALUES (1), (2), (3);"),
+              IsOk());
+  std::vector<int64_t> seen;
+  ASSERT_THAT((*conn)->QueryEach(
+                  "SELECT v FROM n ORDER BY v", {},
+                  [&](absl::Span<const SqlValue> row) -> absl::Status {
+                    seen.push_back(row[0].AsInt());
+                    for (int shape = 0; shape < 4; ++shape) {
+                      MLMDX_ASSIGN_OR_RETURN(
+                          RecordSet inner,
+                          (*conn)->Query(absl::StrCat("SELECT ? * ", shape),
+                                         {SqlValue::Int(row[0].AsInt())}));
+                      if (inner.rows[0][0].AsInt() != row[0].AsInt() * shape) {
+                        return absl::InternalError("wrong inner answer");
+                      }
+                    }
+                    return absl::OkStatus();
+                  }),
+              IsOk());
+  EXPECT_EQ(seen, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_LE((*conn)->LiveStatementCount(), 2);
 }
 
 TEST(SqliteConnectionTest, UniqueViolationIsAlreadyExists) {

@@ -926,6 +926,73 @@ TEST_P(FilterPagingTest, ByTypeAndByContextWalks) {
               ::testing::UnorderedElementsAreArray(failed));
 }
 
+// A filter whose matches are dense in part of the ordering and sparse in
+// the rest: pages in the dense part come from the ordered form (the order's
+// index, each candidate tested against the filter), pages in the sparse
+// part from the complete match list. Every page size walks exactly the
+// answer of one unpaged call, and the rows inserted between pages change
+// nothing for the rows already there.
+TEST_P(FilterPagingTest, DenseAndSparseFiltersWalkLikeOneUnpagedCall) {
+  const auto [field, asc] = GetParam();
+  const int64_t type_id = PutArtifactTypeOrDie(*stub_, "A");
+  const auto put_batch = [&](int batch) {
+    mlmd::PutArtifactsRequest request;
+    for (int i = 0; i < 4; ++i) {
+      mlmd::Artifact* artifact = request.add_artifacts();
+      artifact->set_type_id(type_id);
+      // Batches 0-24 match every other row; later ones one row in five
+      // batches.
+      const bool match = batch < 25 ? i % 2 == 0 : (i == 0 && batch % 5 == 0);
+      artifact->set_uri(absl::StrCat(match ? "hit/" : "miss/", batch, "/", i));
+    }
+    mlmd::PutArtifactsResponse response;
+    EXPECT_THAT(MLMDX_CALL(*stub_, PutArtifacts, request, response), IsOk());
+    SleepMs(2);
+  };
+  for (int batch = 0; batch < 40; ++batch) put_batch(batch);
+  const std::string filter = "uri LIKE 'hit/%'";
+
+  const auto keys = Keys(field);
+  Page unpaged;
+  ASSERT_THAT(Artifacts()(Options(filter, field, asc, 100), &unpaged), IsOk());
+  ASSERT_TRUE(unpaged.token.empty());
+  ASSERT_EQ(unpaged.ids.size(), 25u * 2 + 3);
+  std::vector<int64_t> sorted = unpaged.ids;
+  std::sort(sorted.begin(), sorted.end(), [&](int64_t x, int64_t y) {
+    return asc ? keys.at(x) < keys.at(y) : keys.at(y) < keys.at(x);
+  });
+  EXPECT_THAT(unpaged.ids, ElementsAreArray(sorted));
+
+  for (int size : {1, 2, 3, 7, 20}) {
+    EXPECT_THAT(Walk(Artifacts(), Options(filter, field, asc, size)),
+                ElementsAreArray(unpaged.ids))
+        << "page size " << size;
+  }
+  // Matching and other rows added after every page: the rows that were
+  // there are all listed once, in order; new ones only after them.
+  int added = 0;
+  const std::vector<int64_t> walked =
+      Walk(Artifacts(), Options(filter, field, asc, 3),
+           [&](int, ListOperationOptions*) { put_batch(added++ % 25); });
+  std::vector<int64_t> original_part;
+  for (int64_t id : walked) {
+    if (std::find(unpaged.ids.begin(), unpaged.ids.end(), id) !=
+        unpaged.ids.end()) {
+      original_part.push_back(id);
+    }
+  }
+  EXPECT_THAT(original_part, ElementsAreArray(unpaged.ids));
+  if (asc) {
+    ASSERT_GE(walked.size(), unpaged.ids.size());
+    EXPECT_THAT(std::vector<int64_t>(walked.begin(),
+                                     walked.begin() + unpaged.ids.size()),
+                ElementsAreArray(unpaged.ids));
+  }
+  EXPECT_EQ(std::set<int64_t>(walked.begin(), walked.end()).size(),
+            walked.size());
+  if (!asc) EXPECT_EQ(walked.size(), unpaged.ids.size());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     EveryOrdering, FilterPagingTest,
     ::testing::Combine(::testing::Values(Field::ID, Field::CREATE_TIME,

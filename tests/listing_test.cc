@@ -2,10 +2,12 @@
 // spec/api.md §3.4): page sizes, ordering, tokens and their errors.
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -377,6 +379,75 @@ TEST_F(ListingTest, TokenErrors) {
                 StatusIs(absl::StatusCode::kInvalidArgument))
         << forged;
   }
+}
+
+// Rows written by one request share their update time. A run of them
+// longer than a page is walked once, in id order within the run (MLMD's
+// listed_ids predicate would list the run's first pages again and again).
+TEST_F(ListingTest, RunOfEqualUpdateTimesLongerThanAPageIsWalkedOnce) {
+  PutArtifactsOrDie(*stub_, at_, 30);
+  const std::vector<ml_metadata::Artifact> all = AllArtifacts();
+  std::map<int64_t, int> run_lengths;
+  for (const auto& artifact : all) {
+    ++run_lengths[artifact.last_update_time_since_epoch()];
+  }
+  int longest = 0;
+  for (const auto& [time, length] : run_lengths) {
+    longest = std::max(longest, length);
+  }
+  ASSERT_GT(longest, 4) << "no run of equal update times to page through";
+  for (bool asc : {true, false}) {
+    EXPECT_THAT(
+        Walk(Options(4, ListOperationOptions::OrderByField::LAST_UPDATE_TIME,
+                     asc)),
+        ElementsAreArray(Sorted(
+            all, ListOperationOptions::OrderByField::LAST_UPDATE_TIME, asc)))
+        << "asc=" << asc;
+  }
+}
+
+// A LAST_UPDATE_TIME token as MLMD writes it (no id_offset; the ids listed
+// at the last time instead) still resumes after the rows it names, so a
+// client can carry a walk over from an MLMD server.
+TEST_F(ListingTest, MlmdShapedUpdateTimeTokenIsAccepted) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 6; ++i) {
+    ids.push_back(PutArtifactsOrDie(*stub_, at_, 1)[0]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  const std::vector<ml_metadata::Artifact> all = AllArtifacts();
+  ASSERT_EQ(all.size(), 6u);
+  const auto field = ListOperationOptions::OrderByField::LAST_UPDATE_TIME;
+  ListOperationOptions options = Options(10, field, true);
+  const std::vector<int64_t> order = Sorted(all, field, true);
+  ml_metadata::ListOperationNextPageToken token;
+  int64_t third_time = 0;
+  for (const auto& artifact : all) {
+    if (artifact.id() == order[2]) {
+      third_time = artifact.last_update_time_since_epoch();
+    }
+  }
+  token.set_field_offset(third_time);
+  for (const auto& artifact : all) {
+    if (artifact.last_update_time_since_epoch() == third_time) {
+      token.add_listed_ids(artifact.id());
+    }
+  }
+  *token.mutable_set_options() = options;
+  std::string encoded;
+  absl::WebSafeBase64Escape(token.SerializeAsString(), &encoded);
+  options.set_next_page_token(encoded);
+  ml_metadata::GetArtifactsResponse response;
+  ASSERT_THAT(Page(options, &response), IsOk());
+  std::vector<int64_t> expected;
+  for (int64_t id : order) {
+    const auto it = std::find_if(all.begin(), all.end(),
+                                 [&](const auto& a) { return a.id() == id; });
+    if (it->last_update_time_since_epoch() > third_time) expected.push_back(id);
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_THAT(IdsOf(response.artifacts()), ElementsAreArray(expected));
+  EXPECT_TRUE(response.next_page_token().empty());
 }
 
 TEST_F(ListingTest, InvalidOptionsAreRejectedEvenOnEmptyTables) {

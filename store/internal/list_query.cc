@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -102,10 +104,44 @@ absl::StatusOr<bool> ScopeHasNodes(RecordAccess& access,
   return !rows.rows.empty();
 }
 
+namespace {
+
+// What one page asks for, split into the parts the page's statements
+// are assembled from.
+struct PagePlan {
+  Field::Field field = Field::ID;
+  bool ascending = true;
+  absl::string_view column;
+  // Rows fetched: the page and one more, to learn whether a next page
+  // exists (at most kMaxRowsPerQuery).
+  int limit = 0;
+  // " ORDER BY ..." in the page's order, ties broken by id.
+  std::string order_by;
+  // The scope's condition (or empty) and its parameter.
+  std::string scope_condition;
+  std::vector<SqlValue> scope_params;
+  // Where the previous page stopped (or empty), and its parameters.
+  std::string position_condition;
+  std::vector<SqlValue> position_params;
+  std::optional<query::CompiledFilter> filter;
+};
+
+std::string Where(const std::vector<std::string>& conditions) {
+  std::vector<std::string> present;
+  for (const std::string& c : conditions) {
+    if (!c.empty()) present.push_back(c);
+  }
+  if (present.empty()) return "";
+  return absl::StrCat(" WHERE ", absl::StrJoin(present, " AND "));
+}
+
+void Append(std::vector<SqlValue>& to, const std::vector<SqlValue>& from) {
+  to.insert(to.end(), from.begin(), from.end());
+}
+
 template <typename Node>
-absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
-                                         const ListScope& scope,
-                                         Dialect dialect) {
+absl::StatusOr<PagePlan> PlanPage(const ListOperationOptions& options,
+                                  const ListScope& scope, Dialect dialect) {
   if (options.max_result_size() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("options.max_result_size must be positive, got ",
@@ -117,103 +153,199 @@ absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
         "Unsupported field: options.order_by_field.field is "
         "FIELD_UNSPECIFIED; use CREATE_TIME, LAST_UPDATE_TIME or ID");
   }
-  const Field::Field field = options.order_by_field().field();
-  const bool ascending = options.order_by_field().is_asc();
-  const absl::string_view column = FieldColumn(field);
-
-  std::vector<std::string> conditions;
-  std::vector<SqlValue> params;
+  PagePlan plan;
+  plan.field = options.order_by_field().field();
+  plan.ascending = options.order_by_field().is_asc();
+  plan.column = FieldColumn(plan.field);
+  plan.limit = std::min(options.max_result_size() + 1, kMaxRowsPerQuery);
+  const char* direction = plan.ascending ? "ASC" : "DESC";
+  if (plan.field == Field::ID) {
+    plan.order_by = absl::StrCat(" ORDER BY id ", direction);
+  } else {
+    plan.order_by = absl::StrCat(" ORDER BY ", plan.column, " ", direction,
+                                 ", id ", direction);
+  }
   if (scope.kind != ListScope::Kind::kAll) {
-    conditions.push_back(ScopeCondition<Node>(scope));
-    params.push_back(SqlValue::Int(scope.id));
+    plan.scope_condition = ScopeCondition<Node>(scope);
+    plan.scope_params.push_back(SqlValue::Int(scope.id));
   }
   if (!options.filter_query().empty()) {
     // The compiled filter is a self-contained SELECT of matching ids; every
     // literal of the filter is one of its bound parameters.
     MLMDX_ASSIGN_OR_RETURN(
-        query::CompiledFilter filter,
+        plan.filter,
         query::CompileFilter(options.filter_query(), QueryKind<Node>(),
                              QueryDialect(dialect)));
-    conditions.push_back(absl::StrCat("id IN (", filter.sql, ")"));
-    for (const query::SqlParam& param : filter.params) {
-      params.push_back(ToSqlValue(param));
-    }
   }
-  if (!options.next_page_token().empty()) {
-    MLMDX_ASSIGN_OR_RETURN(ListOperationNextPageToken token,
-                           DecodeToken(options.next_page_token()));
-    const auto& token_order = token.set_options().order_by_field();
-    if (token_order.field() != field || token_order.is_asc() != ascending) {
-      return absl::InvalidArgumentError(
-          "ListOperationOptions mismatch: options.order_by_field differs "
-          "from the one the next_page_token was issued for");
-    }
-    const char* cmp = ascending ? ">" : "<";
-    const char* cmp_eq = ascending ? ">=" : "<=";
-    if (field == Field::CREATE_TIME) {
-      conditions.push_back(
-          absl::StrCat(column, " ", cmp_eq, " ? AND id ", cmp, " ?"));
-      params.push_back(SqlValue::Int(token.field_offset()));
-      params.push_back(SqlValue::Int(token.id_offset()));
-    } else if (field == Field::LAST_UPDATE_TIME) {
-      if (token.listed_ids().empty()) {
-        return absl::InvalidArgumentError(
-            "options.next_page_token for LAST_UPDATE_TIME lists no ids");
-      }
-      std::vector<std::string> marks(token.listed_ids_size(), "?");
-      conditions.push_back(absl::StrCat(column, " ", cmp_eq,
-                                        " ? AND id NOT IN (",
-                                        absl::StrJoin(marks, ", "), ")"));
-      params.push_back(SqlValue::Int(token.field_offset()));
-      for (int64_t id : token.listed_ids()) params.push_back(SqlValue::Int(id));
-    } else {
-      conditions.push_back(absl::StrCat("id ", cmp, " ?"));
-      params.push_back(SqlValue::Int(token.field_offset()));
-    }
+  if (options.next_page_token().empty()) return plan;
+
+  MLMDX_ASSIGN_OR_RETURN(ListOperationNextPageToken token,
+                         DecodeToken(options.next_page_token()));
+  const auto& token_order = token.set_options().order_by_field();
+  if (token_order.field() != plan.field ||
+      token_order.is_asc() != plan.ascending) {
+    return absl::InvalidArgumentError(
+        "ListOperationOptions mismatch: options.order_by_field differs "
+        "from the one the next_page_token was issued for");
   }
-  const int limit = std::min(options.max_result_size() + 1, kMaxRowsPerQuery);
-  const char* direction = ascending ? "ASC" : "DESC";
-  std::string sql =
-      absl::StrCat("SELECT id, ", column, " FROM ", NodeTraits<Node>::kTable);
-  if (!conditions.empty()) {
-    absl::StrAppend(&sql, " WHERE ", absl::StrJoin(conditions, " AND "));
-  }
-  if (field == Field::ID) {
-    absl::StrAppend(&sql, " ORDER BY id ", direction);
+  const char* cmp = plan.ascending ? ">" : "<";
+  const char* cmp_eq = plan.ascending ? ">=" : "<=";
+  if (plan.field == Field::ID) {
+    plan.position_condition = absl::StrCat("id ", cmp, " ?");
+    plan.position_params.push_back(SqlValue::Int(token.field_offset()));
+  } else if (plan.field == Field::CREATE_TIME || token.has_id_offset()) {
+    // The key of the last row listed: the next page starts right after it
+    // in (field, id) order, whatever was added since.
+    plan.position_condition =
+        absl::StrCat("(", plan.column, ", id) ", cmp, " (?, ?)");
+    plan.position_params.push_back(SqlValue::Int(token.field_offset()));
+    plan.position_params.push_back(SqlValue::Int(token.id_offset()));
   } else {
-    absl::StrAppend(&sql, " ORDER BY ", column, " ", direction, ", id ",
-                    direction);
+    // A LAST_UPDATE_TIME token in MLMD's own form: the last time, and the
+    // ids listed at that time.
+    if (token.listed_ids().empty()) {
+      return absl::InvalidArgumentError(
+          "options.next_page_token for LAST_UPDATE_TIME lists no ids");
+    }
+    std::vector<std::string> marks(token.listed_ids_size(), "?");
+    plan.position_condition =
+        absl::StrCat(plan.column, " ", cmp_eq, " ? AND id NOT IN (",
+                     absl::StrJoin(marks, ", "), ")");
+    plan.position_params.push_back(SqlValue::Int(token.field_offset()));
+    for (int64_t id : token.listed_ids()) {
+      plan.position_params.push_back(SqlValue::Int(id));
+    }
   }
-  absl::StrAppend(&sql, " LIMIT ?");
-  params.push_back(SqlValue::Int(limit));
-  return ListQuery{std::move(sql), std::move(params)};
+  return plan;
+}
+
+template <typename Node>
+ListQuery MaterializedQuery(const PagePlan& plan) {
+  ListQuery query;
+  std::string filter_condition;
+  if (plan.filter.has_value()) {
+    filter_condition = absl::StrCat("id IN (", plan.filter->sql, ")");
+  }
+  query.sql = absl::StrCat(
+      "SELECT id, ", plan.column, " FROM ", NodeTraits<Node>::kTable,
+      Where({plan.scope_condition, filter_condition, plan.position_condition}),
+      plan.order_by, " LIMIT ?");
+  Append(query.params, plan.scope_params);
+  if (plan.filter.has_value()) {
+    for (const query::SqlParam& param : plan.filter->params) {
+      query.params.push_back(ToSqlValue(param));
+    }
+  }
+  Append(query.params, plan.position_params);
+  query.params.push_back(SqlValue::Int(plan.limit));
+  return query;
+}
+
+// How many rows in page order, from the page's position on, the ordered
+// form tests against the filter before it gives up: this many times the
+// rows the page needs.
+constexpr int kWindowFactor = 8;
+
+// The page in the order's index, testing candidates one at a time against
+// the filter, over a window of at most kWindowFactor * limit candidates.
+// Its cost follows the page size, not the number of matches; it answers
+// fewer rows than the limit when the window holds too few matches.
+template <typename Node>
+ListQuery OrderedQuery(const PagePlan& plan) {
+  ListQuery query;
+  // The test is a correlated subquery run once per candidate. OFFSET keeps
+  // PostgreSQL from turning it into a semi-join, which it may plan as a hash
+  // of every match: the very cost the window avoids.
+  // The window names its order column order_key: ordered by ID, "id, id"
+  // would be two columns of one name, which PostgreSQL cannot refer to.
+  const char* direction = plan.ascending ? "ASC" : "DESC";
+  query.sql = absl::StrCat(
+      "SELECT id, order_key FROM (SELECT id, ", plan.column,
+      " AS order_key FROM ", NodeTraits<Node>::kTable,
+      Where({plan.scope_condition, plan.position_condition}), plan.order_by,
+      " LIMIT ?) AS page_window WHERE EXISTS (SELECT 1",
+      plan.filter->from_where,
+      " AND table_0.id = page_window.id LIMIT 1 OFFSET 0) ORDER BY ",
+      "order_key ", direction, ", id ", direction, " LIMIT ?");
+  Append(query.params, plan.scope_params);
+  Append(query.params, plan.position_params);
+  query.params.push_back(SqlValue::Int(kWindowFactor * plan.limit));
+  for (const query::SqlParam& param : plan.filter->params) {
+    query.params.push_back(ToSqlValue(param));
+  }
+  query.params.push_back(SqlValue::Int(plan.limit));
+  return query;
+}
+
+// Whether the filter is broad: it yields at least as many joined rows as
+// the ordered form's window holds. Stops reading there, so it costs at most
+// that much; a narrow filter is cheaper to compute whole.
+ListQuery BreadthProbe(const PagePlan& plan) {
+  ListQuery query;
+  query.sql = absl::StrCat("SELECT 1", plan.filter->from_where, " LIMIT ?");
+  for (const query::SqlParam& param : plan.filter->params) {
+    query.params.push_back(ToSqlValue(param));
+  }
+  query.params.push_back(SqlValue::Int(kWindowFactor * plan.limit));
+  return query;
+}
+
+}  // namespace
+
+template <typename Node>
+absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
+                                         const ListScope& scope,
+                                         Dialect dialect) {
+  MLMDX_ASSIGN_OR_RETURN(PagePlan plan,
+                         PlanPage<Node>(options, scope, dialect));
+  return MaterializedQuery<Node>(plan);
 }
 
 template <typename Node>
 absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
                                      const ListOperationOptions& options,
                                      const ListScope& scope) {
-  MLMDX_ASSIGN_OR_RETURN(
-      ListQuery query,
-      BuildListQuery<Node>(options, scope, access.connection().dialect()));
-  MLMDX_ASSIGN_OR_RETURN(RecordSet rows,
-                         access.connection().Query(query.sql, query.params));
-  const Field::Field field = options.order_by_field().field();
+  Connection& connection = access.connection();
+  MLMDX_ASSIGN_OR_RETURN(PagePlan plan,
+                         PlanPage<Node>(options, scope, connection.dialect()));
+  std::optional<RecordSet> rows;
+  if (plan.filter.has_value()) {
+    const ListQuery probe = BreadthProbe(plan);
+    MLMDX_ASSIGN_OR_RETURN(RecordSet probed,
+                           connection.Query(probe.sql, probe.params));
+    if (static_cast<int>(probed.rows.size()) == kWindowFactor * plan.limit) {
+      const ListQuery ordered = OrderedQuery<Node>(plan);
+      MLMDX_ASSIGN_OR_RETURN(RecordSet candidate,
+                             connection.Query(ordered.sql, ordered.params));
+      // A full page is the answer; a short one may only mean that the
+      // window was too sparse, which the complete form settles.
+      if (static_cast<int>(candidate.rows.size()) == plan.limit) {
+        rows = std::move(candidate);
+      }
+    }
+  }
+  if (!rows.has_value()) {
+    const ListQuery query = MaterializedQuery<Node>(plan);
+    MLMDX_ASSIGN_OR_RETURN(rows, connection.Query(query.sql, query.params));
+  }
 
   ListPage page;
   const bool more =
-      static_cast<int>(rows.rows.size()) > options.max_result_size();
-  if (more) rows.rows.resize(options.max_result_size());
-  for (const auto& row : rows.rows) page.ids.push_back(row[0].AsInt());
-  if (more && !rows.rows.empty()) {
+      static_cast<int>(rows->rows.size()) > options.max_result_size();
+  if (more) rows->rows.resize(options.max_result_size());
+  for (const auto& row : rows->rows) page.ids.push_back(row[0].AsInt());
+  if (more && !rows->rows.empty()) {
     ListOperationNextPageToken token;
-    const auto& last = rows.rows.back();
+    const auto& last = rows->rows.back();
     token.set_field_offset(last[1].AsInt());
-    if (field != Field::LAST_UPDATE_TIME) token.set_id_offset(last[0].AsInt());
+    // MLMD leaves id_offset out for LAST_UPDATE_TIME and lists the ids at
+    // the last time instead; both are written, and id_offset is what the
+    // next page reads (listed_ids only when an MLMD token lacks it).
+    token.set_id_offset(last[0].AsInt());
     *token.mutable_set_options() = options;
     token.mutable_set_options()->clear_next_page_token();
-    if (field == Field::LAST_UPDATE_TIME) {
-      for (auto it = rows.rows.rbegin(); it != rows.rows.rend(); ++it) {
+    if (plan.field == Field::LAST_UPDATE_TIME) {
+      for (auto it = rows->rows.rbegin(); it != rows->rows.rend(); ++it) {
         if ((*it)[1].AsInt() != last[1].AsInt()) break;
         token.add_listed_ids((*it)[0].AsInt());
       }

@@ -1,12 +1,22 @@
 // File: store/internal/list_query.h
 // -----------------------------------------------------------------------------
 //
-// One page of a node listing under ListOperationOptions, exactly as MLMD
-// pages (spec/listing.md §2-4): page size default 20 and a cap of 101 rows
-// without a token, ORDER BY the field with ties broken by id in the same
-// direction, MLMD's next-page predicates, and MLMD's next_page_token format
-// (web-safe base64 of ListOperationNextPageToken), so tokens stay valid
-// across an MLMD server and this one.
+// One page of a node listing under ListOperationOptions (spec/listing.md
+// §2-4): page size default 20 and a cap of 101 rows without a token, ORDER
+// BY the field with ties broken by id in the same direction, and MLMD's
+// next_page_token format (web-safe base64 of ListOperationNextPageToken).
+//
+// Paging is by key: the token holds the last row's (field, id), and the
+// next page is the rows after it in that order, so rows added between pages
+// are neither skipped nor repeated and a page never depends on the pages
+// before it. MLMD's own tokens are accepted (a LAST_UPDATE_TIME token
+// without id_offset resumes with MLMD's listed_ids predicate).
+//
+// A filtered page is answered one of two ways. A broad filter (at least
+// kWindowFactor times the page in matches) is tested row by row along the
+// order's index over a bounded window after the position, so the page costs
+// in proportion to its size; a narrow filter, or a window too sparse to fill
+// the page, computes the whole match list and picks the page from it.
 
 #ifndef MLMDX_STORE_INTERNAL_LIST_QUERY_H_
 #define MLMDX_STORE_INTERNAL_LIST_QUERY_H_
@@ -43,8 +53,9 @@ struct ListQuery {
   std::vector<SqlValue> params;
 };
 
-// Builds the statement ListNodeIds would run for `options` and `scope` in
-// `dialect`, without running it. Also a debug hook: the listing benchmark
+// Builds the complete-match-list statement ListNodeIds runs for `options`
+// and `scope` in `dialect` (for a broad filter it first tries the windowed
+// form), without running it. Also a debug hook: the listing benchmark
 // prints `EXPLAIN QUERY PLAN` of exactly this SQL. Same errors as ListNodeIds.
 template <typename Node>
 absl::StatusOr<ListQuery> BuildListQuery(
