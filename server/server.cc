@@ -427,6 +427,9 @@ absl::Status RunServer(const ServerConfig& config) {
   grpc::ServerBuilder builder;
   MLMDX_RETURN_IF_ERROR(
       ApplyChannelArguments(config.channel_arguments, builder));
+  // gRPC binds with SO_REUSEPORT by default on Linux, so a second server on
+  // a port already in use would start and silently share the traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int bound_port = 0;
   std::string address = config.listen_address;
   if (address.find(':') != std::string::npos && address.front() != '[') {
@@ -438,9 +441,9 @@ absl::Status RunServer(const ServerConfig& config) {
   builder.RegisterService(&lineage_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address,
-                                               ":", config.port,
-                                               " (is the port in use?)"));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", address, ":", config.port, " (--grpc_port=",
+        config.port, "): the address is in use or not available"));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   LogInfo(
