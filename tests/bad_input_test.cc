@@ -72,6 +72,21 @@ TEST_F(BadInputTest, GarbageBytesAreRejectedWithoutHarm) {
   ExpectServingWithArtifacts(0);
 }
 
+TEST_F(BadInputTest, RemovedUriFieldOfGetArtifactsByUriIsRefused) {
+  // Field 1 (`uri`, a string) of MLMD's GetArtifactsByURIRequest, removed
+  // from the API: tag 0x0a, length 3, "abc".
+  const grpc::Status status = SendRawBytes(
+      server_.address(), "/ml_metadata.MetadataStoreService/GetArtifactsByURI",
+      std::string("\x0a\x03"
+                  "abc",
+                  5));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(
+      status.error_message().find("The request contains deprecated field"),
+      std::string::npos)
+      << status.error_message();
+}
+
 TEST_F(BadInputTest, UnknownMethodIsUnimplemented) {
   const grpc::Status status = SendRawBytes(
       server_.address(), "/ml_metadata.MetadataStoreService/DropAllTables", "");
