@@ -4,6 +4,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -370,6 +371,51 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(
   return grpc::SslServerCredentials(options);
 }
 
+// gRPC answers a request body that does not parse as the method's request
+// message with INTERNAL and no message, before any handler runs. That is the
+// client's fault, not the server's: answer INVALID_ARGUMENT naming the
+// method. Each call gets its own interceptor, so the flag is per call.
+class UnparsableRequestInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit UnparsableRequestInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : method_(info->method() == nullptr ? "" : info->method()) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      request_unparsable_ = true;
+    }
+    if (request_unparsable_ &&
+        methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      methods->ModifySendStatus(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("The request to ", method_,
+                       " is not a valid protocol buffer message of its "
+                       "request type (truncated, malformed or nested too "
+                       "deeply)")));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+  bool request_unparsable_ = false;
+};
+
+class UnparsableRequestInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new UnparsableRequestInterceptor(info);
+  }
+};
+
 }  // namespace
 
 absl::Status RunServer(const ServerConfig& config) {
@@ -430,6 +476,12 @@ absl::Status RunServer(const ServerConfig& config) {
   // gRPC binds with SO_REUSEPORT by default on Linux, so a second server on
   // a port already in use would start and silently share the traffic.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      std::make_unique<UnparsableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int bound_port = 0;
   std::string address = config.listen_address;
   if (address.find(':') != std::string::npos && address.front() != '[') {
