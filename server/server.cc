@@ -89,6 +89,11 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "UNAVAILABLE")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  app.add_option("--statement_timeout_ms", flags.statement_timeout_ms,
+                 "A database statement running longer is interrupted and "
+                 "its call fails with RESOURCE_EXHAUSTED (0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000))
+      ->capture_default_str();
   app.add_option("--change_log_retention_seconds",
                  flags.change_log_retention_seconds,
                  "PostgreSQL: how long the change log that servers over one "
@@ -332,6 +337,10 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   } else if (!flags.db.empty()) {
     config.store.postgres.reset();
     config.store.sqlite.filename_uri = flags.db;
+  }
+  config.store.sqlite.statement_timeout_ms = flags.statement_timeout_ms;
+  if (config.store.postgres.has_value()) {
+    config.store.postgres->statement_timeout_ms = flags.statement_timeout_ms;
   }
   return config;
 }

@@ -51,6 +51,7 @@ struct ServeFlags {
   bool sqlite_group_commit = true;
   int shutdown_grace_period_seconds = 5;
   int read_after_timeout_ms = 5000;
+  int64_t statement_timeout_ms = 600000;
   int64_t change_log_retention_seconds = 3600;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.

@@ -61,6 +61,10 @@ struct PostgresOptions {
   // (default_transaction_read_only), so that PostgreSQL itself refuses any
   // write, whatever statement runs.
   bool read_only = false;
+  // PostgreSQL's statement_timeout for the session: a statement running
+  // longer is cancelled and its call fails with RESOURCE_EXHAUSTED naming
+  // the limit. 0: no limit.
+  int64_t statement_timeout_ms = 0;
 };
 
 // The database `options` connect to: its dbname, else PGDATABASE, else the

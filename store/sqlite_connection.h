@@ -12,7 +12,10 @@
 #ifndef MLMDX_STORE_SQLITE_CONNECTION_H_
 #define MLMDX_STORE_SQLITE_CONNECTION_H_
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -40,6 +43,9 @@ struct SqliteOptions {
   // Use the write-ahead log (readers never block the writer). Ignored for
   // in-memory databases.
   bool wal = true;
+  // A statement running longer than this is interrupted and its call fails
+  // with RESOURCE_EXHAUSTED naming the limit. 0: no limit.
+  int64_t statement_timeout_ms = 0;
 };
 
 class SqliteConnection final : public Connection {
@@ -76,6 +82,9 @@ class SqliteConnection final : public Connection {
 
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
 
+  // SQLite's progress handler: non-zero interrupts the running statement.
+  static int InterruptWhenLate(void* connection);
+
   // Returns the cached prepared statement for `sql`, reset and with
   // `params` bound.
   absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql,
@@ -86,6 +95,10 @@ class SqliteConnection final : public Connection {
   absl::Status ErrorStatus(int code, absl::string_view context) const;
 
   sqlite3* db_;
+  // Of SqliteOptions; 0: no limit.
+  int64_t statement_timeout_ms_ = 0;
+  // When the statement being stepped must end; only set while Run() steps.
+  std::optional<std::chrono::steady_clock::time_point> statement_deadline_;
   absl::flat_hash_map<std::string, Statement> statements_;
 };
 

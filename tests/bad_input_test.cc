@@ -93,6 +93,47 @@ TEST_F(BadInputTest, RemovedUriFieldOfGetArtifactsByUriIsRefused) {
       << status.error_message();
 }
 
+TEST_F(BadInputTest, StatementRunningTooLongIsInterrupted) {
+  // 2,000 artifacts with 4,000-character URIs. A LIKE pattern of '%', 200
+  // 'a's and a 'b' compares up to 200 characters at each of the 4,000
+  // positions of every URI (both SQLite and PostgreSQL match it by trying
+  // each position): about a second of work, far over the limit set below.
+  constexpr int kArtifacts = 2000;
+  for (int batch = 0; batch < kArtifacts / 200; ++batch) {
+    ml_metadata::PutArtifactsRequest request;
+    for (int i = 0; i < 200; ++i) {
+      Artifact* artifact = request.add_artifacts();
+      artifact->set_type_id(type_id_);
+      artifact->set_uri(absl::StrCat(batch * 200 + i, std::string(4000, 'a')));
+    }
+    ml_metadata::PutArtifactsResponse response;
+    ASSERT_THAT(MLMDX_CALL(*stub_, PutArtifacts, request, response), IsOk());
+  }
+  server_.Stop();
+  ASSERT_THAT(server_.Start({"--statement_timeout_ms=100"}), IsOk());
+  stub_ = server_.NewStub();
+
+  ml_metadata::GetArtifactsRequest request;
+  request.mutable_options()->set_filter_query(
+      absl::StrCat("uri LIKE '%", std::string(200, 'a'), "b'"));
+  ml_metadata::GetArtifactsResponse response;
+  const absl::Status status =
+      MLMDX_CALL(*stub_, GetArtifacts, request, response);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_NE(status.message().find("--statement_timeout_ms"), std::string::npos)
+      << status;
+  EXPECT_NE(status.message().find("100 ms"), std::string::npos) << status;
+  // The connections that ran it serve the next calls (a page at a time: all
+  // of them are over the client's 4 MiB limit).
+  for (int i = 0; i < 10; ++i) {
+    ml_metadata::GetArtifactsRequest page;
+    page.mutable_options()->set_max_result_size(5);
+    ml_metadata::GetArtifactsResponse got;
+    ASSERT_THAT(MLMDX_CALL(*stub_, GetArtifacts, page, got), IsOk());
+    EXPECT_EQ(got.artifacts_size(), 5);
+  }
+}
+
 TEST_F(BadInputTest, UnknownMethodIsUnimplemented) {
   const grpc::Status status = SendRawBytes(
       server_.address(), "/ml_metadata.MetadataStoreService/DropAllTables", "");
