@@ -134,6 +134,47 @@ TEST_F(BadInputTest, StatementRunningTooLongIsInterrupted) {
   }
 }
 
+TEST_F(BadInputTest, RequestListingTooManyEntriesIsRefused) {
+  TestServer limited;
+  ASSERT_THAT(limited.Start({"--max_request_list_length=50"}), IsOk());
+  auto stub = limited.NewStub();
+  ml_metadata::PutArtifactTypeRequest type_request;
+  type_request.mutable_artifact_type()->set_name("T");
+  ml_metadata::PutArtifactTypeResponse type_response;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutArtifactType, type_request, type_response),
+              IsOk());
+
+  ml_metadata::GetArtifactsByIDRequest get;
+  for (int id = 1; id <= 51; ++id) get.add_artifact_ids(id);
+  ml_metadata::GetArtifactsByIDResponse got;
+  const absl::Status read = MLMDX_CALL(*stub, GetArtifactsByID, get, got);
+  EXPECT_THAT(read, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(read.message().find("artifact_ids lists 51 entries; the limit is "
+                                "50 per request (--max_request_list_length)"),
+            std::string::npos)
+      << read;
+
+  // A refused write writes nothing; one at the limit goes through.
+  ml_metadata::PutArtifactsRequest put;
+  for (int i = 0; i < 51; ++i) {
+    put.add_artifacts()->set_type_id(type_response.type_id());
+  }
+  ml_metadata::PutArtifactsResponse put_response;
+  const absl::Status write = MLMDX_CALL(*stub, PutArtifacts, put, put_response);
+  EXPECT_THAT(write, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_NE(write.message().find("--max_request_list_length"),
+            std::string::npos)
+      << write;
+  ml_metadata::GetArtifactsResponse all;
+  ASSERT_THAT(
+      MLMDX_CALL(*stub, GetArtifacts, ml_metadata::GetArtifactsRequest(), all),
+      IsOk());
+  EXPECT_EQ(all.artifacts_size(), 0);
+  put.mutable_artifacts()->RemoveLast();
+  ASSERT_THAT(MLMDX_CALL(*stub, PutArtifacts, put, put_response), IsOk());
+  EXPECT_EQ(put_response.artifact_ids_size(), 50);
+}
+
 TEST_F(BadInputTest, UnknownMethodIsUnimplemented) {
   const grpc::Status status = SendRawBytes(
       server_.address(), "/ml_metadata.MetadataStoreService/DropAllTables", "");
