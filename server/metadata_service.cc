@@ -8,6 +8,31 @@
 #include "util/log.h"
 
 namespace mlmdx::server {
+namespace {
+
+// Refuses a request whose repeated fields list more than `max_list_length`
+// entries (0: no limit). Only the request's own fields count: a list is
+// what makes one call cost as much as thousands.
+absl::Status CheckListLengths(const google::protobuf::Message& request,
+                              int64_t max_list_length) {
+  if (max_list_length <= 0) return absl::OkStatus();
+  const google::protobuf::Descriptor* descriptor = request.GetDescriptor();
+  const google::protobuf::Reflection* reflection = request.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = descriptor->field(i);
+    if (!field->is_repeated()) continue;
+    const int size = reflection->FieldSize(request, field);
+    if (size > max_list_length) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          descriptor->name(), ".", field->name(), " lists ", size,
+          " entries; the limit is ", max_list_length,
+          " per request (--max_request_list_length); split the request"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 // Every handler forwards to the method of the same name on `target` (the
 // store, or the lineage engine for traversals) and maps the status.
@@ -19,6 +44,7 @@ namespace mlmdx::server {
     absl::Status status =                                                      \
         AwaitReadAfter(*context, *lineage_, read_after_timeout_);              \
     store::CommitPositionScope commit;                                         \
+    if (status.ok()) status = CheckListLengths(*request, max_list_length_);    \
     if (status.ok()) status = target->Name(*request, response);                \
     if (status.ok()) {                                                         \
       AddCommitToken(commit, *context);                                        \

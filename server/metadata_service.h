@@ -29,12 +29,17 @@ class MetadataService final
   // `store`, `lineage` and `in_flight` must outlive the service. A call
   // carrying mlmdx-read-after waits up to `read_after_timeout`
   // (server/consistency.h).
+  // A request listing more than `max_list_length` entries in one of its
+  // fields (ids, uris, nodes, events) is refused with INVALID_ARGUMENT
+  // before any work; 0: no limit.
   MetadataService(store::MetadataStore* store, engine::LineageEngine* lineage,
-                  InFlightCalls& in_flight, absl::Duration read_after_timeout)
+                  InFlightCalls& in_flight, absl::Duration read_after_timeout,
+                  int64_t max_list_length = 0)
       : store_(store),
         lineage_(lineage),
         in_flight_(in_flight),
-        read_after_timeout_(read_after_timeout) {}
+        read_after_timeout_(read_after_timeout),
+        max_list_length_(max_list_length) {}
 
 #define MLMDX_DECLARE_HANDLER(Name)                            \
   grpc::Status Name(grpc::ServerContext* context,              \
@@ -50,6 +55,7 @@ class MetadataService final
   engine::LineageEngine* const lineage_;
   InFlightCalls& in_flight_;
   const absl::Duration read_after_timeout_;
+  const int64_t max_list_length_;
 };
 
 }  // namespace mlmdx::server

@@ -4,6 +4,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -87,6 +88,17 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "for this server to hold that write before answering "
                  "UNAVAILABLE")
       ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+  app.add_option("--statement_timeout_ms", flags.statement_timeout_ms,
+                 "A database statement running longer is interrupted and "
+                 "its call fails with RESOURCE_EXHAUSTED (0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000))
+      ->capture_default_str();
+  app.add_option("--max_request_list_length", flags.max_request_list_length,
+                 "Most entries one request may list in a field (ids, uris, "
+                 "nodes, events); more is refused with INVALID_ARGUMENT "
+                 "(0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
       ->capture_default_str();
   app.add_option("--change_log_retention_seconds",
                  flags.change_log_retention_seconds,
@@ -282,6 +294,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.channel_arguments = flags.grpc_channel_arguments;
   config.shutdown_grace_period_seconds = flags.shutdown_grace_period_seconds;
   config.read_after_timeout = absl::Milliseconds(flags.read_after_timeout_ms);
+  config.max_request_list_length = flags.max_request_list_length;
   config.change_log_retention =
       absl::Seconds(flags.change_log_retention_seconds);
   config.store.open_retries = flags.metadata_store_connection_retries;
@@ -332,6 +345,10 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
     config.store.postgres.reset();
     config.store.sqlite.filename_uri = flags.db;
   }
+  config.store.sqlite.statement_timeout_ms = flags.statement_timeout_ms;
+  if (config.store.postgres.has_value()) {
+    config.store.postgres->statement_timeout_ms = flags.statement_timeout_ms;
+  }
   return config;
 }
 
@@ -369,6 +386,51 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(
       {config.ssl->server_key(), config.ssl->server_cert()});
   return grpc::SslServerCredentials(options);
 }
+
+// gRPC answers a request body that does not parse as the method's request
+// message with INTERNAL and no message, before any handler runs. That is the
+// client's fault, not the server's: answer INVALID_ARGUMENT naming the
+// method. Each call gets its own interceptor, so the flag is per call.
+class UnparsableRequestInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit UnparsableRequestInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : method_(info->method() == nullptr ? "" : info->method()) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    using grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_MESSAGE) &&
+        methods->GetRecvMessage() == nullptr) {
+      request_unparsable_ = true;
+    }
+    if (request_unparsable_ &&
+        methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_STATUS) &&
+        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
+      methods->ModifySendStatus(grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("The request to ", method_,
+                       " is not a valid protocol buffer message of its "
+                       "request type (truncated, malformed or nested too "
+                       "deeply)")));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+  bool request_unparsable_ = false;
+};
+
+class UnparsableRequestInterceptorFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new UnparsableRequestInterceptor(info);
+  }
+};
 
 }  // namespace
 
@@ -417,7 +479,8 @@ absl::Status RunServer(const ServerConfig& config) {
                        absl::FormatDuration(absl::Now() - index_start)));
   InFlightCalls in_flight;
   MetadataService service(store.get(), lineage.get(), in_flight,
-                          config.read_after_timeout);
+                          config.read_after_timeout,
+                          config.max_request_list_length);
   // mlmdx's own extension (proto/mlmdx/), on the same port.
   LineageQueryService lineage_service(lineage.get(), in_flight,
                                       config.read_after_timeout);
@@ -427,6 +490,15 @@ absl::Status RunServer(const ServerConfig& config) {
   grpc::ServerBuilder builder;
   MLMDX_RETURN_IF_ERROR(
       ApplyChannelArguments(config.channel_arguments, builder));
+  // gRPC binds with SO_REUSEPORT by default on Linux, so a second server on
+  // a port already in use would start and silently share the traffic.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(
+      std::make_unique<UnparsableRequestInterceptorFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int bound_port = 0;
   std::string address = config.listen_address;
   if (address.find(':') != std::string::npos && address.front() != '[') {
@@ -438,9 +510,9 @@ absl::Status RunServer(const ServerConfig& config) {
   builder.RegisterService(&lineage_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", address,
-                                               ":", config.port,
-                                               " (is the port in use?)"));
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", address, ":", config.port, " (--grpc_port=",
+        config.port, "): the address is in use or not available"));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   LogInfo(

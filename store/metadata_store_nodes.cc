@@ -407,12 +407,13 @@ MLMDX_STORE_READ_RPC(GetContextByTypeAndName,
 
 MLMDX_STORE_READ_RPC(GetArtifactsByURI, {
   // Field 1 was the singular `uri`, removed from the API; a client that
-  // still sends it would silently get the wrong answer.
+  // still sends it would silently get the wrong answer. MLMD's own tests
+  // match the start of this message word for word.
   const auto& unknown = request.GetReflection()->GetUnknownFields(request);
   for (int i = 0; i < unknown.field_count(); ++i) {
     if (unknown.field(i).number() == 1) {
       return absl::InvalidArgumentError(
-          "The request contains the deprecated field `uri` (field 1); send "
+          "The request contains deprecated field `uri` (field 1); send "
           "the uris in `uris` (field 2) instead");
     }
   }

@@ -207,6 +207,10 @@ absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresConnection::Open(
     MLMDX_RETURN_IF_ERROR(
         conn->ExecuteScript("SET default_transaction_read_only = on"));
   }
+  if (options.statement_timeout_ms > 0) {
+    MLMDX_RETURN_IF_ERROR(conn->ExecuteScript(absl::StrCat(
+        "SET statement_timeout = ", options.statement_timeout_ms)));
+  }
   return conn;
 }
 
@@ -260,6 +264,16 @@ absl::Status PostgresConnection::ResultStatus(const pg_result* result,
         absl::StrCat(message, "; the transaction lost a race, retry"));
   }
   if (sqlstate == "23505") return absl::AlreadyExistsError(message);
+  // 57014 (query_canceled): nothing here cancels statements, so it is
+  // statement_timeout.
+  if (sqlstate == "57014") {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "a database statement ran longer than the statement time limit of ",
+        options_.statement_timeout_ms,
+        " ms (--statement_timeout_ms) and was cancelled; narrow the request "
+        "(e.g. a more selective filter or a smaller page): ",
+        message));
+  }
   // Values PostgreSQL cannot hold where SQLite can: text that is not valid
   // in the database's encoding (22021, 22P05), longer than a VARCHAR(255)
   // (22001), a number out of a column's range (22003), or a value too large

@@ -66,6 +66,11 @@ struct PostgresOptions {
   // DEALLOCATEd to make room. Every distinct filter shape is a statement of
   // its own, and each holds server memory for as long as the session lives.
   size_t statement_cache_capacity = 256;
+
+  // PostgreSQL's statement_timeout for the session: a statement running
+  // longer is cancelled and its call fails with RESOURCE_EXHAUSTED naming
+  // the limit. 0: no limit.
+  int64_t statement_timeout_ms = 0;
 };
 
 // The database `options` connect to: its dbname, else PGDATABASE, else the

@@ -49,7 +49,23 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
   // writes inside every group's critical path (bench/RESULTS.md, group
   // commit: 2.4x -> 3.1x on a slow disk).
   MLMDX_RETURN_IF_ERROR(conn->ExecuteScript("PRAGMA temp_store=MEMORY;"));
+  if (options.statement_timeout_ms > 0) {
+    conn->statement_timeout_ms_ = options.statement_timeout_ms;
+    // Every 1000 virtual machine instructions: a clock read costs far less
+    // than that many instructions, and a runaway statement stops within
+    // microseconds of its deadline.
+    sqlite3_progress_handler(raw, 1000, &SqliteConnection::InterruptWhenLate,
+                             conn.get());
+  }
   return conn;
+}
+
+int SqliteConnection::InterruptWhenLate(void* connection) {
+  const auto* self = static_cast<const SqliteConnection*>(connection);
+  return self->statement_deadline_.has_value() &&
+                 std::chrono::steady_clock::now() > *self->statement_deadline_
+             ? 1
+             : 0;
 }
 
 SqliteConnection::~SqliteConnection() {
@@ -178,9 +194,21 @@ absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, const RowCallback* row) {
   const int columns = sqlite3_column_count(stmt);
   std::vector<SqlValue> values(columns);
   absl::Status status;
+  if (statement_timeout_ms_ > 0) {
+    statement_deadline_ = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(statement_timeout_ms_);
+  }
   while (status.ok()) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
+    if (rc == SQLITE_INTERRUPT && statement_deadline_.has_value()) {
+      status = absl::ResourceExhaustedError(absl::StrCat(
+          "a database statement ran longer than the statement time limit of ",
+          statement_timeout_ms_,
+          " ms (--statement_timeout_ms) and was interrupted; narrow the "
+          "request (e.g. a more selective filter or a smaller page)"));
+      break;
+    }
     if (rc != SQLITE_ROW) {
       status = ErrorStatus(sqlite3_extended_errcode(db_),
                            absl::StrCat("`", sqlite3_sql(stmt), "` failed"));
@@ -216,6 +244,7 @@ absl::Status SqliteConnection::Run(sqlite3_stmt* stmt, const RowCallback* row) {
     }
     status = (*row)(values);
   }
+  statement_deadline_.reset();
   sqlite3_reset(stmt);
   return status;
 }

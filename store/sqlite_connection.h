@@ -12,9 +12,11 @@
 #ifndef MLMDX_STORE_SQLITE_CONNECTION_H_
 #define MLMDX_STORE_SQLITE_CONNECTION_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,10 @@ struct SqliteOptions {
   // is finalized to make room. Every distinct filter shape is a statement of
   // its own, so an unbounded cache would grow with the filters clients send.
   size_t statement_cache_capacity = 256;
+
+  // A statement running longer than this is interrupted and its call fails
+  // with RESOURCE_EXHAUSTED naming the limit. 0: no limit.
+  int64_t statement_timeout_ms = 0;
 };
 
 class SqliteConnection final : public Connection {
@@ -91,6 +97,9 @@ class SqliteConnection final : public Connection {
   SqliteConnection(sqlite3* db, size_t statement_cache_capacity)
       : db_(db), statements_(statement_cache_capacity) {}
 
+  // SQLite's progress handler: non-zero interrupts the running statement.
+  static int InterruptWhenLate(void* connection);
+
   // Returns the cached prepared statement for `sql`, reset and with
   // `params` bound.
   absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql,
@@ -107,6 +116,10 @@ class SqliteConnection final : public Connection {
   // until the outermost Run() returns.
   int running_ = 0;
   std::vector<Statement> retired_;
+  // Of SqliteOptions; 0: no limit.
+  int64_t statement_timeout_ms_ = 0;
+  // When the statement being stepped must end; only set while Run() steps.
+  std::optional<std::chrono::steady_clock::time_point> statement_deadline_;
 };
 
 }  // namespace mlmdx::store

@@ -113,6 +113,28 @@ TEST(ServerBasicsTest, RestartKeepsDataAndSigtermExitsCleanly) {
   EXPECT_EQ(response.artifact_type().id(), type_id);
 }
 
+TEST(ServerBasicsTest, PortInUseIsRefusedAtStartUp) {
+  TestServer first;
+  ASSERT_THAT(first.Start(), IsOk());
+  TestServer second;
+  const std::string port_flag = absl::StrCat("--grpc_port=", first.port());
+  const absl::Status started = second.Start({port_flag});
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(second.start_up_exit_status(), 0);
+  EXPECT_NE(second.start_up_exit_status(), -1);
+  const std::string log = second.Log();
+  EXPECT_NE(log.find(absl::StrCat("127.0.0.1:", first.port())),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(port_flag), std::string::npos) << log;
+  // The first server still owns the port and answers.
+  auto stub = first.NewStub();
+  GetArtifactTypesRequest request;
+  GetArtifactTypesResponse response;
+  EXPECT_THAT(MLMDX_CALL(*stub, GetArtifactTypes, request, response), IsOk());
+  EXPECT_EQ(first.Stop(), 0);
+}
+
 TEST(ServerBasicsTest, RefusesNewerSchemaWithFailedPrecondition) {
   TestServer first;
   ASSERT_THAT(first.Start(), IsOk());

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -133,14 +134,19 @@ absl::Status TestServer::Start(const std::vector<std::string>& extra_flags) {
 }
 
 absl::Status TestServer::Launch(const std::vector<std::string>& extra_flags) {
-  std::vector<std::string> args = {
-      MlmdxBinary(), "serve", "--grpc_port=0", "--listen_address",
-      "127.0.0.1",   "--db",  db_path_};
+  std::vector<std::string> args = {MlmdxBinary(), "serve", "--listen_address",
+                                   "127.0.0.1",   "--db",  db_path_};
+  const bool port_given = std::any_of(
+      extra_flags.begin(), extra_flags.end(), [](const std::string& flag) {
+        return flag.rfind("--grpc_port", 0) == 0;
+      });
+  if (!port_given) args.push_back("--grpc_port=0");
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   // A new log per start, so that a restart never reads the last run's
   // "listening" line.
   log_path_ = absl::StrCat(dir_, "/server-", ++starts_, ".log");
   port_ = 0;
+  exit_status_ = -1;
   pid_ = fork();
   if (pid_ < 0) return absl::InternalError("fork failed");
   if (pid_ == 0) {
@@ -175,6 +181,7 @@ absl::Status TestServer::WaitUntilServing() {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
       return absl::InternalError(
           absl::StrCat("server exited during start-up:\n", log));
     }

@@ -52,6 +52,7 @@ class TestServer {
   ~TestServer();
 
   // Launches the binary with `extra_flags` and waits until it listens.
+  // `--grpc_port=0` unless `extra_flags` sets --grpc_port.
   absl::Status Start(const std::vector<std::string>& extra_flags = {});
   // Start() in two halves, so that several servers can start at once.
   // Launch from the thread that outlives the server: the process is told
@@ -70,6 +71,8 @@ class TestServer {
   int port() const { return port_; }
   // Process id of the running server, -1 when stopped.
   pid_t pid() const { return pid_; }
+  // Exit status of a server that ended during start-up, else -1.
+  int start_up_exit_status() const { return exit_status_; }
   // The SQLite file, or for PostgreSQL the database's URI: what the server
   // gets as --db.
   const std::string& db_path() const { return db_path_; }
@@ -92,6 +95,7 @@ class TestServer {
   pid_t pid_ = -1;
   int port_ = 0;
   int starts_ = 0;
+  int exit_status_ = -1;
 };
 
 // The first column of the first row of `sql`, run read-only on the SQLite
