@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/consistency.h"
 #include "server/grpc_status.h"
@@ -32,6 +33,23 @@ absl::Status CheckListLengths(const google::protobuf::Message& request,
   return absl::OkStatus();
 }
 
+// Refuses an answer of more than `max_bytes` bytes (0: no limit), so that
+// one call cannot make the server send, and the client receive, a message
+// of any size. Only reads are checked: a write's answer is a list of ids,
+// bounded by its request's, and a write has committed by then.
+absl::Status CheckResponseSize(absl::string_view method, bool is_read,
+                               const google::protobuf::Message& response,
+                               int64_t max_bytes) {
+  if (max_bytes <= 0 || !is_read) return absl::OkStatus();
+  const size_t bytes = response.ByteSizeLong();
+  if (bytes <= static_cast<size_t>(max_bytes)) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat("the answer to ", method, " would be ", bytes,
+                   " bytes; the limit is ", max_bytes,
+                   " (--max_response_bytes); ask for less: a smaller page "
+                   "(options.max_result_size), fewer ids or fewer hops"));
+}
+
 }  // namespace
 
 // Every handler forwards to the method of the same name on `target` (the
@@ -46,6 +64,11 @@ absl::Status CheckListLengths(const google::protobuf::Message& request,
     store::CommitPositionScope commit;                                         \
     if (status.ok()) status = CheckListLengths(*request, max_list_length_);    \
     if (status.ok()) status = target->Name(*request, response);                \
+    if (status.ok()) {                                                         \
+      status = CheckResponseSize(#Name, absl::StartsWith(#Name, "Get"),        \
+                                 *response, max_response_bytes_);              \
+      if (!status.ok()) response->Clear();                                     \
+    }                                                                          \
     if (status.ok()) {                                                         \
       AddCommitToken(commit, *context);                                        \
     } else {                                                                   \

@@ -31,15 +31,18 @@ class MetadataService final
   // (server/consistency.h).
   // A request listing more than `max_list_length` entries in one of its
   // fields (ids, uris, nodes, events) is refused with INVALID_ARGUMENT
-  // before any work; 0: no limit.
+  // before any work; 0: no limit. A read whose answer would be larger than
+  // `max_response_bytes` is refused with RESOURCE_EXHAUSTED instead of
+  // sent; 0: no limit.
   MetadataService(store::MetadataStore* store, engine::LineageEngine* lineage,
                   InFlightCalls& in_flight, absl::Duration read_after_timeout,
-                  int64_t max_list_length = 0)
+                  int64_t max_list_length = 0, int64_t max_response_bytes = 0)
       : store_(store),
         lineage_(lineage),
         in_flight_(in_flight),
         read_after_timeout_(read_after_timeout),
-        max_list_length_(max_list_length) {}
+        max_list_length_(max_list_length),
+        max_response_bytes_(max_response_bytes) {}
 
 #define MLMDX_DECLARE_HANDLER(Name)                            \
   grpc::Status Name(grpc::ServerContext* context,              \
@@ -56,6 +59,7 @@ class MetadataService final
   InFlightCalls& in_flight_;
   const absl::Duration read_after_timeout_;
   const int64_t max_list_length_;
+  const int64_t max_response_bytes_;
 };
 
 }  // namespace mlmdx::server

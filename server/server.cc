@@ -94,6 +94,11 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "its call fails with RESOURCE_EXHAUSTED (0: no limit)")
       ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000))
       ->capture_default_str();
+  app.add_option("--max_response_bytes", flags.max_response_bytes,
+                 "Largest answer a read may send; a larger one is refused "
+                 "with RESOURCE_EXHAUSTED (0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{2} << 30))
+      ->capture_default_str();
   app.add_option("--max_request_list_length", flags.max_request_list_length,
                  "Most entries one request may list in a field (ids, uris, "
                  "nodes, events); more is refused with INVALID_ARGUMENT "
@@ -295,6 +300,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.shutdown_grace_period_seconds = flags.shutdown_grace_period_seconds;
   config.read_after_timeout = absl::Milliseconds(flags.read_after_timeout_ms);
   config.max_request_list_length = flags.max_request_list_length;
+  config.max_response_bytes = flags.max_response_bytes;
   config.change_log_retention =
       absl::Seconds(flags.change_log_retention_seconds);
   config.store.open_retries = flags.metadata_store_connection_retries;
@@ -478,9 +484,9 @@ absl::Status RunServer(const ServerConfig& config) {
                        " KiB, built in ",
                        absl::FormatDuration(absl::Now() - index_start)));
   InFlightCalls in_flight;
-  MetadataService service(store.get(), lineage.get(), in_flight,
-                          config.read_after_timeout,
-                          config.max_request_list_length);
+  MetadataService service(
+      store.get(), lineage.get(), in_flight, config.read_after_timeout,
+      config.max_request_list_length, config.max_response_bytes);
   // mlmdx's own extension (proto/mlmdx/), on the same port.
   LineageQueryService lineage_service(lineage.get(), in_flight,
                                       config.read_after_timeout);

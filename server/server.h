@@ -53,6 +53,7 @@ struct ServeFlags {
   int read_after_timeout_ms = 5000;
   int64_t statement_timeout_ms = 600000;
   int64_t max_request_list_length = 100000;
+  int64_t max_response_bytes = int64_t{64} << 20;
   int64_t change_log_retention_seconds = 3600;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
@@ -86,6 +87,7 @@ struct ServerConfig {
   absl::Duration read_after_timeout = absl::Seconds(5);
   // See MetadataService; 0: no limit.
   int64_t max_request_list_length = 0;
+  int64_t max_response_bytes = 0;
   // PostgreSQL: how long change-log rows are kept (zero: forever).
   absl::Duration change_log_retention = absl::Hours(1);
 };

@@ -134,6 +134,46 @@ TEST_F(BadInputTest, StatementRunningTooLongIsInterrupted) {
   }
 }
 
+TEST_F(BadInputTest, AnswerLargerThanTheLimitIsRefused) {
+  TestServer limited;
+  ASSERT_THAT(limited.Start({"--max_response_bytes=2000"}), IsOk());
+  auto stub = limited.NewStub();
+  ml_metadata::PutArtifactTypeRequest type_request;
+  type_request.mutable_artifact_type()->set_name("T");
+  ml_metadata::PutArtifactTypeResponse type_response;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutArtifactType, type_request, type_response),
+              IsOk());
+  // 40 artifacts of more than 100 bytes each: over 4,000 bytes in all.
+  ml_metadata::PutArtifactsRequest put;
+  for (int i = 0; i < 40; ++i) {
+    ml_metadata::Artifact& artifact = *put.add_artifacts();
+    artifact.set_type_id(type_response.type_id());
+    artifact.set_uri(absl::StrCat("gs://bucket/", std::string(100, 'u'), i));
+  }
+  ml_metadata::PutArtifactsResponse put_response;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutArtifacts, put, put_response), IsOk());
+
+  ml_metadata::GetArtifactsResponse all;
+  const absl::Status refused =
+      MLMDX_CALL(*stub, GetArtifacts, ml_metadata::GetArtifactsRequest(), all);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_NE(refused.message().find("the answer to GetArtifacts would be "),
+            std::string::npos)
+      << refused;
+  EXPECT_NE(refused.message().find("the limit is 2000 (--max_response_bytes)"),
+            std::string::npos)
+      << refused;
+
+  // A page under the limit is answered in full.
+  ml_metadata::GetArtifactsRequest page;
+  page.mutable_options()->set_max_result_size(10);
+  ml_metadata::GetArtifactsResponse got;
+  ASSERT_THAT(MLMDX_CALL(*stub, GetArtifacts, page, got), IsOk());
+  EXPECT_EQ(got.artifacts_size(), 10);
+  EXPECT_EQ(got.artifacts(0).uri(),
+            absl::StrCat("gs://bucket/", std::string(100, 'u'), 0));
+}
+
 TEST_F(BadInputTest, RequestListingTooManyEntriesIsRefused) {
   TestServer limited;
   ASSERT_THAT(limited.Start({"--max_request_list_length=50"}), IsOk());
