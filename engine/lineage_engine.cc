@@ -21,6 +21,20 @@ using ml_metadata::LineageSubgraphQueryOptions;
 constexpr int64_t kMaxHops = 100;
 constexpr int kMaxStartingNodes = 101;
 
+// RESOURCE_EXHAUSTED when an answer of `nodes` nodes is over `limit` (0: no
+// limit): checked on the ids the index found, before the nodes are read.
+absl::Status CheckAnswerNodes(absl::string_view method, size_t nodes,
+                              int64_t limit) {
+  if (limit <= 0 || nodes <= static_cast<size_t>(limit)) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "the answer to ", method, " would hold ", nodes, " nodes; the limit is ",
+      limit,
+      " (--max_lineage_nodes); ask for fewer hops, one direction or ending "
+      "nodes"));
+}
+
 // The index's form of `changes`; without `details`, events are applied
 // without their time and path.
 lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes,
@@ -431,6 +445,11 @@ absl::Status LineageEngine::GetLineageSubgraph(
 
   MLMDX_ASSIGN_OR_RETURN(lineage::Subgraph subgraph,
                          index_.GetLineageSubgraph(query));
+  MLMDX_RETURN_IF_ERROR(CheckAnswerNodes("GetLineageSubgraph",
+                                         subgraph.artifact_ids.size() +
+                                             subgraph.execution_ids.size() +
+                                             subgraph.context_ids.size(),
+                                         options_.max_answer_nodes));
 
   const std::set<std::string> fields = MaskedFields(request.read_mask());
   ml_metadata::LineageGraph graph;
@@ -537,6 +556,10 @@ absl::Status LineageEngine::GetLineageGraph(
   };
   MLMDX_ASSIGN_OR_RETURN(lineage::LineageGraphResult result,
                          lineage::GetLineageGraph(index_, query));
+  MLMDX_RETURN_IF_ERROR(
+      CheckAnswerNodes("GetLineageGraph",
+                       result.artifact_ids.size() + result.execution_ids.size(),
+                       options_.max_answer_nodes));
 
   // Full nodes, full events, and the user types of every kind.
   ml_metadata::LineageGraph graph;

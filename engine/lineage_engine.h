@@ -54,6 +54,11 @@ struct LineageEngineOptions {
   // builds faster without them and reads the few events of its answer from
   // the database instead.
   bool hold_event_details = true;
+  // Most nodes (artifacts, executions and contexts) one GetLineageSubgraph
+  // or GetLineageGraph answer may hold; a walk that reaches more answers
+  // RESOURCE_EXHAUSTED before any node is read from the database. 0: no
+  // limit.
+  int64_t max_answer_nodes = 0;
   // Follow the change log, when the store has one (PostgreSQL). A one-shot
   // reader has no use for it.
   bool follow_change_log = true;

@@ -94,6 +94,12 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "its call fails with RESOURCE_EXHAUSTED (0: no limit)")
       ->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000))
       ->capture_default_str();
+  app.add_option("--max_lineage_nodes", flags.max_lineage_nodes,
+                 "Most nodes one GetLineageSubgraph or GetLineageGraph "
+                 "answer may hold; more answers RESOURCE_EXHAUSTED before "
+                 "any node is read (0: no limit)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40))
+      ->capture_default_str();
   app.add_option("--max_response_bytes", flags.max_response_bytes,
                  "Largest answer a read may send; a larger one is refused "
                  "with RESOURCE_EXHAUSTED (0: no limit)")
@@ -301,6 +307,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.read_after_timeout = absl::Milliseconds(flags.read_after_timeout_ms);
   config.max_request_list_length = flags.max_request_list_length;
   config.max_response_bytes = flags.max_response_bytes;
+  config.max_lineage_nodes = flags.max_lineage_nodes;
   config.change_log_retention =
       absl::Seconds(flags.change_log_retention_seconds);
   config.store.open_retries = flags.metadata_store_connection_retries;
@@ -476,6 +483,7 @@ absl::Status RunServer(const ServerConfig& config) {
   const absl::Time index_start = absl::Now();
   engine::LineageEngineOptions lineage_options;
   lineage_options.change_log_retention = config.change_log_retention;
+  lineage_options.max_answer_nodes = config.max_lineage_nodes;
   MLMDX_ASSIGN_OR_RETURN(
       std::unique_ptr<engine::LineageEngine> lineage,
       engine::LineageEngine::Start(store.get(), lineage_options));

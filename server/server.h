@@ -54,6 +54,7 @@ struct ServeFlags {
   int64_t statement_timeout_ms = 600000;
   int64_t max_request_list_length = 100000;
   int64_t max_response_bytes = int64_t{64} << 20;
+  int64_t max_lineage_nodes = 100000;
   int64_t change_log_retention_seconds = 3600;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
@@ -88,6 +89,8 @@ struct ServerConfig {
   // See MetadataService; 0: no limit.
   int64_t max_request_list_length = 0;
   int64_t max_response_bytes = 0;
+  // See engine::LineageEngineOptions::max_answer_nodes; 0: no limit.
+  int64_t max_lineage_nodes = 0;
   // PostgreSQL: how long change-log rows are kept (zero: forever).
   absl::Duration change_log_retention = absl::Hours(1);
 };

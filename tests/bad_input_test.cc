@@ -174,6 +174,51 @@ TEST_F(BadInputTest, AnswerLargerThanTheLimitIsRefused) {
             absl::StrCat("gs://bucket/", std::string(100, 'u'), 0));
 }
 
+TEST_F(BadInputTest, LineageAnswerOverTheNodeLimitIsRefused) {
+  TestServer limited;
+  ASSERT_THAT(limited.Start({"--max_lineage_nodes=5"}), IsOk());
+  auto stub = limited.NewStub();
+  ml_metadata::PutTypesRequest types;
+  types.add_artifact_types()->set_name("Data");
+  types.add_execution_types()->set_name("Step");
+  ml_metadata::PutTypesResponse typed;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutTypes, types, typed), IsOk());
+  // One execution that wrote six artifacts: seven nodes two hops apart.
+  ml_metadata::PutExecutionRequest put;
+  put.mutable_execution()->set_type_id(typed.execution_type_ids(0));
+  for (int i = 0; i < 6; ++i) {
+    auto& pair = *put.add_artifact_event_pairs();
+    pair.mutable_artifact()->set_type_id(typed.artifact_type_ids(0));
+    pair.mutable_artifact()->set_uri(absl::StrCat("gs://out/", i));
+    pair.mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+  }
+  ml_metadata::PutExecutionResponse put_response;
+  ASSERT_THAT(MLMDX_CALL(*stub, PutExecution, put, put_response), IsOk());
+
+  const auto walk = [&](int64_t hops,
+                        ml_metadata::GetLineageSubgraphResponse& response) {
+    ml_metadata::GetLineageSubgraphRequest request;
+    auto& options = *request.mutable_lineage_subgraph_query_options();
+    options.mutable_starting_artifacts()->set_filter_query(
+        absl::StrCat("id = ", put_response.artifact_ids(0)));
+    options.set_max_num_hops(hops);
+    return MLMDX_CALL(*stub, GetLineageSubgraph, request, response);
+  };
+  ml_metadata::GetLineageSubgraphResponse near;
+  ASSERT_THAT(walk(1, near), IsOk());
+  EXPECT_EQ(near.lineage_subgraph().artifacts_size(), 1);
+  EXPECT_EQ(near.lineage_subgraph().executions_size(), 1);
+
+  ml_metadata::GetLineageSubgraphResponse far;
+  const absl::Status refused = walk(2, far);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_NE(refused.message().find("the answer to GetLineageSubgraph would "
+                                   "hold 7 nodes; the limit is 5 "
+                                   "(--max_lineage_nodes)"),
+            std::string::npos)
+      << refused;
+}
+
 TEST_F(BadInputTest, RequestListingTooManyEntriesIsRefused) {
   TestServer limited;
   ASSERT_THAT(limited.Start({"--max_request_list_length=50"}), IsOk());
