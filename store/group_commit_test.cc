@@ -7,6 +7,8 @@
 // The tests hold the committer inside the commit listener until the other
 // writers have queued, so that the group they form is known exactly.
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
@@ -265,6 +267,95 @@ TEST_F(GroupCommitTest, FailedWriteUndoesOnlyItsOwnChanges) {
   const MetadataStore::WriteCounts after = store_->write_counts();
   EXPECT_EQ(after.writes - before.writes, 1 + kWriters / 2);
   EXPECT_EQ(after.transactions - before.transactions, 2);
+}
+
+// Runs `sql` on the SQLite file at `path` through a connection of its own.
+void ExecuteOnFile(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// An INSERT interrupted by the statement time limit inside a transaction
+// makes SQLite roll back the whole transaction, not only the savepoint: the
+// group's writes applied before it are gone too. The committer must see
+// that, apply them again, and still answer each write for itself.
+TEST_F(GroupCommitTest,
+       WriteCutOffByTheStatementLimitLeavesTheOthersCommitted) {
+  const std::string path = dir_ + "/db.sqlite";
+  // Inserting the artifact named "slow" fires a trigger whose statement
+  // walks a billion rows: far past the limit below.
+  ExecuteOnFile(path,
+                "CREATE TABLE Filler(x INTEGER);"
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+                "FROM c WHERE x < 1000) INSERT INTO Filler SELECT x FROM c;"
+                "CREATE TABLE Scratch(x INTEGER);"
+                "CREATE TRIGGER slow_insert AFTER INSERT ON Artifact "
+                "WHEN NEW.name = 'slow' BEGIN "
+                "INSERT INTO Scratch SELECT count(*) FROM Filler a, Filler b, "
+                "Filler c; END;");
+  store_.reset();
+  StoreOptions options;
+  options.sqlite.filename_uri = path;
+  options.sqlite.statement_timeout_ms = 200;
+  absl::StatusOr<std::unique_ptr<MetadataStore>> reopened =
+      MetadataStore::Open(options);
+  ASSERT_THAT(reopened.status(), IsOk());
+  store_ = *std::move(reopened);
+
+  constexpr int kSlowWriter = 2;
+  StartHeldFirstWrite();
+  std::vector<absl::Status> statuses(kWriters);
+  std::vector<int64_t> ids(kWriters, 0);
+  std::vector<std::thread> writers;
+  for (int k = 0; k < kWriters; ++k) {
+    writers.emplace_back([this, k, &statuses, &ids] {
+      absl::StatusOr<int64_t> id = PutArtifact(
+          k == kSlowWriter ? std::string("slow") : absl::StrCat("fast-", k));
+      statuses[k] = id.status();
+      if (id.ok()) ids[k] = *id;
+    });
+  }
+  first_write_.join();
+  for (std::thread& writer : writers) writer.join();
+
+  ASSERT_THAT(first_write_status_, IsOk());
+  EXPECT_THAT(statuses[kSlowWriter],
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(std::string(statuses[kSlowWriter].message()),
+              HasSubstr("--statement_timeout_ms"));
+  for (int k = 0; k < kWriters; ++k) {
+    if (k == kSlowWriter) continue;
+    ASSERT_THAT(statuses[k], IsOk()) << "writer " << k;
+    EXPECT_EQ(ArtifactIdByName(absl::StrCat("fast-", k)), ids[k]);
+  }
+  EXPECT_EQ(ArtifactIdByName("slow"), 0);
+
+  // The same after reopening: the answers were durable, the cut-off write
+  // left nothing behind, its trigger's work included.
+  store_.reset();
+  reopened = MetadataStore::Open(options);
+  ASSERT_THAT(reopened.status(), IsOk());
+  store_ = *std::move(reopened);
+  for (int k = 0; k < kWriters; ++k) {
+    if (k == kSlowWriter) continue;
+    EXPECT_EQ(ArtifactIdByName(absl::StrCat("fast-", k)), ids[k]);
+  }
+  EXPECT_EQ(ArtifactIdByName("slow"), 0);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM Scratch", -1, &count,
+                               nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int64(count, 0), 0);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
 }
 
 }  // namespace
