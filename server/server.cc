@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
+#include <malloc.h>
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
@@ -448,6 +449,15 @@ class UnparsableRequestInterceptorFactory
 }  // namespace
 
 absl::Status RunServer(const ServerConfig& config) {
+#ifdef __GLIBC__
+  // Requests and answers of megabytes are allocated and freed by whichever
+  // gRPC thread handles them. With glibc's adaptive threshold, a freed
+  // large block raises the threshold, the next ones come from the thread's
+  // arena, and each arena keeps a few megabytes resident for good; a fixed
+  // threshold keeps every block of 1 MiB or more mapped on its own and
+  // returned to the system when freed.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   // Block the shutdown signals in every thread; one thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
