@@ -163,17 +163,8 @@ struct Workload {
 // Adds the run contexts to the generated database, in process: `runs`
 // contexts named kfp-run-<i>, the i-th holding executions 5i+1 .. 5i+5.
 void SeedRuns(const std::string& db, int64_t runs, int64_t executions) {
-  store::StoreOptions options;
-  if (db.rfind("postgresql://", 0) == 0) {
-    options.postgres.emplace();
-    options.postgres->conninfo = db;
-  } else {
-    options.sqlite.filename_uri = db;
-    options.sqlite.synchronous = "OFF";
-  }
-  auto opened = store::MetadataStore::Open(options);
-  Check(opened.status(), "open store");
-  store::MetadataStore& store = **opened;
+  const std::unique_ptr<store::MetadataStore> opened = OpenGeneratorStore(db);
+  store::MetadataStore& store = *opened;
   ml_metadata::GetContextTypeRequest type_request;
   type_request.set_type_name("system.PipelineRun");
   ml_metadata::GetContextTypeResponse type;

@@ -36,7 +36,8 @@ void AddEvent(ml_metadata::PutLineageSubgraphRequest& request, int execution,
 
 }  // namespace
 
-Graph GeneratePipelineDatabase(const std::string& db, int64_t size) {
+std::unique_ptr<store::MetadataStore> OpenGeneratorStore(
+    const std::string& db) {
   store::StoreOptions options;
   if (absl::StartsWith(db, "postgresql://")) {
     options.postgres.emplace();
@@ -47,7 +48,12 @@ Graph GeneratePipelineDatabase(const std::string& db, int64_t size) {
   }
   auto opened = store::MetadataStore::Open(options);
   Check(opened.status(), "open store");
-  store::MetadataStore& store = **opened;
+  return *std::move(opened);
+}
+
+Graph GeneratePipelineDatabase(const std::string& db, int64_t size) {
+  const std::unique_ptr<store::MetadataStore> opened = OpenGeneratorStore(db);
+  store::MetadataStore& store = *opened;
 
   auto types_request = ml_metadata::PutTypesRequest();
   for (const char* name : {"system.Dataset", "system.Model", "system.Metrics",

@@ -22,10 +22,12 @@
 #define MLMDX_BENCH_PIPELINE_DB_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "store/metadata_store.h"
 
 namespace mlmdx::bench {
 
@@ -66,6 +68,11 @@ struct Graph {
 // missing). The store writes either the same way, so a database of the
 // same size has the same ids on both.
 Graph GeneratePipelineDatabase(const std::string& db, int64_t size);
+
+// The store the generator writes `db` through (SQLite without syncs, as
+// nothing is durable until the generation ends), for adding to what it
+// made; exits the process on errors.
+std::unique_ptr<store::MetadataStore> OpenGeneratorStore(const std::string& db);
 
 }  // namespace mlmdx::bench
 
