@@ -1,7 +1,6 @@
 #include "tests/crash_driver.h"
 
 #include <grpcpp/grpcpp.h>
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -64,33 +63,6 @@ absl::StatusOr<Rows> SqliteRows(const std::string& path,
   if (step != SQLITE_DONE) {
     return absl::InternalError(
         absl::StrCat(sql, ": ", sqlite3_errmsg(db.get())));
-  }
-  return rows;
-}
-
-absl::StatusOr<Rows> PostgresRows(const std::string& uri,
-                                  const std::string& sql) {
-  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(uri.c_str()),
-                                                    &PQfinish);
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return absl::UnavailableError(
-        absl::StrCat("connect ", uri, ": ", PQerrorMessage(conn.get())));
-  }
-  std::unique_ptr<PGresult, decltype(&PQclear)> result(
-      PQexec(conn.get(), sql.c_str()), &PQclear);
-  if (PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
-    return absl::InternalError(
-        absl::StrCat(sql, ": ", PQresultErrorMessage(result.get())));
-  }
-  Rows rows;
-  for (int r = 0; r < PQntuples(result.get()); ++r) {
-    std::vector<std::string> row;
-    for (int c = 0; c < PQnfields(result.get()); ++c) {
-      row.push_back(PQgetisnull(result.get(), r, c)
-                        ? "NULL"
-                        : PQgetvalue(result.get(), r, c));
-    }
-    rows.push_back(std::move(row));
   }
   return rows;
 }
@@ -427,7 +399,7 @@ absl::StatusOr<CycleReport> CrashDriver::RunCycle() {
 
 absl::StatusOr<Rows> CrashDriver::Query(const std::string& sql) const {
   return server_.backend() == TestBackend::kPostgres
-             ? PostgresRows(server_.db_path(), sql)
+             ? TryQueryPostgresRows(server_.db_path(), sql)
              : SqliteRows(server_.db_path(), sql);
 }
 

@@ -225,14 +225,12 @@ std::string TestServer::Log() const {
   return text.str();
 }
 
-std::vector<std::vector<std::string>> QueryPostgresRows(
+absl::StatusOr<std::vector<std::vector<std::string>>> TryQueryPostgresRows(
     const std::string& conninfo, const std::string& sql) {
-  std::vector<std::vector<std::string>> rows;
   std::unique_ptr<PGconn, PgConnDeleter> conn(PQconnectdb(conninfo.c_str()));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    ADD_FAILURE() << "cannot connect to " << conninfo << ": "
-                  << PQerrorMessage(conn.get());
-    return rows;
+    return absl::UnavailableError(absl::StrCat(
+        "cannot connect to ", conninfo, ": ", PQerrorMessage(conn.get())));
   }
   // Notices ("relation already exists, skipping") are not errors.
   PQsetNoticeProcessor(
@@ -241,9 +239,10 @@ std::vector<std::vector<std::string>> QueryPostgresRows(
       PQexec(conn.get(), sql.c_str()));
   const ExecStatusType status = PQresultStatus(result.get());
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    ADD_FAILURE() << sql << ": " << PQresultErrorMessage(result.get());
-    return rows;
+    return absl::InternalError(
+        absl::StrCat(sql, ": ", PQresultErrorMessage(result.get())));
   }
+  std::vector<std::vector<std::string>> rows;
   for (int r = 0; r < PQntuples(result.get()); ++r) {
     std::vector<std::string> row;
     for (int c = 0; c < PQnfields(result.get()); ++c) {
@@ -254,6 +253,17 @@ std::vector<std::vector<std::string>> QueryPostgresRows(
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+std::vector<std::vector<std::string>> QueryPostgresRows(
+    const std::string& conninfo, const std::string& sql) {
+  absl::StatusOr<std::vector<std::vector<std::string>>> rows =
+      TryQueryPostgresRows(conninfo, sql);
+  if (!rows.ok()) {
+    ADD_FAILURE() << rows.status();
+    return {};
+  }
+  return *std::move(rows);
 }
 
 int64_t QuerySqliteInt(const std::string& db_path, const std::string& sql) {

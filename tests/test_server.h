@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 
 namespace mlmdx::testing {
@@ -107,6 +108,12 @@ int64_t QuerySqliteInt(const std::string& db_path, const std::string& sql);
 // string), each column as PostgreSQL's text: "NULL" for SQL NULL, "t" / "f"
 // for booleans. Fails the test on errors.
 std::vector<std::vector<std::string>> QueryPostgresRows(
+    const std::string& conninfo, const std::string& sql);
+
+// As QueryPostgresRows, but returns failures (UNAVAILABLE when the
+// connection fails, INTERNAL when the statement does) instead of failing the
+// test, for callers that retry or report them.
+absl::StatusOr<std::vector<std::vector<std::string>>> TryQueryPostgresRows(
     const std::string& conninfo, const std::string& sql);
 
 // Path of the mlmdx binary under test: $MLMDX_BINARY if set, else the one
