@@ -73,6 +73,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "bench/blocking_call.h"
 #include "bench/pipeline_db.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 #include "store/metadata_store.h"
@@ -132,18 +133,6 @@ bool IsWrite(Kind kind) {
 
 // Per mille of the mix, in Kind order.
 constexpr int kMixPerMille[kKinds] = {175, 175, 175, 175, 200, 50, 50};
-
-template <typename Response, typename Request>
-Response Call(MetadataStoreService::Stub& stub,
-              grpc::Status (MetadataStoreService::Stub::*method)(
-                  grpc::ClientContext*, const Request&, Response*),
-              const Request& request, const char* what) {
-  grpc::ClientContext context;
-  Response response;
-  const grpc::Status status = (stub.*method)(&context, request, &response);
-  if (!status.ok()) Die(absl::StrCat(what, ": ", status.error_message()));
-  return response;
-}
 
 // What the requests are made of: ids and whole nodes read back from the
 // seeded database.
@@ -211,15 +200,15 @@ Workload Prepare(MetadataStoreService::Stub& stub, const Graph& graph,
   first_run.set_type_name("system.PipelineRun");
   first_run.set_context_name("kfp-run-0");
   const auto first =
-      Call(stub, &MetadataStoreService::Stub::GetContextByTypeAndName,
-           first_run, "GetContextByTypeAndName");
+      CallOrDie(stub, &MetadataStoreService::Stub::GetContextByTypeAndName,
+                first_run, "GetContextByTypeAndName");
   for (int64_t i = 0; i < runs; ++i) {
     workload.run_ids.push_back(first.context().id() + i);
   }
   ml_metadata::GetContextByTypeAndNameRequest last_run = first_run;
   last_run.set_context_name(absl::StrCat("kfp-run-", runs - 1));
-  if (Call(stub, &MetadataStoreService::Stub::GetContextByTypeAndName, last_run,
-           "GetContextByTypeAndName")
+  if (CallOrDie(stub, &MetadataStoreService::Stub::GetContextByTypeAndName,
+                last_run, "GetContextByTypeAndName")
           .context()
           .id() != workload.run_ids.back()) {
     Die("the seeded runs' ids are not consecutive");
@@ -231,7 +220,7 @@ Workload Prepare(MetadataStoreService::Stub& stub, const Graph& graph,
   types.add_artifact_types()->set_name("system.Model");
   types.add_context_types()->set_name("system.Pipeline");
   const auto typed =
-      Call(stub, &MetadataStoreService::Stub::PutTypes, types, "PutTypes");
+      CallOrDie(stub, &MetadataStoreService::Stub::PutTypes, types, "PutTypes");
   workload.execution_type_id = typed.execution_type_ids(0);
   workload.output_type_id = typed.artifact_type_ids(0);
 
@@ -251,11 +240,12 @@ Workload Prepare(MetadataStoreService::Stub& stub, const Graph& graph,
   }
   ml_metadata::GetArtifactsByIDRequest inputs;
   *inputs.mutable_artifact_ids() =
-      Call(stub, &MetadataStoreService::Stub::PutArtifacts, made_inputs,
-           "PutArtifacts")
+      CallOrDie(stub, &MetadataStoreService::Stub::PutArtifacts, made_inputs,
+                "PutArtifacts")
           .artifact_ids();
-  const auto read = Call(stub, &MetadataStoreService::Stub::GetArtifactsByID,
-                         inputs, "GetArtifactsByID");
+  const auto read =
+      CallOrDie(stub, &MetadataStoreService::Stub::GetArtifactsByID, inputs,
+                "GetArtifactsByID");
   workload.inputs.assign(read.artifacts().begin(), read.artifacts().end());
   if (workload.inputs.size() < 2) Die("too few input artifacts");
 
@@ -263,13 +253,14 @@ Workload Prepare(MetadataStoreService::Stub& stub, const Graph& graph,
   ml_metadata::Context& made = *pipeline.add_contexts();
   made.set_type_id(typed.context_type_ids(0));
   made.set_name("kfp-load-pipeline");
-  Call(stub, &MetadataStoreService::Stub::PutContexts, pipeline, "PutContexts");
+  CallOrDie(stub, &MetadataStoreService::Stub::PutContexts, pipeline,
+            "PutContexts");
   ml_metadata::GetContextByTypeAndNameRequest pipeline_by_name;
   pipeline_by_name.set_type_name("system.Pipeline");
   pipeline_by_name.set_context_name("kfp-load-pipeline");
   workload.pipeline_context =
-      Call(stub, &MetadataStoreService::Stub::GetContextByTypeAndName,
-           pipeline_by_name, "GetContextByTypeAndName")
+      CallOrDie(stub, &MetadataStoreService::Stub::GetContextByTypeAndName,
+                pipeline_by_name, "GetContextByTypeAndName")
           .context();
   return workload;
 }

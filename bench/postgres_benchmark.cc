@@ -60,6 +60,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "bench/bench_sizes.h"
+#include "bench/blocking_call.h"
 #include "bench/commit_floor.h"
 #include "bench/kfp_put_execution.h"
 #include "bench/lineage_cases.h"
@@ -83,17 +84,6 @@ const char* BackendName(Backend backend) {
 
 double Millis(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
-}
-
-template <typename Request, typename Response, typename Method>
-Response Call(MetadataStoreService::Stub& stub, Method method,
-              const Request& request, const char* what) {
-  grpc::ClientContext context;
-  Response response;
-  const grpc::Status status = (stub.*method)(&context, request, &response);
-  // Die, not abort: exiting runs the destructor that stops the cluster.
-  if (!status.ok()) Die(absl::StrCat(what, ": ", status.error_message()));
-  return response;
 }
 
 // Commits wait for the disk (false: --mlmdx_no_sync). Set by main() before
@@ -223,26 +213,22 @@ void Register(Database& db, Backend backend) {
         ->UseRealTime();
   };
   add("EmptyRead", [&served] {
-    Call<ml_metadata::GetArtifactsByIDRequest,
-         ml_metadata::GetArtifactsByIDResponse>(
-        *served.stub, &MetadataStoreService::Stub::GetArtifactsByID,
-        ml_metadata::GetArtifactsByIDRequest(), "GetArtifactsByID");
+    CallOrDie(*served.stub, &MetadataStoreService::Stub::GetArtifactsByID,
+              ml_metadata::GetArtifactsByIDRequest(), "GetArtifactsByID");
   });
   // The same id sequence on both backends.
   auto random = std::make_shared<std::mt19937_64>(42);
   add("GetArtifactsByID", [&served, random, n = db.graph.artifacts] {
     ml_metadata::GetArtifactsByIDRequest request;
     request.add_artifact_ids(1 + (*random)() % n);
-    const auto response = Call<ml_metadata::GetArtifactsByIDRequest,
-                               ml_metadata::GetArtifactsByIDResponse>(
-        *served.stub, &MetadataStoreService::Stub::GetArtifactsByID, request,
-        "GetArtifactsByID");
+    const auto response =
+        CallOrDie(*served.stub, &MetadataStoreService::Stub::GetArtifactsByID,
+                  request, "GetArtifactsByID");
     if (response.artifacts_size() != 1) Die("GetArtifactsByID: no artifact");
   });
   add("PutExecution", [&served] {
-    Call<ml_metadata::PutExecutionRequest, ml_metadata::PutExecutionResponse>(
-        *served.stub, &MetadataStoreService::Stub::PutExecution,
-        served.writes->Next(), "PutExecution");
+    CallOrDie(*served.stub, &MetadataStoreService::Stub::PutExecution,
+              served.writes->Next(), "PutExecution");
   });
   add("DurableCommit",
       [&floor = Floor(backend)] { Check(floor.Commit(), "commit floor"); });
@@ -251,8 +237,7 @@ void Register(Database& db, Backend backend) {
     const auto& requests = db.lineage[i];
     add(absl::StrCat("Lineage/", cases[i].name),
         [&served, &requests, next = std::make_shared<size_t>(0)] {
-          Call<ml_metadata::GetLineageSubgraphRequest,
-               ml_metadata::GetLineageSubgraphResponse>(
+          CallOrDie(
               *served.stub, &MetadataStoreService::Stub::GetLineageSubgraph,
               requests[(*next)++ % requests.size()], "GetLineageSubgraph");
         });
@@ -312,9 +297,8 @@ int SetUp(int64_t size, int starts, int check_queries) {
     // generated graph has no node properties) are not empty to the
     // planner.
     for (int i = 0; i < kWarmUpWrites; ++i) {
-      Call<ml_metadata::PutExecutionRequest, ml_metadata::PutExecutionResponse>(
-          *served.stub, &MetadataStoreService::Stub::PutExecution,
-          served.writes->Next(), "PutExecution");
+      CallOrDie(*served.stub, &MetadataStoreService::Stub::PutExecution,
+                served.writes->Next(), "PutExecution");
     }
   }
   // Then the database as autovacuum keeps it under a steady workload: a
@@ -343,11 +327,10 @@ int SetUp(int64_t size, int starts, int check_queries) {
     for (int i = 0; i < check_queries; ++i) {
       ml_metadata::GetLineageSubgraphResponse answers[2];
       for (Backend backend : kBackends) {
-        answers[backend] = Call<ml_metadata::GetLineageSubgraphRequest,
-                                ml_metadata::GetLineageSubgraphResponse>(
-            *db->served[backend].stub,
-            &MetadataStoreService::Stub::GetLineageSubgraph, requests[i],
-            "GetLineageSubgraph");
+        answers[backend] =
+            CallOrDie(*db->served[backend].stub,
+                      &MetadataStoreService::Stub::GetLineageSubgraph,
+                      requests[i], "GetLineageSubgraph");
       }
       const std::string difference = LineageDifference(
           answers[kSqlite].lineage_subgraph(),
