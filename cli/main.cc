@@ -62,6 +62,7 @@ int main(int argc, char** argv) {
   mlmdx::cli::AddRunsVerb(app, action);
   mlmdx::cli::AddHealthVerb(app, action);
   mlmdx::cli::AddVersionVerb(app, action);
+  mlmdx::cli::AddBackupVerb(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

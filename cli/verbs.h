@@ -1,7 +1,8 @@
 // File: cli/verbs.h
 // -----------------------------------------------------------------------------
 //
-// The read-only verbs of the `mlmdx` program. Each Add*Verb adds its
+// The verbs of the `mlmdx` program: read-only ones, and `backup`, which
+// writes only its output file. Each Add*Verb adds its
 // subcommand (flags, help, an example) to the program's CLI11 app and, when
 // the command line chooses it, sets `action` to the work to run after
 // parsing. An action returns the verb's status; cli/output.h maps it to
@@ -44,6 +45,8 @@ void AddRunsVerb(CLI::App& app, VerbAction& action);
 void AddHealthVerb(CLI::App& app, VerbAction& action);
 // mlmdx version [--db FILE]
 void AddVersionVerb(CLI::App& app, VerbAction& action);
+// mlmdx backup --db FILE OUT
+void AddBackupVerb(CLI::App& app, VerbAction& action);
 
 }  // namespace mlmdx::cli
 

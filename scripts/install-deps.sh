@@ -1,23 +1,33 @@
 #!/usr/bin/env bash
 # Installs every build, test and runtime dependency of mlmdx from Debian 12
 # packages. Safe to run repeatedly; needs root (or sudo).
+#
+# With --build-only, installs just what building the mlmdx program needs
+# (cmake -DMLMDX_BUILD_TESTS=OFF -DMLMDX_BUILD_BENCHMARKS=OFF), as the
+# Dockerfile's build stage does.
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git ca-certificates openssl
-  clang clang-format libclang-rt-14-dev
+  build-essential cmake ninja-build pkg-config ca-certificates
   libprotobuf-dev protobuf-compiler
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc grpc-proto
   libabsl-dev
-  libsqlite3-dev sqlite3
-  libpq-dev postgresql
+  libsqlite3-dev
+  libpq-dev
   libboost-graph-dev
   libcli11-dev nlohmann-json3-dev
-  graphviz chromium fonts-dejavu-core
-  libgtest-dev libgmock-dev libpng-dev
-  libbenchmark-dev
-  python3
 )
+if [ "${1:-}" != "--build-only" ]; then
+  packages+=(
+    git openssl
+    clang clang-format libclang-rt-14-dev
+    sqlite3 postgresql
+    graphviz chromium fonts-dejavu-core
+    libgtest-dev libgmock-dev libpng-dev
+    libbenchmark-dev
+    python3
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,6 +4,9 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/support/server_interceptor.h>
 #include <malloc.h>
 #include <signal.h>
@@ -118,6 +121,22 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "database follow keeps its rows (0: forever); a server "
                  "behind by more reloads its lineage index")
       ->check(CLI::Range(int64_t{0}, int64_t{10} * 365 * 24 * 3600))
+      ->capture_default_str();
+  app.add_option("--tls_cert", flags.tls_cert,
+                 "PEM certificate chain of the server: serve TLS (with "
+                 "--tls_key); re-read when the file changes")
+      ->envname("MLMD_TLS_CERT");
+  app.add_option("--tls_key", flags.tls_key,
+                 "PEM private key of --tls_cert; re-read when it changes")
+      ->envname("MLMD_TLS_KEY");
+  app.add_option("--tls_client_ca", flags.tls_client_ca,
+                 "PEM CA bundle: require client certificates signed by it "
+                 "(mutual TLS); re-read when it changes")
+      ->envname("MLMD_TLS_CLIENT_CA");
+  app.add_option("--tls_refresh_interval_seconds",
+                 flags.tls_refresh_interval_seconds,
+                 "How often the --tls_* files are checked for changes")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
   app.add_option("--mysql_config_host", flags.mysql_config_host);
   app.add_option("--mysql_config_port", flags.mysql_config_port);
@@ -277,6 +296,39 @@ absl::Status ApplyConnectionConfig(
   }
 }
 
+// The --tls_* flags as TlsFiles: none set means no TLS from files.
+absl::StatusOr<std::optional<TlsFiles>> TlsFilesFromFlags(const ServeFlags& f) {
+  if (f.tls_cert.empty() && f.tls_key.empty() && f.tls_client_ca.empty()) {
+    return std::optional<TlsFiles>();
+  }
+  if (f.tls_cert.empty() || f.tls_key.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert and --tls_key go together (got --tls_cert='",
+                     f.tls_cert, "', --tls_key='", f.tls_key, "')"));
+  }
+  // gRPC reads the files in the background and refuses handshakes while it
+  // has no certificate, so a missing file would look like a network error to
+  // clients; refuse it here instead.
+  const std::pair<const char*, const std::string*> files[] = {
+      {"--tls_cert", &f.tls_cert},
+      {"--tls_key", &f.tls_key},
+      {"--tls_client_ca", &f.tls_client_ca}};
+  for (const auto& [flag, path] : files) {
+    if (path->empty()) continue;
+    std::ifstream in(*path);
+    if (!in || in.peek() == std::ifstream::traits_type::eof()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          flag, ": cannot read '", *path, "' (missing, unreadable or empty)"));
+    }
+  }
+  TlsFiles tls;
+  tls.cert_path = f.tls_cert;
+  tls.key_path = f.tls_key;
+  tls.client_ca_path = f.tls_client_ca;
+  tls.refresh_interval_seconds = f.tls_refresh_interval_seconds;
+  return std::optional<TlsFiles>(std::move(tls));
+}
+
 bool AnyMysqlFlag(const ServeFlags& f) {
   return !f.mysql_config_host.empty() || !f.mysql_config_database.empty() ||
          f.mysql_config_port != 0;
@@ -363,6 +415,14 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   if (config.store.postgres.has_value()) {
     config.store.postgres->statement_timeout_ms = flags.statement_timeout_ms;
   }
+  MLMDX_ASSIGN_OR_RETURN(config.tls_files, TlsFilesFromFlags(flags));
+  if (config.tls_files.has_value() && config.ssl.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert/--tls_key/--tls_client_ca and ssl_config in "
+                     "--metadata_store_server_config_file '",
+                     flags.metadata_store_server_config_file,
+                     "' both configure TLS; use one of them"));
+  }
   return config;
 }
 
@@ -388,8 +448,36 @@ absl::Status ApplyChannelArguments(const std::string& text,
   return absl::OkStatus();
 }
 
+// TLS whose certificates gRPC reloads from the files every refresh interval.
+// `provider` is kept by the caller for as long as the server runs: it owns
+// the thread that watches the files.
+std::shared_ptr<grpc::ServerCredentials> WatchedFileCredentials(
+    const TlsFiles& files,
+    std::shared_ptr<grpc::experimental::CertificateProviderInterface>&
+        provider) {
+  provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          files.key_path, files.cert_path, files.client_ca_path,
+          static_cast<unsigned int>(files.refresh_interval_seconds));
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (files.client_ca_path.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
 std::shared_ptr<grpc::ServerCredentials> Credentials(
-    const ServerConfig& config) {
+    const ServerConfig& config,
+    std::shared_ptr<grpc::experimental::CertificateProviderInterface>&
+        provider) {
+  if (config.tls_files.has_value()) {
+    return WatchedFileCredentials(*config.tls_files, provider);
+  }
   if (!config.ssl.has_value()) return grpc::InsecureServerCredentials();
   grpc::SslServerCredentialsOptions options(
       config.ssl->client_verify()
@@ -528,8 +616,11 @@ absl::Status RunServer(const ServerConfig& config) {
   if (address.find(':') != std::string::npos && address.front() != '[') {
     address = absl::StrCat("[", address, "]");
   }
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface>
+      certificate_provider;
   builder.AddListeningPort(absl::StrCat(address, ":", config.port),
-                           Credentials(config), &bound_port);
+                           Credentials(config, certificate_provider),
+                           &bound_port);
   builder.RegisterService(&service);
   builder.RegisterService(&lineage_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

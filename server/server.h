@@ -56,6 +56,9 @@ struct ServeFlags {
   int64_t max_response_bytes = int64_t{64} << 20;
   int64_t max_lineage_nodes = 100000;
   int64_t change_log_retention_seconds = 3600;
+  // TLS from PEM files, watched for changes (see TlsFiles).
+  std::string tls_cert, tls_key, tls_client_ca;
+  int tls_refresh_interval_seconds = 60;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
@@ -73,6 +76,21 @@ struct ServeFlags {
 // variables as fallbacks.
 void AddServeFlags(CLI::App& app, ServeFlags& flags);
 
+// TLS served from PEM files that are read again when they change on disk, so
+// that rotated certificates take effect without a restart.
+struct TlsFiles {
+  // The server's certificate chain and its private key.
+  std::string cert_path;
+  std::string key_path;
+  // When set, clients must present a certificate signed by one of these CAs
+  // (mutual TLS); when empty, client certificates are not requested.
+  std::string client_ca_path;
+  // How often the files are checked for changes. A change is picked up by
+  // the next handshake after the check; connections already open keep the
+  // certificates they started with.
+  int refresh_interval_seconds = 60;
+};
+
 struct ServerConfig {
   std::string listen_address = "0.0.0.0";
   // 0 picks a free port (printed in the "listening" log line).
@@ -81,7 +99,9 @@ struct ServerConfig {
   // parses as an integer is passed as one.
   std::string channel_arguments;
   store::StoreOptions store;
+  // At most one of `ssl` (MLMD's config file, PEM text) and `tls_files`.
   std::optional<ml_metadata::MetadataStoreServerConfig::SSLConfig> ssl;
+  std::optional<TlsFiles> tls_files;
   int shutdown_grace_period_seconds = 5;
   // How long a call carrying mlmdx-read-after waits for this server to
   // hold that write (server/consistency.h).
@@ -97,7 +117,9 @@ struct ServerConfig {
 
 // Applies MLMD's resolution rules (config file, then flags, then the default
 // SQLite file ./mlmd.sqlite); `--db` names a SQLite file or a PostgreSQL URI
-// and wins over both. INVALID_ARGUMENT names the offending flag;
+// and wins over both. The --tls_* files must be readable, and cannot be
+// combined with the config file's ssl_config. INVALID_ARGUMENT names the
+// offending flag;
 // UNIMPLEMENTED for MySQL, which mlmdx does not serve.
 absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags);
 
