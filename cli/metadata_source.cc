@@ -15,6 +15,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
+#include "mlmdx/retention_service.grpc.pb.h"
 #include "store/metadata_store.h"
 #include "store/schema.h"
 #include "util/status_macros.h"
@@ -39,6 +40,7 @@ class RemoteSource final : public MetadataSource {
     channel_ = grpc::CreateCustomChannel(address_, credentials, args);
     metadata_ = ml_metadata::MetadataStoreService::NewStub(channel_);
     lineage_ = ::mlmdx::LineageService::NewStub(channel_);
+    retention_ = ::mlmdx::RetentionService::NewStub(channel_);
     health_ = grpc::health::v1::Health::NewStub(channel_);
   }
 
@@ -58,6 +60,15 @@ class RemoteSource final : public MetadataSource {
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
     return FromGrpc(lineage_->QueryLineage(&context, request, response),
                     "QueryLineage");
+  }
+
+  absl::Status DeleteContexts(
+      const ::mlmdx::DeleteContextsRequest& request,
+      ::mlmdx::DeleteContextsResponse* response) override {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    return FromGrpc(retention_->DeleteContexts(&context, request, response),
+                    "DeleteContexts");
   }
 
   absl::StatusOr<std::string> CheckHealth() override {
@@ -107,6 +118,7 @@ class RemoteSource final : public MetadataSource {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<ml_metadata::MetadataStoreService::Stub> metadata_;
   std::unique_ptr<::mlmdx::LineageService::Stub> lineage_;
+  std::unique_ptr<::mlmdx::RetentionService::Stub> retention_;
   std::unique_ptr<grpc::health::v1::Health::Stub> health_;
 };
 
@@ -135,6 +147,13 @@ class DirectSource final : public MetadataSource {
                             ::mlmdx::QueryLineageResponse* response) override {
     MLMDX_ASSIGN_OR_RETURN(engine::LineageEngine * lineage, Engine());
     return lineage->QueryLineage(request, response);
+  }
+
+  absl::Status DeleteContexts(const ::mlmdx::DeleteContextsRequest&,
+                              ::mlmdx::DeleteContextsResponse*) override {
+    return absl::FailedPreconditionError(
+        absl::StrCat("deleting needs a server (--server): ", description_,
+                     " is opened read-only"));
   }
 
   absl::StatusOr<std::string> CheckHealth() override {

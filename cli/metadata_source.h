@@ -35,6 +35,7 @@
 #include "absl/time/time.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "mlmdx/lineage_service.pb.h"
+#include "mlmdx/retention_service.pb.h"
 
 namespace mlmdx::cli {
 
@@ -107,6 +108,13 @@ class MetadataSource {
   virtual absl::Status QueryLineage(
       const ::mlmdx::QueryLineageRequest& request,
       ::mlmdx::QueryLineageResponse* response) = 0;
+
+  // mlmdx.RetentionService/DeleteContexts: the one call that writes. A
+  // direct source opens the database read-only and answers
+  // FAILED_PRECONDITION; a plain MLMD server answers UNIMPLEMENTED.
+  virtual absl::Status DeleteContexts(
+      const ::mlmdx::DeleteContextsRequest& request,
+      ::mlmdx::DeleteContextsResponse* response) = 0;
 
   // Whether the source answers: the server's grpc.health.v1 status, or the
   // database's schema check. OK means serving; the text says what was

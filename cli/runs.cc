@@ -1,9 +1,14 @@
-// mlmdx runs list / runs compare: pipeline runs (run contexts) and two runs
-// side by side, step by step: state, parameters, inputs and outputs, and
-// metrics with deltas.
+// mlmdx runs list / runs compare / runs delete: pipeline runs (run
+// contexts), two runs side by side, step by step (state, parameters, inputs
+// and outputs, metrics with deltas), and deleting runs with what only they
+// hold (mlmdx.RetentionService).
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +21,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "cli/output.h"
 #include "cli/records.h"
 #include "cli/report.h"
@@ -50,6 +57,11 @@ struct RunsFlags {
   int64_t limit = 0;
   // compare
   std::string run_a, run_b;
+  // delete
+  std::vector<std::string> runs;
+  std::string older_than;
+  bool dry_run = false;
+  bool yes = false;
 };
 
 // The run context types to look for: --run-type, else those of kRunTypes
@@ -505,10 +517,160 @@ absl::Status RunCompare(const RunsFlags& flags) {
   return absl::OkStatus();
 }
 
+// "90d", "12h", "30m", "45s", "2w" as a duration.
+absl::StatusOr<absl::Duration> ParseAge(const std::string& text) {
+  int64_t count = 0;
+  const absl::Duration unit = text.empty()         ? absl::ZeroDuration()
+                              : text.back() == 's' ? absl::Seconds(1)
+                              : text.back() == 'm' ? absl::Minutes(1)
+                              : text.back() == 'h' ? absl::Hours(1)
+                              : text.back() == 'd' ? absl::Hours(24)
+                              : text.back() == 'w' ? absl::Hours(24 * 7)
+                                                   : absl::ZeroDuration();
+  if (unit == absl::ZeroDuration() ||
+      !absl::SimpleAtoi(text.substr(0, text.size() - 1), &count) || count < 0) {
+    return UsageError(absl::StrCat("--older-than ", text,
+                                   ": expected a number and a unit of s, m, h, "
+                                   "d or w, such as 90d"));
+  }
+  return unit * count;
+}
+
+// The runs `flags` names: each RUN, and with --older-than every run created
+// before then. Ascending id, each once.
+absl::StatusOr<std::vector<mlmd::Context>> SelectRuns(MetadataSource& source,
+                                                      const RunsFlags& flags) {
+  MLMDX_ASSIGN_OR_RETURN(std::vector<std::string> run_types,
+                         RunTypes(source, flags));
+  std::map<int64_t, mlmd::Context> selected;
+  for (const std::string& run : flags.runs) {
+    MLMDX_ASSIGN_OR_RETURN(mlmd::Context context,
+                           FindRun(source, run, run_types));
+    selected[context.id()] = std::move(context);
+  }
+  if (!flags.older_than.empty() && !run_types.empty()) {
+    MLMDX_ASSIGN_OR_RETURN(absl::Duration age, ParseAge(flags.older_than));
+    mlmd::GetContextsRequest request;
+    request.mutable_options()->set_filter_query(
+        absl::StrCat(TypeFilter(run_types), " AND create_time_since_epoch < ",
+                     absl::ToUnixMillis(absl::Now() - age)));
+    while (true) {
+      request.mutable_options()->set_max_result_size(100);
+      mlmd::GetContextsResponse response;
+      MLMDX_RETURN_IF_ERROR(source.GetContexts(request, &response));
+      for (auto& c : *response.mutable_contexts()) {
+        selected[c.id()] = std::move(c);
+      }
+      if (response.next_page_token().empty()) break;
+      request.mutable_options()->set_next_page_token(
+          response.next_page_token());
+    }
+  }
+  std::vector<mlmd::Context> runs;
+  for (auto& [id, context] : selected) runs.push_back(std::move(context));
+  return runs;
+}
+
+std::string IdList(const google::protobuf::RepeatedField<int64_t>& ids) {
+  return ids.empty() ? "-" : absl::StrJoin(ids, " ");
+}
+
+absl::Status PrintDeleted(const ::mlmdx::DeleteContextsResponse& deleted,
+                          bool dry_run, Format format, bool color) {
+  if (format == Format::kJson) {
+    nlohmann::json out;
+    out["dry_run"] = dry_run;
+    out["context_ids"] = std::vector<int64_t>(deleted.context_ids().begin(),
+                                              deleted.context_ids().end());
+    out["execution_ids"] = std::vector<int64_t>(deleted.execution_ids().begin(),
+                                                deleted.execution_ids().end());
+    out["artifact_ids"] = std::vector<int64_t>(deleted.artifact_ids().begin(),
+                                               deleted.artifact_ids().end());
+    return WriteStdout(out.dump(2) + "\n");
+  }
+  Table table({dry_run ? "WOULD DELETE" : "DELETED", "COUNT", "IDS"});
+  table.AddRow({"contexts", absl::StrCat(deleted.context_ids_size()),
+                IdList(deleted.context_ids())});
+  table.AddRow({"executions", absl::StrCat(deleted.execution_ids_size()),
+                IdList(deleted.execution_ids())});
+  table.AddRow({"artifacts", absl::StrCat(deleted.artifact_ids_size()),
+                IdList(deleted.artifact_ids())});
+  table.Print(stdout, color);
+  return absl::OkStatus();
+}
+
+// Asks on the terminal whether to delete what `plan` lists; true for yes.
+bool Confirm(const std::vector<mlmd::Context>& runs,
+             const ::mlmdx::DeleteContextsResponse& plan) {
+  std::vector<std::string> names;
+  for (const auto& run : runs) {
+    names.push_back(absl::StrCat(run.name(), " (", run.id(), ")"));
+  }
+  std::cerr << "This deletes " << runs.size()
+            << " run(s): " << absl::StrJoin(names, ", ") << "\nwith "
+            << plan.execution_ids_size() << " execution(s) ["
+            << IdList(plan.execution_ids()) << "] and "
+            << plan.artifact_ids_size() << " artifact(s) ["
+            << IdList(plan.artifact_ids())
+            << "] that no other run holds.\nDelete? [y/N] " << std::flush;
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+absl::Status RunDelete(const RunsFlags& flags) {
+  if (flags.runs.empty() && flags.older_than.empty()) {
+    return UsageError("name the runs to delete, or give --older-than");
+  }
+  if (!flags.common.source.db.empty()) {
+    return UsageError(
+        "runs delete needs a server (--server): --db opens the database "
+        "read-only");
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      Format format,
+      ResolveFormat(flags.common, {Format::kTable, Format::kJson}));
+  // Refused before anything is read: a script that forgot --yes learns it
+  // at once, whatever it selected.
+  const bool ask = !flags.dry_run && !flags.yes;
+  if (ask && isatty(STDIN_FILENO) != 1) {
+    return UsageError(
+        "runs delete asks for confirmation, and stdin is not a terminal: "
+        "pass --yes to delete without asking (or --dry-run to see what "
+        "would go)");
+  }
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<MetadataSource> source,
+                         OpenSource(flags.common));
+  MLMDX_ASSIGN_OR_RETURN(std::vector<mlmd::Context> runs,
+                         SelectRuns(*source, flags));
+  ::mlmdx::DeleteContextsResponse response;
+  if (runs.empty()) {
+    // Only --older-than selects nothing (a RUN that names none is
+    // NOT_FOUND): a periodic clean-up with nothing to do succeeds.
+    return PrintDeleted(response, flags.dry_run, format, flags.common.Color());
+  }
+  ::mlmdx::DeleteContextsRequest request;
+  for (const auto& run : runs) request.add_context_ids(run.id());
+  if (flags.dry_run || ask) {
+    request.set_dry_run(true);
+    MLMDX_RETURN_IF_ERROR(source->DeleteContexts(request, &response));
+    if (flags.dry_run) {
+      return PrintDeleted(response, true, format, flags.common.Color());
+    }
+    if (!Confirm(runs, response)) {
+      return absl::CancelledError("not confirmed; nothing was deleted");
+    }
+    request.set_dry_run(false);
+  }
+  MLMDX_RETURN_IF_ERROR(source->DeleteContexts(request, &response));
+  return PrintDeleted(response, false, format, flags.common.Color());
+}
+
 }  // namespace
 
 void AddRunsVerb(CLI::App& app, VerbAction& action) {
-  CLI::App* runs = app.add_subcommand("runs", "List and compare pipeline runs");
+  CLI::App* runs =
+      app.add_subcommand("runs", "List, compare and delete pipeline runs");
   runs->require_subcommand(1);
   runs->footer(kExitCodesHelp);
 
@@ -546,6 +708,31 @@ void AddRunsVerb(CLI::App& app, VerbAction& action) {
                    kExitCodesHelp));
   compare->callback([compare_flags, &action] {
     action = [compare_flags] { return RunCompare(*compare_flags); };
+  });
+
+  auto delete_flags = std::make_shared<RunsFlags>();
+  CLI::App* remove = runs->add_subcommand(
+      "delete",
+      "Delete runs with the executions and artifacts no other run holds "
+      "(asks first on a terminal)");
+  remove->add_option("runs", delete_flags->runs, "run names or context ids");
+  remove->add_option("--older-than", delete_flags->older_than,
+                     "also every run created longer ago than this (90d, "
+                     "12h, 2w)");
+  remove->add_flag("--dry-run", delete_flags->dry_run,
+                   "only list what would be deleted");
+  remove->add_flag("--yes,-y", delete_flags->yes,
+                   "delete without asking (needed when stdin is not a "
+                   "terminal)");
+  remove->add_option("--run-type", delete_flags->run_types,
+                     "context types that are runs");
+  AddCommonFlags(*remove, delete_flags->common, "table, json");
+  remove->footer(
+      absl::StrCat("Examples:\n  mlmdx runs delete run-b --dry-run\n"
+                   "  mlmdx runs delete --older-than 90d --yes\n\n",
+                   kExitCodesHelp));
+  remove->callback([delete_flags, &action] {
+    action = [delete_flags] { return RunDelete(*delete_flags); };
   });
 }
 

@@ -53,6 +53,9 @@ lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes,
   set.attributions = changes.attributions;
   set.associations = changes.associations;
   set.parent_contexts = changes.parent_contexts;
+  set.removed_artifacts = changes.removed_artifacts;
+  set.removed_executions = changes.removed_executions;
+  set.removed_contexts = changes.removed_contexts;
   return set;
 }
 

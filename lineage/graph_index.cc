@@ -65,7 +65,7 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
       return false;
     }
     const EventRef& e = changes.events[n];
-    if (event_slot_.Get(e.event_id) != kNone) continue;
+    if (event_slot_.Get(e.event_id) != kNone || NamesRemovedNode(e)) continue;
     const auto fits = [](int64_t id) {
       return id >= 0 && id < static_cast<int64_t>(kWideId);
     };
@@ -100,12 +100,24 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
     execution_head_.Set(e.execution_id, slot);
   }
   for (const auto& [context_id, artifact_id] : changes.attributions) {
+    if (removed_contexts_.contains(context_id) ||
+        removed_artifacts_.contains(artifact_id)) {
+      continue;
+    }
     attributions_.Add(context_id, artifact_id);
   }
   for (const auto& [context_id, execution_id] : changes.associations) {
+    if (removed_contexts_.contains(context_id) ||
+        removed_executions_.contains(execution_id)) {
+      continue;
+    }
     associations_.Add(context_id, execution_id);
   }
   for (const auto& [child, parent] : changes.parent_contexts) {
+    if (removed_contexts_.contains(child) ||
+        removed_contexts_.contains(parent)) {
+      continue;
+    }
     std::vector<int64_t>& parents = parents_[child];
     if (std::find(parents.begin(), parents.end(), parent) != parents.end()) {
       continue;
@@ -117,7 +129,79 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
     fail_next_apply_ = false;
     return false;
   }
-  return true;
+  return RemoveLocked(changes);
+}
+
+bool GraphIndex::NamesRemovedNode(const EventRef& event) const {
+  return removed_artifacts_.contains(event.artifact_id) ||
+         removed_executions_.contains(event.execution_id);
+}
+
+bool GraphIndex::RemoveLocked(const ChangeSet& changes) {
+  if (changes.removed_artifacts.empty() && changes.removed_executions.empty() &&
+      changes.removed_contexts.empty()) {
+    return true;
+  }
+  removed_artifacts_.insert(changes.removed_artifacts.begin(),
+                            changes.removed_artifacts.end());
+  removed_executions_.insert(changes.removed_executions.begin(),
+                             changes.removed_executions.end());
+  removed_contexts_.insert(changes.removed_contexts.begin(),
+                           changes.removed_contexts.end());
+  // Records are append-only (snapshots are counts of them), so the index is
+  // rebuilt from what stays. Deletion is rare and in bulk: one pass for the
+  // whole set is cheaper than unlinking records one by one.
+  ChangeSet with_details;
+  ChangeSet without_details;
+  size_t dropped = 0;
+  for (uint32_t slot = 0; slot < events_.size(); ++slot) {
+    const EventRef event = RefAt(slot);
+    if (NamesRemovedNode(event)) {
+      ++dropped;
+      continue;
+    }
+    const uint8_t flags = event_flags_[slot];
+    if ((flags & kHasDetails) == 0) {
+      without_details.events.push_back(event);
+      continue;
+    }
+    with_details.events.push_back(event);
+    EventDetails& details = with_details.event_details.emplace_back();
+    details.has_milliseconds_since_epoch = (flags & kHasTime) != 0;
+    details.milliseconds_since_epoch = event_times_[slot];
+    details.path = paths_[event_paths_[slot]];
+  }
+  attributions_.ForEachLink([&](int64_t context_id, int64_t artifact_id) {
+    if (removed_contexts_.contains(context_id) ||
+        removed_artifacts_.contains(artifact_id)) {
+      ++dropped;
+    } else {
+      with_details.attributions.emplace_back(context_id, artifact_id);
+    }
+  });
+  associations_.ForEachLink([&](int64_t context_id, int64_t execution_id) {
+    if (removed_contexts_.contains(context_id) ||
+        removed_executions_.contains(execution_id)) {
+      ++dropped;
+    } else {
+      with_details.associations.emplace_back(context_id, execution_id);
+    }
+  });
+  for (const auto& [child, parents] : parents_) {
+    for (int64_t parent : parents) {
+      if (removed_contexts_.contains(child) ||
+          removed_contexts_.contains(parent)) {
+        ++dropped;
+      } else {
+        with_details.parent_contexts.emplace_back(child, parent);
+      }
+    }
+  }
+  // A replayed removal (a server re-reading its own change-log row) finds
+  // nothing left to drop: the index, and queries in flight, stay as they are.
+  if (dropped == 0) return true;
+  ClearLocked();
+  return ApplyLocked(with_details) && ApplyLocked(without_details);
 }
 
 uint32_t GraphIndex::InternPath(const std::string& path) {
@@ -213,7 +297,10 @@ size_t GraphIndex::MemoryBytes() const {
          event_slot_.MemoryBytes() + artifact_head_.MemoryBytes() +
          execution_head_.MemoryBytes() + attributions_.MemoryBytes() +
          associations_.MemoryBytes() + VectorMapBytes(parents_) +
-         VectorMapBytes(children_);
+         VectorMapBytes(children_) +
+         (removed_artifacts_.capacity() + removed_executions_.capacity() +
+          removed_contexts_.capacity()) *
+             (sizeof(int64_t) + 1);
 }
 
 void GraphIndex::Clear() {

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -97,6 +98,13 @@ struct ChangeSet {
   std::vector<std::pair<int64_t, int64_t>> associations;
   // (child_id, parent_id) pairs.
   std::vector<std::pair<int64_t, int64_t>> parent_contexts;
+  // Nodes deleted (applied after the additions above): their events,
+  // attributions, associations and parent links leave the index, and any
+  // later change naming them is ignored, since ids are never reused and such
+  // a change can only be a replay of one from before the deletion.
+  std::vector<int64_t> removed_artifacts;
+  std::vector<int64_t> removed_executions;
+  std::vector<int64_t> removed_contexts;
 };
 
 // Returns the subset of `candidates` (ids of `kind`, ascending) that match
@@ -157,8 +165,12 @@ class GraphIndex {
   GraphIndex(const GraphIndex&) = delete;
   GraphIndex& operator=(const GraphIndex&) = delete;
 
-  // Adds the events and links of one committed write. Events whose id is
-  // already present and links already present are skipped. Returns false
+  // Adds the events and links of one committed write, then drops the
+  // removed nodes. Events whose id is already present, links already
+  // present and anything naming a node removed before are skipped. A
+  // removal that drops something rewrites the index (a pass over all of it,
+  // queries running meanwhile fail with ABORTED); one that drops nothing
+  // costs a pass and changes nothing. Returns false
   // if the change set could not be applied in full (memory exhausted): the
   // index is then unusable, and every query fails with UNAVAILABLE, until
   // a BeginRebuild ... EndRebuild cycle has reloaded it.
@@ -260,6 +272,11 @@ class GraphIndex {
   bool ApplyLocked(const ChangeSet& changes);
   // REQUIRES: mu_ held exclusively.
   void ClearLocked();
+  // REQUIRES: mu_ held exclusively. The removal part of ApplyLocked.
+  bool RemoveLocked(const ChangeSet& changes);
+  // Whether a removal named the event's artifact or execution.
+  // REQUIRES: mu_ held.
+  bool NamesRemovedNode(const EventRef& event) const;
   EventRef RefAt(uint32_t slot) const;
   // REQUIRES: mu_ held exclusively. Returns kNone when no more paths may be
   // held.
@@ -289,6 +306,11 @@ class GraphIndex {
   internal::LinkList associations_;  // by execution
   absl::flat_hash_map<int64_t, std::vector<int64_t>> parents_;
   absl::flat_hash_map<int64_t, std::vector<int64_t>> children_;
+  // Every node ever removed; kept across Clear and rebuilds, so that a
+  // replayed or re-read change from before the removal stays out.
+  absl::flat_hash_set<int64_t> removed_artifacts_;
+  absl::flat_hash_set<int64_t> removed_executions_;
+  absl::flat_hash_set<int64_t> removed_contexts_;
 };
 
 }  // namespace mlmdx::lineage

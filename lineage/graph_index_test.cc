@@ -242,6 +242,56 @@ TEST(GraphIndexTest, FailedApplyMakesTheIndexUnavailableUntilRebuilt) {
 
 // A KFP-shaped graph: each execution consumes two artifacts of earlier runs
 // and produces two; ids are dense as in a real store.
+TEST(GraphIndexTest, RemovedNodesLeaveWithTheirEventsAndLinks) {
+  // Run context 9 holds execution 2 (input 1, output 3); run 8 holds
+  // execution 4, which also reads 3. Deleting run 9 takes execution 2 and
+  // artifact 1; artifact 3 stays (execution 4 read it).
+  TestGraph g;
+  g.Input(1, 2).Output(3, 2).Input(3, 4);
+  g.Attribute(9, 1).Attribute(9, 3).Associate(9, 2).Associate(8, 4);
+  g.changes.parent_contexts = {{9, 7}, {6, 9}, {8, 7}};
+  GraphIndex index;
+  ASSERT_TRUE(index.Apply(g.changes));
+  const GraphIndex::Snapshot before = index.TakeSnapshot();
+
+  ChangeSet removal;
+  removal.removed_contexts = {9};
+  removal.removed_executions = {2};
+  removal.removed_artifacts = {1};
+  ASSERT_TRUE(index.Apply(removal));
+  EXPECT_EQ(index.event_count(), 1u);
+  EXPECT_FALSE(index.HasLinkedNode(NodeKind::kArtifact, 1));
+  EXPECT_FALSE(index.HasLinkedNode(NodeKind::kExecution, 2));
+  EXPECT_THAT(index.ParentContexts(9), IsEmpty());
+  EXPECT_THAT(index.ChildContexts(7), ElementsAre(8));
+  EXPECT_THAT(index.ParentContexts(6), IsEmpty());
+  // A query over a snapshot from before the removal must start again.
+  EXPECT_EQ(index.EventsOf(before, NodeKind::kArtifact, {3}).status().code(),
+            absl::StatusCode::kAborted);
+
+  SubgraphQuery q;
+  q.start_ids = {3};
+  absl::StatusOr<Subgraph> s = index.GetLineageSubgraph(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s->artifact_ids, ElementsAre(3));
+  EXPECT_THAT(s->execution_ids, ElementsAre(4));
+  ASSERT_EQ(s->events.size(), 1u);
+  EXPECT_EQ(s->events[0].execution_id, 4);
+  EXPECT_THAT(s->context_ids, ElementsAre(8));
+
+  // The write that created them, read again (a change-log replay), stays
+  // out, and so does a replay of the removal.
+  ASSERT_TRUE(index.Apply(g.changes));
+  ASSERT_TRUE(index.Apply(removal));
+  EXPECT_EQ(index.event_count(), 1u);
+  EXPECT_FALSE(index.HasLinkedNode(NodeKind::kArtifact, 1));
+  EXPECT_THAT(index.ChildContexts(7), ElementsAre(8));
+  s = index.GetLineageSubgraph(q);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_THAT(s->execution_ids, ElementsAre(4));
+  EXPECT_THAT(s->context_ids, ElementsAre(8));
+}
+
 TEST(GraphIndexTest, MemoryPerEventAtOneMillionEvents) {
   GraphIndex index;
   constexpr int64_t kEvents = 1'000'000;

@@ -9,11 +9,7 @@
 #include "util/log.h"
 
 namespace mlmdx::server {
-namespace {
 
-// Refuses a request whose repeated fields list more than `max_list_length`
-// entries (0: no limit). Only the request's own fields count: a list is
-// what makes one call cost as much as thousands.
 absl::Status CheckListLengths(const google::protobuf::Message& request,
                               int64_t max_list_length) {
   if (max_list_length <= 0) return absl::OkStatus();
@@ -32,6 +28,8 @@ absl::Status CheckListLengths(const google::protobuf::Message& request,
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 // Refuses an answer of more than `max_bytes` bytes (0: no limit), so that
 // one call cannot make the server send, and the client receive, a message

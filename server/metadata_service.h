@@ -23,6 +23,13 @@
 
 namespace mlmdx::server {
 
+// Refuses a request whose repeated fields list more than `max_list_length`
+// entries (0: no limit) with INVALID_ARGUMENT naming the field and
+// --max_request_list_length. Only the request's own fields count: a list is
+// what makes one call cost as much as thousands.
+absl::Status CheckListLengths(const google::protobuf::Message& request,
+                              int64_t max_list_length);
+
 class MetadataService final
     : public ml_metadata::MetadataStoreService::Service {
  public:

@@ -28,6 +28,7 @@
 #include "google/protobuf/text_format.h"
 #include "server/lineage_service.h"
 #include "server/metadata_service.h"
+#include "server/retention_service.h"
 #include "util/log.h"
 #include "util/status_macros.h"
 
@@ -596,6 +597,9 @@ absl::Status RunServer(const ServerConfig& config) {
   // mlmdx's own extension (proto/mlmdx/), on the same port.
   LineageQueryService lineage_service(lineage.get(), in_flight,
                                       config.read_after_timeout);
+  RetentionServiceImpl retention_service(store.get(), lineage.get(), in_flight,
+                                         config.read_after_timeout,
+                                         config.max_request_list_length);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -623,6 +627,7 @@ absl::Status RunServer(const ServerConfig& config) {
                            &bound_port);
   builder.RegisterService(&service);
   builder.RegisterService(&lineage_service);
+  builder.RegisterService(&retention_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || bound_port == 0) {
     return absl::UnavailableError(absl::StrCat(

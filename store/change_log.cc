@@ -40,6 +40,12 @@ std::string EncodeLineageChanges(const LineageChanges& changes) {
     record.add_parent_contexts(child);
     record.add_parent_contexts(parent);
   }
+  record.mutable_removed_artifacts()->Add(changes.removed_artifacts.begin(),
+                                          changes.removed_artifacts.end());
+  record.mutable_removed_executions()->Add(changes.removed_executions.begin(),
+                                           changes.removed_executions.end());
+  record.mutable_removed_contexts()->Add(changes.removed_contexts.begin(),
+                                         changes.removed_contexts.end());
   return record.SerializeAsString();
 }
 
@@ -73,6 +79,12 @@ absl::StatusOr<LineageChanges> DecodeLineageChanges(absl::string_view bytes) {
   pairs(record.attributions(), changes.attributions);
   pairs(record.associations(), changes.associations);
   pairs(record.parent_contexts(), changes.parent_contexts);
+  changes.removed_artifacts.assign(record.removed_artifacts().begin(),
+                                   record.removed_artifacts().end());
+  changes.removed_executions.assign(record.removed_executions().begin(),
+                                    record.removed_executions().end());
+  changes.removed_contexts.assign(record.removed_contexts().begin(),
+                                  record.removed_contexts().end());
   return changes;
 }
 

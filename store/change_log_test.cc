@@ -44,6 +44,9 @@ LineageChanges SampleChanges() {
   changes.attributions = {{10, 3}, {10, 5}};
   changes.associations = {{10, 4}};
   changes.parent_contexts = {{10, 11}};
+  changes.removed_artifacts = {20, 21};
+  changes.removed_executions = {22};
+  changes.removed_contexts = {23, 24, 25};
   return changes;
 }
 
@@ -63,6 +66,9 @@ void ExpectSameChanges(const LineageChanges& a, const LineageChanges& b) {
   EXPECT_EQ(a.attributions, b.attributions);
   EXPECT_EQ(a.associations, b.associations);
   EXPECT_EQ(a.parent_contexts, b.parent_contexts);
+  EXPECT_EQ(a.removed_artifacts, b.removed_artifacts);
+  EXPECT_EQ(a.removed_executions, b.removed_executions);
+  EXPECT_EQ(a.removed_contexts, b.removed_contexts);
 }
 
 TEST(ChangeLogEncodingTest, RoundTripsEveryField) {

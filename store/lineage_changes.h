@@ -2,10 +2,11 @@
 // -----------------------------------------------------------------------------
 //
 // The part of a committed write that changes the lineage graph: new events
-// and new context links. MetadataStore reports one LineageChanges per
-// committed write transaction to its commit listener, and streams the whole
-// graph in the same form at start-up, so that an in-memory index can be
-// built and then kept exactly in step with the database.
+// and new context links, or nodes deleted with everything that named them.
+// MetadataStore reports one LineageChanges per committed write transaction to
+// its commit listener, and streams the whole graph in the same form at
+// start-up, so that an in-memory index can be built and then kept exactly in
+// step with the database.
 
 #ifndef MLMDX_STORE_LINEAGE_CHANGES_H_
 #define MLMDX_STORE_LINEAGE_CHANGES_H_
@@ -38,10 +39,21 @@ struct LineageChanges {
   std::vector<std::pair<int64_t, int64_t>> associations;
   // (child_id, parent_id)
   std::vector<std::pair<int64_t, int64_t>> parent_contexts;
+  // Nodes the write deleted, ascending. Their events, attributions,
+  // associations and parent-context links went with them. Ids are never
+  // reused (MLMD's tables count ids up), so a later change naming one of
+  // them is a replay of an older one and is to be ignored.
+  std::vector<int64_t> removed_artifacts;
+  std::vector<int64_t> removed_executions;
+  std::vector<int64_t> removed_contexts;
 
+  bool has_removals() const {
+    return !removed_artifacts.empty() || !removed_executions.empty() ||
+           !removed_contexts.empty();
+  }
   bool empty() const {
     return events.empty() && attributions.empty() && associations.empty() &&
-           parent_contexts.empty();
+           parent_contexts.empty() && !has_removals();
   }
 };
 

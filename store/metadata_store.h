@@ -38,6 +38,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
+#include "mlmdx/retention_service.pb.h"
 #include "store/connection.h"
 #include "store/lineage_changes.h"
 #include "store/postgres_connection.h"
@@ -254,6 +255,19 @@ class MetadataStore {
   // Every artifact, execution and context type, in the form lineage answers
   // carry (simple types included; no external_id or base_type).
   absl::Status GetLineageTypes(ml_metadata::LineageGraph* graph);
+
+  // ---- Retention (mlmdx.RetentionService) ----------------------------------
+
+  // Deletes the contexts of `request`, the executions left in no context by
+  // that, and the artifacts nothing remaining holds or touches, with every
+  // row naming them, in one transaction
+  // (proto/mlmdx/retention_service.proto); the lineage listener and the
+  // change log get the deleted ids. A dry run only reads. Fills `response`
+  // with the ids deleted (or that would be), ascending.
+  //   INVALID_ARGUMENT  no context_ids
+  //   NOT_FOUND         a context does not exist (nothing is deleted)
+  absl::Status DeleteContexts(const ::mlmdx::DeleteContextsRequest& request,
+                              ::mlmdx::DeleteContextsResponse* response);
 
   // One method per RPC. Each returns MLMD's status for the call (spec/api.md)
   // and fills `response` only on OK. Lock contention with another process

@@ -2,8 +2,10 @@
 // lineage is asked of B, whose index follows A's writes through the change
 // log (store/change_log.h). With mlmdx-read-after B answers only once it
 // holds the write; without it B catches up on its own. Also: B reloads
-// when the log was pruned past it while it was stopped.
+// when the log was pruned past it while it was stopped, and B's index
+// drops the nodes a deletion through A took.
 
+#include <grpcpp/create_channel.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "mlmdx/retention_service.grpc.pb.h"
 #include "tests/e2e_fixture.h"
 #include "tests/postgres_cluster.h"
 #include "tests/test_server.h"
@@ -194,6 +197,76 @@ TEST_F(TwoServersTest, BReloadsWhenTheLogWasPrunedPastIt) {
   EXPECT_EQ(*seen, (std::set<int64_t>{before.execution_id, during.execution_id,
                                       last.execution_id}));
   EXPECT_NE(b_->Log().find("pruned past"), std::string::npos) << b_->Log();
+}
+
+// A deletion through A travels to B like any write: B's index drops the
+// deleted execution and artifact, at once for a client that sends the
+// deletion's token, and keeps what the deletion left.
+TEST_F(TwoServersTest, BDropsWhatADeleted) {
+  const Written first = WriteThroughA(0);
+  const Written second = WriteThroughA(first.output_id);
+  const Written third = WriteThroughA(second.output_id);
+  const int64_t run_type = PutContextTypeOrDie(*a_stub_, "Run");
+  const int64_t run = PutContextsOrDie(*a_stub_, run_type, 1, "run")[0];
+  ml_metadata::PutAttributionsAndAssociationsRequest links;
+  auto* association = links.add_associations();
+  association->set_context_id(run);
+  association->set_execution_id(third.execution_id);
+  auto* attribution = links.add_attributions();
+  attribution->set_context_id(run);
+  attribution->set_artifact_id(third.output_id);
+  ml_metadata::PutAttributionsAndAssociationsResponse linked;
+  std::string links_token;
+  ASSERT_THAT(
+      CallWithCommitTokens(
+          *a_stub_, &MetadataStoreService::Stub::PutAttributionsAndAssociations,
+          links, linked, "", &links_token),
+      IsOk());
+  absl::StatusOr<std::set<int64_t>> seen =
+      UpstreamExecutionsFromB(third.output_id, links_token);
+  ASSERT_THAT(seen.status(), IsOk());
+  ASSERT_EQ(*seen, (std::set<int64_t>{first.execution_id, second.execution_id,
+                                      third.execution_id}));
+
+  auto retention = ::mlmdx::RetentionService::NewStub(
+      grpc::CreateChannel(a_->address(), grpc::InsecureChannelCredentials()));
+  ::mlmdx::DeleteContextsRequest request;
+  request.add_context_ids(run);
+  ::mlmdx::DeleteContextsResponse deleted;
+  std::string delete_token;
+  ASSERT_THAT(CallWithCommitTokens(
+                  *retention, &::mlmdx::RetentionService::Stub::DeleteContexts,
+                  request, deleted, "", &delete_token),
+              IsOk());
+  ASSERT_FALSE(delete_token.empty());
+  EXPECT_EQ(std::vector<int64_t>(deleted.execution_ids().begin(),
+                                 deleted.execution_ids().end()),
+            std::vector<int64_t>{third.execution_id});
+  EXPECT_EQ(std::vector<int64_t>(deleted.artifact_ids().begin(),
+                                 deleted.artifact_ids().end()),
+            std::vector<int64_t>{third.output_id});
+
+  // The deleted output is no starting point on B, and nothing B walks from
+  // the first output reaches the deleted execution.
+  EXPECT_THAT(UpstreamExecutionsFromB(third.output_id, delete_token).status(),
+              StatusIs(absl::StatusCode::kNotFound));
+  ml_metadata::GetLineageSubgraphRequest downstream;
+  auto* options = downstream.mutable_lineage_subgraph_query_options();
+  options->mutable_starting_artifacts()->set_filter_query(
+      absl::StrCat("id = ", first.output_id));
+  options->set_direction(ml_metadata::LineageSubgraphQueryOptions::DOWNSTREAM);
+  ml_metadata::GetLineageSubgraphResponse reached;
+  ASSERT_THAT(CallWithCommitTokens(
+                  *b_stub_, &MetadataStoreService::Stub::GetLineageSubgraph,
+                  downstream, reached, delete_token),
+              IsOk());
+  std::set<int64_t> executions;
+  for (const auto& e : reached.lineage_subgraph().executions()) {
+    executions.insert(e.id());
+  }
+  EXPECT_EQ(executions, std::set<int64_t>{second.execution_id});
+  EXPECT_EQ(reached.lineage_subgraph().artifacts_size(), 2);
+  EXPECT_EQ(reached.lineage_subgraph().events_size(), 2);
 }
 
 // PostgreSQL restarts under both servers: B's follower loses its

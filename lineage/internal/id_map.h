@@ -63,6 +63,16 @@ class IdMap {
     }
   }
 
+  // Calls `fn(id, value)` for every id with a value, in no particular
+  // order.
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (size_t id = 0; id < dense_.size(); ++id) {
+      if (dense_[id] != kNone) fn(static_cast<int64_t>(id), dense_[id]);
+    }
+    for (const auto& [id, value] : sparse_) fn(id, value);
+  }
+
   // Number of ids with a value.
   size_t size() const { return size_; }
 

@@ -55,6 +55,16 @@ class LinkList {
     }
   }
 
+  // Calls `fn(context_id, node_id)` for every link, in no particular order.
+  template <typename Fn>
+  void ForEachLink(Fn fn) const {
+    head_.ForEach([&](int64_t node_id, uint32_t head) {
+      for (uint32_t i = head; i != IdMap::kNone; i = next_[i]) {
+        fn(ContextAt(i), node_id);
+      }
+    });
+  }
+
   // True if `node_id` has a link.
   bool Contains(int64_t node_id) const {
     return head_.Get(node_id) != IdMap::kNone;

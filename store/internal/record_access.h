@@ -66,6 +66,15 @@ class RecordAccess {
   RecordAccess& operator=(const RecordAccess&) = delete;
 
   Connection& connection() { return conn_; }
+  // Where this transaction's lineage changes are collected, or null.
+  LineageChanges* changes() { return changes_; }
+
+  // Runs `sql_prefix` + "(?, ?, ...)" + `sql_suffix` once per chunk of `ids`
+  // and concatenates the rows. Chunks are padded to a few fixed sizes (by
+  // repeating the last id) so the statement cache stays small.
+  absl::StatusOr<RecordSet> QueryInChunks(absl::string_view sql_prefix,
+                                          absl::string_view sql_suffix,
+                                          absl::Span<const SqlValue> ids);
 
   // ---- Types ---------------------------------------------------------------
 
@@ -197,12 +206,6 @@ class RecordAccess {
   absl::StatusOr<std::vector<int64_t>> GetChildContextIds(int64_t context_id);
 
  private:
-  // Runs `sql_prefix` + "(?, ?, ...)" + `sql_suffix` once per chunk of `ids`
-  // and concatenates the rows. Chunks are padded to a few fixed sizes so the
-  // statement cache stays small.
-  absl::StatusOr<RecordSet> QueryInChunks(absl::string_view sql_prefix,
-                                          absl::string_view sql_suffix,
-                                          absl::Span<const SqlValue> ids);
   // QueryInChunks as deferred statements (Connection::ExecuteDeferred):
   // the rows land in `*into` once the next awaited statement is answered.
   absl::Status DeferInChunks(absl::string_view sql_prefix,
