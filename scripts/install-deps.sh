@@ -13,6 +13,7 @@ packages=(
   libpq-dev postgresql
   libboost-graph-dev
   libcli11-dev nlohmann-json3-dev
+  libssl-dev libjwt-dev
   graphviz chromium fonts-dejavu-core
   libgtest-dev libgmock-dev libpng-dev
   libbenchmark-dev

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
+#include "server/call_scope.h"
 #include "store/metadata_store.h"
 
 namespace CLI {
@@ -56,6 +57,13 @@ struct ServeFlags {
   int64_t max_response_bytes = int64_t{64} << 20;
   int64_t max_lineage_nodes = 100000;
   int64_t change_log_retention_seconds = 3600;
+  // Access control (server/call_scope.h); all off by default.
+  std::string auth_token_file;
+  std::string jwt_jwks_file;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  std::string jwt_namespaces_claim = "kubernetes.io.namespace";
+  std::string audit_log;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
@@ -93,6 +101,8 @@ struct ServerConfig {
   int64_t max_lineage_nodes = 0;
   // PostgreSQL: how long change-log rows are kept (zero: forever).
   absl::Duration change_log_retention = absl::Hours(1);
+  // Tokens, JWTs and the audit log; everything off by default.
+  AccessOptions access;
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default
