@@ -174,6 +174,30 @@ TEST_F(StaticTokenTest, MalformedReloadKeepsTheOldTokens) {
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
+TEST_F(StaticTokenTest, CliSendsItsToken) {
+  ASSERT_THAT(PutTypeWithToken(server_, "alice-secret"), IsOk());
+  const std::vector<std::string> get = {
+      "get", "types", "--server", server_.address(), "-o", "json"};
+  CliResult refused = RunMlmdx(get);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("refused the call"));
+  EXPECT_THAT(refused.err, HasSubstr("pass --token or set MLMDX_TOKEN"));
+
+  std::vector<std::string> with_flag = get;
+  with_flag.push_back("--token=alice-secret");
+  CliResult by_flag = RunMlmdx(with_flag);
+  EXPECT_EQ(by_flag.exit_code, 0) << by_flag.err;
+  EXPECT_THAT(by_flag.out, HasSubstr("Model"));
+
+  CliResult by_env = RunMlmdx(get, {"MLMDX_TOKEN=alice-secret"});
+  EXPECT_EQ(by_env.exit_code, 0) << by_env.err;
+  EXPECT_THAT(by_env.out, HasSubstr("Model"));
+
+  CliResult wrong = RunMlmdx(get, {"MLMDX_TOKEN=wrong-secret"});
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("not one this server accepts"));
+}
+
 TEST(StaticTokenStartTest, MalformedFileRefusesStart) {
   const std::string dir = MakeTempDir();
   const std::string tokens = dir + "/tokens.csv";
