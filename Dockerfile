@@ -24,6 +24,7 @@ RUN apt-get update -q \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
         --no-install-recommends ca-certificates tini \
         libgrpc++1.51 libprotobuf32 libabsl20220623 libsqlite3-0 libpq5 \
+        libjwt0 libssl3 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/cli/mlmdx /usr/local/bin/mlmdx
 # Fails the build if a shared library is missing from the list above.

@@ -30,7 +30,9 @@ class RemoteSource final : public MetadataSource {
  public:
   RemoteSource(const SourceOptions& options,
                std::shared_ptr<grpc::ChannelCredentials> credentials)
-      : address_(options.server), timeout_(options.timeout) {
+      : address_(options.server),
+        timeout_(options.timeout),
+        token_(options.token) {
     grpc::ChannelArguments args;
     args.SetMaxReceiveMessageSize(kMaxMessageBytes);
     args.SetMaxSendMessageSize(kMaxMessageBytes);
@@ -48,7 +50,7 @@ class RemoteSource final : public MetadataSource {
   absl::Status Name(const ml_metadata::Name##Request& request,            \
                     ml_metadata::Name##Response* response) override {     \
     grpc::ClientContext context;                                          \
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));     \
+    Prepare(context);                                                     \
     return FromGrpc(metadata_->Name(&context, request, response), #Name); \
   }
   MLMDX_CLI_READ_RPCS(MLMDX_CLI_REMOTE_RPC)
@@ -57,7 +59,7 @@ class RemoteSource final : public MetadataSource {
   absl::Status QueryLineage(const ::mlmdx::QueryLineageRequest& request,
                             ::mlmdx::QueryLineageResponse* response) override {
     grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    Prepare(context);
     return FromGrpc(lineage_->QueryLineage(&context, request, response),
                     "QueryLineage");
   }
@@ -93,6 +95,14 @@ class RemoteSource final : public MetadataSource {
   }
 
  private:
+  // Every call's deadline and token.
+  void Prepare(grpc::ClientContext& context) const {
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    if (!token_.empty()) {
+      context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+    }
+  }
+
   // The server's status as it is, except when no server answered: then the
   // message names the address instead of gRPC's transport details.
   absl::Status FromGrpc(const grpc::Status& status,
@@ -110,11 +120,18 @@ class RemoteSource final : public MetadataSource {
           absl::StrCat("no answer from the server at ", address_, " within ",
                        absl::FormatDuration(timeout_), " (", method, ")"));
     }
+    if (code == absl::StatusCode::kUnauthenticated) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the server at ", address_,
+          " refused the call: ", status.error_message(),
+          token_.empty() ? " (pass --token or set MLMDX_TOKEN)" : ""));
+    }
     return absl::Status(code, status.error_message());
   }
 
   const std::string address_;
   const absl::Duration timeout_;
+  const std::string token_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<ml_metadata::MetadataStoreService::Stub> metadata_;
   std::unique_ptr<::mlmdx::LineageService::Stub> lineage_;

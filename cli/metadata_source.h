@@ -88,6 +88,9 @@ struct SourceOptions {
   // The name to check the server's certificate against, when it is not
   // the host of `server`.
   std::string tls_server_name;
+  // Sent as `authorization: Bearer <token>` on every call to a server that
+  // requires one (--auth_token_file, --jwt_jwks_file); empty: none.
+  std::string token;
 };
 
 class MetadataSource {

@@ -84,6 +84,9 @@ void AddCommonFlags(CLI::App& verb, CommonFlags& flags,
                   "PEM key of --tls-cert");
   verb.add_option("--tls-server-name", flags.source.tls_server_name,
                   "name to check the server's certificate against");
+  verb.add_option("--token", flags.source.token,
+                  "bearer token for a server that requires one")
+      ->envname("MLMDX_TOKEN");
   verb.add_option("-o,--output", flags.output,
                   absl::StrCat("output format: ", formats,
                                " (default: the first on a terminal, json "

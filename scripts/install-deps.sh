@@ -16,6 +16,7 @@ packages=(
   libpq-dev
   libboost-graph-dev
   libcli11-dev nlohmann-json3-dev
+  libssl-dev libjwt-dev
 )
 if [ "${1:-}" != "--build-only" ]; then
   packages+=(

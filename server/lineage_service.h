@@ -23,20 +23,24 @@
 #include "absl/time/time.h"
 #include "engine/lineage_engine.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
+#include "server/call_scope.h"
 #include "server/in_flight.h"
 
 namespace mlmdx::server {
 
 class LineageQueryService final : public ::mlmdx::LineageService::Service {
  public:
-  // `lineage` and `in_flight` must outlive the service. A call carrying
-  // mlmdx-read-after waits up to `read_after_timeout`
-  // (server/consistency.h).
+  // `lineage`, `in_flight` and `access` (when not null) must outlive the
+  // service. A call carrying mlmdx-read-after waits up to
+  // `read_after_timeout` (server/consistency.h). With access control on,
+  // a call without a valid token is refused (and audited).
   LineageQueryService(engine::LineageEngine* lineage, InFlightCalls& in_flight,
-                      absl::Duration read_after_timeout)
+                      absl::Duration read_after_timeout,
+                      AccessControl* access = nullptr)
       : lineage_(lineage),
         in_flight_(in_flight),
-        read_after_timeout_(read_after_timeout) {}
+        read_after_timeout_(read_after_timeout),
+        access_(access) {}
 
   LineageQueryService(const LineageQueryService&) = delete;
   LineageQueryService& operator=(const LineageQueryService&) = delete;
@@ -49,6 +53,7 @@ class LineageQueryService final : public ::mlmdx::LineageService::Service {
   engine::LineageEngine* const lineage_;
   InFlightCalls& in_flight_;
   const absl::Duration read_after_timeout_;
+  AccessControl* const access_;
 };
 
 }  // namespace mlmdx::server

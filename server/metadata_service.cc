@@ -50,15 +50,21 @@ absl::Status CheckResponseSize(absl::string_view method, bool is_read,
 
 }  // namespace
 
-// Every handler forwards to the method of the same name on `target` (the
-// store, or the lineage engine for traversals) and maps the status.
+// Every handler authenticates the caller, forwards to the method of the
+// same name on `target` (the store, or the lineage engine for traversals),
+// audits the call and maps the status. Every RPC but Get* writes.
 #define MLMDX_FORWARD(Name, target)                                            \
   grpc::Status MetadataService::Name(                                          \
       grpc::ServerContext* context, const ml_metadata::Name##Request* request, \
       ml_metadata::Name##Response* response) {                                 \
     InFlightCalls::Guard guard(in_flight_);                                    \
-    absl::Status status =                                                      \
-        AwaitReadAfter(*context, *lineage_, read_after_timeout_);              \
+    CallScope call(access_, *context,                                          \
+                   "/ml_metadata.MetadataStoreService/" #Name,                 \
+                   !absl::StartsWith(#Name, "Get"));                           \
+    absl::Status status = call.admission();                                    \
+    if (status.ok()) {                                                         \
+      status = AwaitReadAfter(*context, *lineage_, read_after_timeout_);       \
+    }                                                                          \
     store::CommitPositionScope commit;                                         \
     if (status.ok()) status = CheckListLengths(*request, max_list_length_);    \
     if (status.ok()) status = target->Name(*request, response);                \
@@ -72,6 +78,7 @@ absl::Status CheckResponseSize(absl::string_view method, bool is_read,
     } else {                                                                   \
       LogWarning(absl::StrCat(#Name " failed: ", status.ToString()));          \
     }                                                                          \
+    call.Finish(status, *response);                                            \
     return ToGrpcStatus(status);                                               \
   }
 #define MLMDX_FORWARD_TO_STORE(Name) MLMDX_FORWARD(Name, store_)

@@ -6,7 +6,9 @@
 // forwards every RPC to the method of the same name (lineage traversals to
 // the engine, everything else to the store), and maps the status. Every
 // call honours mlmdx-read-after, and every write returns mlmdx-commit
-// (server/consistency.h).
+// (server/consistency.h). With access control on, every call is
+// authenticated first and writes and refused calls are audited
+// (server/call_scope.h).
 //
 // Thread-safety: thread-safe; gRPC calls it from many threads.
 
@@ -18,6 +20,7 @@
 #include "absl/time/time.h"
 #include "engine/lineage_engine.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
+#include "server/call_scope.h"
 #include "server/in_flight.h"
 #include "store/metadata_store.h"
 
@@ -40,16 +43,18 @@ class MetadataService final
   // fields (ids, uris, nodes, events) is refused with INVALID_ARGUMENT
   // before any work; 0: no limit. A read whose answer would be larger than
   // `max_response_bytes` is refused with RESOURCE_EXHAUSTED instead of
-  // sent; 0: no limit.
+  // sent; 0: no limit. `access`, when not null, must outlive the service.
   MetadataService(store::MetadataStore* store, engine::LineageEngine* lineage,
                   InFlightCalls& in_flight, absl::Duration read_after_timeout,
-                  int64_t max_list_length = 0, int64_t max_response_bytes = 0)
+                  int64_t max_list_length = 0, int64_t max_response_bytes = 0,
+                  AccessControl* access = nullptr)
       : store_(store),
         lineage_(lineage),
         in_flight_(in_flight),
         read_after_timeout_(read_after_timeout),
         max_list_length_(max_list_length),
-        max_response_bytes_(max_response_bytes) {}
+        max_response_bytes_(max_response_bytes),
+        access_(access) {}
 
 #define MLMDX_DECLARE_HANDLER(Name)                            \
   grpc::Status Name(grpc::ServerContext* context,              \
@@ -67,6 +72,7 @@ class MetadataService final
   const absl::Duration read_after_timeout_;
   const int64_t max_list_length_;
   const int64_t max_response_bytes_;
+  AccessControl* const access_;
 };
 
 }  // namespace mlmdx::server

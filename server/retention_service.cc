@@ -12,8 +12,12 @@ grpc::Status RetentionServiceImpl::DeleteContexts(
     grpc::ServerContext* context, const DeleteContextsRequest* request,
     DeleteContextsResponse* response) {
   InFlightCalls::Guard guard(in_flight_);
-  absl::Status status =
-      AwaitReadAfter(*context, *lineage_, read_after_timeout_);
+  CallScope call(access_, *context, "/mlmdx.RetentionService/DeleteContexts",
+                 /*is_write=*/!request->dry_run());
+  absl::Status status = call.admission();
+  if (status.ok()) {
+    status = AwaitReadAfter(*context, *lineage_, read_after_timeout_);
+  }
   store::CommitPositionScope commit;
   if (status.ok()) status = CheckListLengths(*request, max_list_length_);
   if (status.ok()) status = store_->DeleteContexts(*request, response);
@@ -28,6 +32,7 @@ grpc::Status RetentionServiceImpl::DeleteContexts(
   } else {
     LogWarning(absl::StrCat("DeleteContexts failed: ", status.ToString()));
   }
+  call.Finish(status, *response);
   return ToGrpcStatus(status);
 }
 

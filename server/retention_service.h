@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "engine/lineage_engine.h"
 #include "mlmdx/retention_service.grpc.pb.h"
+#include "server/call_scope.h"
 #include "server/in_flight.h"
 #include "store/metadata_store.h"
 
@@ -32,18 +33,21 @@ namespace mlmdx::server {
 
 class RetentionServiceImpl final : public ::mlmdx::RetentionService::Service {
  public:
-  // `store`, `lineage` and `in_flight` must outlive the service. A request
-  // listing more than `max_list_length` context ids is INVALID_ARGUMENT
-  // before any work (0: no limit).
+  // `store`, `lineage`, `in_flight` and `access` (when not null) must
+  // outlive the service. A request listing more than `max_list_length`
+  // context ids is INVALID_ARGUMENT before any work (0: no limit). With
+  // access control on, a call needs a token as every other RPC does, and a
+  // deletion (not a dry run) is audited as a write.
   RetentionServiceImpl(store::MetadataStore* store,
                        engine::LineageEngine* lineage, InFlightCalls& in_flight,
                        absl::Duration read_after_timeout,
-                       int64_t max_list_length)
+                       int64_t max_list_length, AccessControl* access = nullptr)
       : store_(store),
         lineage_(lineage),
         in_flight_(in_flight),
         read_after_timeout_(read_after_timeout),
-        max_list_length_(max_list_length) {}
+        max_list_length_(max_list_length),
+        access_(access) {}
 
   RetentionServiceImpl(const RetentionServiceImpl&) = delete;
   RetentionServiceImpl& operator=(const RetentionServiceImpl&) = delete;
@@ -58,6 +62,7 @@ class RetentionServiceImpl final : public ::mlmdx::RetentionService::Service {
   InFlightCalls& in_flight_;
   const absl::Duration read_after_timeout_;
   const int64_t max_list_length_;
+  AccessControl* const access_;
 };
 
 }  // namespace mlmdx::server

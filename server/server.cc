@@ -139,6 +139,26 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "How often the --tls_* files are checked for changes")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--auth_token_file", flags.auth_token_file,
+                 "Require a bearer token on every call: CSV lines "
+                 "token,user,uid,\"ns1,ns2\" (Kubernetes' static token "
+                 "file; * grants all namespaces), re-read when it changes")
+      ->envname("MLMDX_AUTH_TOKEN_FILE");
+  app.add_option("--jwt_jwks_file", flags.jwt_jwks_file,
+                 "Also accept JWTs (RS256, ES256) signed by a key of this "
+                 "JWKS file (re-read when it changes); needs --jwt_issuer "
+                 "and --jwt_audience");
+  app.add_option("--jwt_issuer", flags.jwt_issuer, "The iss a JWT must carry");
+  app.add_option("--jwt_audience", flags.jwt_audience,
+                 "A value the JWT's aud must contain");
+  app.add_option("--jwt_namespaces_claim", flags.jwt_namespaces_claim,
+                 "Dotted path of the JWT claim listing the caller's "
+                 "namespaces (a string or an array; * grants all)")
+      ->capture_default_str();
+  app.add_option("--audit_log", flags.audit_log,
+                 "Append one JSON line per write and per refused call to "
+                 "this file")
+      ->envname("MLMDX_AUDIT_LOG");
   app.add_option("--mysql_config_host", flags.mysql_config_host);
   app.add_option("--mysql_config_port", flags.mysql_config_port);
   app.add_option("--mysql_config_database", flags.mysql_config_database);
@@ -364,6 +384,24 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.max_lineage_nodes = flags.max_lineage_nodes;
   config.change_log_retention =
       absl::Seconds(flags.change_log_retention_seconds);
+  if (flags.jwt_jwks_file.empty() &&
+      (!flags.jwt_issuer.empty() || !flags.jwt_audience.empty())) {
+    return absl::InvalidArgumentError(
+        "--jwt_issuer and --jwt_audience need --jwt_jwks_file (the keys "
+        "that sign the tokens)");
+  }
+  if (!flags.jwt_jwks_file.empty() &&
+      (flags.jwt_issuer.empty() || flags.jwt_audience.empty())) {
+    return absl::InvalidArgumentError(
+        "--jwt_jwks_file needs --jwt_issuer and --jwt_audience: a token is "
+        "accepted only from one issuer and for this server");
+  }
+  config.access.auth.token_file = flags.auth_token_file;
+  config.access.auth.jwt.jwks_file = flags.jwt_jwks_file;
+  config.access.auth.jwt.issuer = flags.jwt_issuer;
+  config.access.auth.jwt.audience = flags.jwt_audience;
+  config.access.auth.jwt.namespaces_claim = flags.jwt_namespaces_claim;
+  config.access.audit_log = flags.audit_log;
   config.store.open_retries = flags.metadata_store_connection_retries;
   config.store.max_connections = flags.db_pool_size;
   config.store.sqlite.synchronous = flags.sqlite_synchronous;
@@ -565,6 +603,21 @@ absl::Status RunServer(const ServerConfig& config) {
   }();
   (void)kGrpcInitialized;
 
+  // Token files are checked before the database is touched: a server that
+  // would refuse every call should not start.
+  MLMDX_ASSIGN_OR_RETURN(std::unique_ptr<AccessControl> access,
+                         AccessControl::Create(config.access));
+  if (access->authenticator() != nullptr) {
+    LogInfo(absl::StrCat(
+        "calls need a bearer token",
+        config.access.auth.token_file.empty()
+            ? ""
+            : absl::StrCat(" of ", config.access.auth.token_file),
+        config.access.auth.jwt.jwks_file.empty()
+            ? ""
+            : absl::StrCat(" or a JWT from ", config.access.auth.jwt.issuer),
+        " (health and reflection stay open)"));
+  }
   absl::StatusOr<std::unique_ptr<store::MetadataStore>> opened =
       store::MetadataStore::Open(config.store);
   // A downgrade ends the process: the store answers CANCELLED once the
@@ -593,13 +646,13 @@ absl::Status RunServer(const ServerConfig& config) {
   InFlightCalls in_flight;
   MetadataService service(
       store.get(), lineage.get(), in_flight, config.read_after_timeout,
-      config.max_request_list_length, config.max_response_bytes);
+      config.max_request_list_length, config.max_response_bytes, access.get());
   // mlmdx's own extension (proto/mlmdx/), on the same port.
   LineageQueryService lineage_service(lineage.get(), in_flight,
-                                      config.read_after_timeout);
-  RetentionServiceImpl retention_service(store.get(), lineage.get(), in_flight,
-                                         config.read_after_timeout,
-                                         config.max_request_list_length);
+                                      config.read_after_timeout, access.get());
+  RetentionServiceImpl retention_service(
+      store.get(), lineage.get(), in_flight, config.read_after_timeout,
+      config.max_request_list_length, access.get());
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -25,6 +25,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
+#include "server/call_scope.h"
 #include "store/metadata_store.h"
 
 namespace CLI {
@@ -59,6 +60,13 @@ struct ServeFlags {
   // TLS from PEM files, watched for changes (see TlsFiles).
   std::string tls_cert, tls_key, tls_client_ca;
   int tls_refresh_interval_seconds = 60;
+  // Access control (server/call_scope.h); all off by default.
+  std::string auth_token_file;
+  std::string jwt_jwks_file;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  std::string jwt_namespaces_claim = "kubernetes.io.namespace";
+  std::string audit_log;
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
@@ -113,6 +121,8 @@ struct ServerConfig {
   int64_t max_lineage_nodes = 0;
   // PostgreSQL: how long change-log rows are kept (zero: forever).
   absl::Duration change_log_retention = absl::Hours(1);
+  // Tokens, JWTs and the audit log; everything off by default.
+  AccessOptions access;
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default
