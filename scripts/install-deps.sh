@@ -13,6 +13,7 @@ packages=(
   libpq-dev postgresql
   libboost-graph-dev
   libcli11-dev nlohmann-json3-dev
+  prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev
   graphviz chromium fonts-dejavu-core
   libgtest-dev libgmock-dev libpng-dev
   libbenchmark-dev

@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "server/consistency.h"
 #include "server/grpc_status.h"
-#include "util/log.h"
 
 namespace mlmdx::server {
 namespace {
@@ -69,11 +68,7 @@ absl::Status CheckResponseSize(absl::string_view method, bool is_read,
                                  *response, max_response_bytes_);              \
       if (!status.ok()) response->Clear();                                     \
     }                                                                          \
-    if (status.ok()) {                                                         \
-      AddCommitToken(commit, *context);                                        \
-    } else {                                                                   \
-      LogWarning(absl::StrCat(#Name " failed: ", status.ToString()));          \
-    }                                                                          \
+    if (status.ok()) AddCommitToken(commit, *context);                         \
     return ToGrpcStatus(status);                                               \
   }
 #define MLMDX_FORWARD_TO_STORE(Name) MLMDX_FORWARD(Name, store_)

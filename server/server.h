@@ -56,6 +56,10 @@ struct ServeFlags {
   int64_t max_response_bytes = int64_t{64} << 20;
   int64_t max_lineage_nodes = 100000;
   int64_t change_log_retention_seconds = 3600;
+  // -1: no metrics listener.
+  int metrics_port = -1;
+  // "text" or "json" (util/log.h); applied by the caller, before it logs.
+  std::string log_format = "text";
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
@@ -93,6 +97,9 @@ struct ServerConfig {
   int64_t max_lineage_nodes = 0;
   // PostgreSQL: how long change-log rows are kept (zero: forever).
   absl::Duration change_log_retention = absl::Hours(1);
+  // HTTP port of /metrics and /healthz (server/metrics.h); 0 picks a free
+  // port (printed in the "metrics on port" log line), -1 serves none.
+  int metrics_port = -1;
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default
