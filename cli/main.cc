@@ -16,6 +16,13 @@
 namespace {
 
 int Serve(const mlmdx::server::ServeFlags& flags) {
+  absl::StatusOr<mlmdx::LogFormat> log_format =
+      mlmdx::ParseLogFormat(flags.log_format);
+  if (!log_format.ok()) {
+    mlmdx::LogError(log_format.status().ToString());
+    return 2;
+  }
+  mlmdx::SetLogFormat(*log_format);
   absl::StatusOr<mlmdx::server::ServerConfig> config =
       mlmdx::server::ResolveServerConfig(flags);
   if (!config.ok()) {

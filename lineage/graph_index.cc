@@ -288,6 +288,20 @@ size_t GraphIndex::event_count() const {
 
 size_t GraphIndex::MemoryBytes() const {
   internal::ReaderLock lock(mu_);
+  return MemoryBytesLocked();
+}
+
+GraphIndex::Stats GraphIndex::stats() const {
+  internal::ReaderLock lock(mu_);
+  Stats stats;
+  stats.events = events_.size();
+  stats.artifacts = artifact_head_.size();
+  stats.executions = execution_head_.size();
+  stats.memory_bytes = MemoryBytesLocked();
+  return stats;
+}
+
+size_t GraphIndex::MemoryBytesLocked() const {
   size_t paths = paths_.size() * sizeof(std::string) + path_bytes_ +
                  path_ids_.capacity() *
                      (sizeof(std::pair<absl::string_view, uint32_t>) + 1);

@@ -204,6 +204,17 @@ class GraphIndex {
   // Heap bytes held by the index (capacity included).
   size_t MemoryBytes() const;
 
+  // What the index holds, read in one consistent view (for monitoring).
+  struct Stats {
+    size_t events = 0;
+    // Artifacts and executions that are an endpoint of at least one event.
+    size_t artifacts = 0;
+    size_t executions = 0;
+    // As MemoryBytes().
+    size_t memory_bytes = 0;
+  };
+  Stats stats() const;
+
   // Drops everything. Queries running across a Clear fail with ABORTED.
   void Clear();
 
@@ -277,6 +288,8 @@ class GraphIndex {
   // Whether a removal named the event's artifact or execution.
   // REQUIRES: mu_ held.
   bool NamesRemovedNode(const EventRef& event) const;
+  // REQUIRES: mu_ held (shared or exclusive).
+  size_t MemoryBytesLocked() const;
   EventRef RefAt(uint32_t slot) const;
   // REQUIRES: mu_ held exclusively. Returns kNone when no more paths may be
   // held.

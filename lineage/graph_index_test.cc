@@ -49,6 +49,12 @@ TEST(GraphIndexTest, ApplyIsIdempotent) {
   index.Apply(g.changes);
   index.Apply(g.changes);
   EXPECT_EQ(index.event_count(), 2u);
+  // Artifacts 1 and 3 and execution 2, each counted once.
+  const GraphIndex::Stats stats = index.stats();
+  EXPECT_EQ(stats.events, 2u);
+  EXPECT_EQ(stats.artifacts, 2u);
+  EXPECT_EQ(stats.executions, 1u);
+  EXPECT_EQ(stats.memory_bytes, index.MemoryBytes());
   SubgraphQuery q;
   q.start_ids = {1};
   absl::StatusOr<Subgraph> s = index.GetLineageSubgraph(q);

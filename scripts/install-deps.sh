@@ -17,6 +17,7 @@ packages=(
   libboost-graph-dev
   libcli11-dev nlohmann-json3-dev
   libssl-dev libjwt-dev
+  prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev
 )
 if [ "${1:-}" != "--build-only" ]; then
   packages+=(

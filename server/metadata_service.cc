@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "server/consistency.h"
 #include "server/grpc_status.h"
-#include "util/log.h"
 
 namespace mlmdx::server {
 
@@ -73,11 +72,7 @@ absl::Status CheckResponseSize(absl::string_view method, bool is_read,
                                  *response, max_response_bytes_);              \
       if (!status.ok()) response->Clear();                                     \
     }                                                                          \
-    if (status.ok()) {                                                         \
-      AddCommitToken(commit, *context);                                        \
-    } else {                                                                   \
-      LogWarning(absl::StrCat(#Name " failed: ", status.ToString()));          \
-    }                                                                          \
+    if (status.ok()) AddCommitToken(commit, *context);                         \
     call.Finish(status, *response);                                            \
     return ToGrpcStatus(status);                                               \
   }

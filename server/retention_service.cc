@@ -29,8 +29,6 @@ grpc::Status RetentionServiceImpl::DeleteContexts(
                            response->execution_ids_size(), " executions, ",
                            response->artifact_ids_size(), " artifacts"));
     }
-  } else {
-    LogWarning(absl::StrCat("DeleteContexts failed: ", status.ToString()));
   }
   call.Finish(status, *response);
   return ToGrpcStatus(status);

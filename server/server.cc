@@ -1,13 +1,13 @@
 #include "server/server.h"
 
 #include <grpc/grpc.h>
+#include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
-#include <grpcpp/support/server_interceptor.h>
 #include <malloc.h>
 #include <signal.h>
 
@@ -25,9 +25,12 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "engine/lineage_engine.h"
+#include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
+#include "server/call_interceptor.h"
 #include "server/lineage_service.h"
 #include "server/metadata_service.h"
+#include "server/metrics.h"
 #include "server/retention_service.h"
 #include "util/log.h"
 #include "util/status_macros.h"
@@ -159,6 +162,19 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "Append one JSON line per write and per refused call to "
                  "this file")
       ->envname("MLMDX_AUDIT_LOG");
+  app.add_option("--metrics_port", flags.metrics_port,
+                 "Serve Prometheus metrics at /metrics and a liveness check "
+                 "at /healthz on this HTTP port (0 picks a free port, "
+                 "logged; -1: off)")
+      ->envname("MLMD_METRICS_PORT")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
+  app.add_option("--log_format", flags.log_format,
+                 "text: one line per event; json: one JSON object per line "
+                 "(ts, level, msg; method, code, latency_ms for calls)")
+      ->envname("MLMD_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   app.add_option("--mysql_config_host", flags.mysql_config_host);
   app.add_option("--mysql_config_port", flags.mysql_config_port);
   app.add_option("--mysql_config_database", flags.mysql_config_database);
@@ -402,6 +418,7 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.access.auth.jwt.audience = flags.jwt_audience;
   config.access.auth.jwt.namespaces_claim = flags.jwt_namespaces_claim;
   config.access.audit_log = flags.audit_log;
+  config.metrics_port = flags.metrics_port;
   config.store.open_retries = flags.metadata_store_connection_retries;
   config.store.max_connections = flags.db_pool_size;
   config.store.sqlite.synchronous = flags.sqlite_synchronous;
@@ -528,50 +545,35 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(
   return grpc::SslServerCredentials(options);
 }
 
-// gRPC answers a request body that does not parse as the method's request
-// message with INTERNAL and no message, before any handler runs. That is the
-// client's fault, not the server's: answer INVALID_ARGUMENT naming the
-// method. Each call gets its own interceptor, so the flag is per call.
-class UnparsableRequestInterceptor : public grpc::experimental::Interceptor {
- public:
-  explicit UnparsableRequestInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : method_(info->method() == nullptr ? "" : info->method()) {}
-
-  void Intercept(
-      grpc::experimental::InterceptorBatchMethods* methods) override {
-    using grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::POST_RECV_MESSAGE) &&
-        methods->GetRecvMessage() == nullptr) {
-      request_unparsable_ = true;
-    }
-    if (request_unparsable_ &&
-        methods->QueryInterceptionHookPoint(
-            InterceptionHookPoints::PRE_SEND_STATUS) &&
-        methods->GetSendStatus().error_code() == grpc::StatusCode::INTERNAL) {
-      methods->ModifySendStatus(grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("The request to ", method_,
-                       " is not a valid protocol buffer message of its "
-                       "request type (truncated, malformed or nested too "
-                       "deeply)")));
-    }
-    methods->Proceed();
+// gRPC's own log lines (errors only, unless GRPC_VERBOSITY says more) go
+// through the server's logger, so that they share its format.
+void LogGrpcMessage(gpr_log_func_args* args) {
+  const std::string message = absl::StrCat("grpc: ", args->message, " (",
+                                           args->file, ":", args->line, ")");
+  switch (args->severity) {
+    case GPR_LOG_SEVERITY_ERROR:
+      LogError(message);
+      break;
+    case GPR_LOG_SEVERITY_INFO:
+    case GPR_LOG_SEVERITY_DEBUG:
+      LogInfo(message);
+      break;
   }
+}
 
- private:
-  const std::string method_;
-  bool request_unparsable_ = false;
-};
-
-class UnparsableRequestInterceptorFactory
-    : public grpc::experimental::ServerInterceptorFactoryInterface {
- public:
-  grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo* info) override {
-    return new UnparsableRequestInterceptor(info);
+// Likewise protobuf's (e.g. a string field that is not valid UTF-8).
+void LogProtobufMessage(google::protobuf::LogLevel level, const char* file,
+                        int line, const std::string& message) {
+  const std::string text =
+      absl::StrCat("protobuf: ", message, " (", file, ":", line, ")");
+  if (level >= google::protobuf::LOGLEVEL_ERROR) {
+    LogError(text);
+  } else if (level == google::protobuf::LOGLEVEL_WARNING) {
+    LogWarning(text);
+  } else {
+    LogInfo(text);
   }
-};
+}
 
 }  // namespace
 
@@ -598,6 +600,8 @@ absl::Status RunServer(const ServerConfig& config) {
   // timer thread and so can hold the exit for up to ~10 s after a large
   // message armed a timer; process exit ends those threads anyway.
   static const bool kGrpcInitialized = [] {
+    gpr_set_log_function(&LogGrpcMessage);
+    google::protobuf::SetLogHandler(&LogProtobufMessage);
     grpc_init();
     return true;
   }();
@@ -654,6 +658,19 @@ absl::Status RunServer(const ServerConfig& config) {
       store.get(), lineage.get(), in_flight, config.read_after_timeout,
       config.max_request_list_length, access.get());
 
+  // Off unless asked for, so that a server started with MLMD's flags opens
+  // no port beyond MLMD's.
+  std::unique_ptr<ServerMetrics> metrics;
+  if (config.metrics_port >= 0) {
+    MLMDX_ASSIGN_OR_RETURN(
+        metrics,
+        ServerMetrics::Start(config.listen_address, config.metrics_port,
+                             store.get(), lineage.get()));
+    store->SetCommitObserver(metrics.get());
+    LogInfo(absl::StrCat("metrics on port ", metrics->port(),
+                         " (/metrics, /healthz)"));
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -665,8 +682,7 @@ absl::Status RunServer(const ServerConfig& config) {
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(
-      std::make_unique<UnparsableRequestInterceptorFactory>());
+  interceptors.push_back(NewCallInterceptorFactory(metrics.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   int bound_port = 0;
   std::string address = config.listen_address;
@@ -688,14 +704,16 @@ absl::Status RunServer(const ServerConfig& config) {
         config.port, "): the address is in use or not available"));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
+  if (metrics != nullptr) metrics->SetServing(true);
   LogInfo(
       absl::StrCat("mlmdx listening on port ", bound_port, " (", db_name, ")"));
 
-  std::thread waiter([&server, &in_flight, &signals, &config] {
+  std::thread waiter([&server, &in_flight, &signals, &config, &metrics] {
     int received = 0;
     sigwait(&signals, &received);
     LogInfo(absl::StrCat("received signal ", received, ", shutting down"));
     server->GetHealthCheckService()->SetServingStatus(false);
+    if (metrics != nullptr) metrics->SetServing(false);
     // gRPC's Shutdown(deadline) waits out the whole deadline while any client
     // keeps an idle connection open, which long-lived clients always do. So
     // drain the calls in flight first (bounded by the grace period), then
@@ -712,6 +730,7 @@ absl::Status RunServer(const ServerConfig& config) {
   });
   server->Wait();
   waiter.join();
+  store->SetCommitObserver(nullptr);
   LogInfo("clean exit");
   return absl::OkStatus();
 }

@@ -67,6 +67,10 @@ struct ServeFlags {
   std::string jwt_audience;
   std::string jwt_namespaces_claim = "kubernetes.io.namespace";
   std::string audit_log;
+  // -1: no metrics listener.
+  int metrics_port = -1;
+  // "text" or "json" (util/log.h); applied by the caller, before it logs.
+  std::string log_format = "text";
   // Accepted so that MLMD invocations parse; any of them set is refused with
   // a clear error: mlmdx serves SQLite and PostgreSQL, not MySQL.
   std::string mysql_config_host, mysql_config_database, mysql_config_user,
@@ -123,6 +127,9 @@ struct ServerConfig {
   absl::Duration change_log_retention = absl::Hours(1);
   // Tokens, JWTs and the audit log; everything off by default.
   AccessOptions access;
+  // HTTP port of /metrics and /healthz (server/metrics.h); 0 picks a free
+  // port (printed in the "metrics on port" log line), -1 serves none.
+  int metrics_port = -1;
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default

@@ -161,6 +161,24 @@ class GroupCommitTest : public ::testing::Test {
   std::vector<int64_t> reported_artifacts_ ABSL_GUARDED_BY(mutex_);
 };
 
+// Records the size of every committed transaction the store reports.
+class BatchRecorder : public CommitObserver {
+ public:
+  void OnCommit(absl::Duration commit_duration, int writes) override {
+    absl::MutexLock lock(&mutex_);
+    EXPECT_GE(commit_duration, absl::ZeroDuration());
+    batches_.push_back(writes);
+  }
+  std::vector<int> batches() {
+    absl::MutexLock lock(&mutex_);
+    return batches_;
+  }
+
+ private:
+  absl::Mutex mutex_;
+  std::vector<int> batches_ ABSL_GUARDED_BY(mutex_);
+};
+
 // What writer k of a group got back.
 struct GroupWrite {
   absl::Status status;
@@ -170,6 +188,8 @@ struct GroupWrite {
 
 TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextOne) {
   const MetadataStore::WriteCounts before = store_->write_counts();
+  BatchRecorder recorder;
+  store_->SetCommitObserver(&recorder);
   StartHeldFirstWrite();
   std::vector<GroupWrite> writes(kWriters);
   std::vector<std::thread> writers;
@@ -206,6 +226,9 @@ TEST_F(GroupCommitTest, WritesQueuedDuringACommitShareTheNextOne) {
   const MetadataStore::WriteCounts after = store_->write_counts();
   EXPECT_EQ(after.writes - before.writes, 1 + kWriters);
   EXPECT_EQ(after.transactions - before.transactions, 2);
+  // The observer heard of both transactions, with their sizes.
+  EXPECT_THAT(recorder.batches(), ElementsAreArray({1, kWriters}));
+  store_->SetCommitObserver(nullptr);
 
   // Each write has its own position, and the listener saw the writes'
   // attributions in position order.

@@ -120,12 +120,24 @@ absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::NewConnection() {
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
-absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::AcquireConnection() {
+int MetadataStore::ConnectionLimit() const {
   // An in-memory database is private to its one connection.
-  const int limit =
-      !options_.postgres.has_value() && options_.sqlite.filename_uri.empty()
-          ? 1
-          : std::max(1, options_.max_connections);
+  return !options_.postgres.has_value() && options_.sqlite.filename_uri.empty()
+             ? 1
+             : std::max(1, options_.max_connections);
+}
+
+MetadataStore::PoolStats MetadataStore::pool_stats() {
+  PoolStats stats;
+  stats.limit = ConnectionLimit();
+  absl::MutexLock lock(&pool_mutex_);
+  stats.open = open_connections_;
+  stats.idle = static_cast<int>(idle_.size());
+  return stats;
+}
+
+absl::StatusOr<std::unique_ptr<Connection>> MetadataStore::AcquireConnection() {
+  const int limit = ConnectionLimit();
   {
     absl::MutexLock lock(&pool_mutex_);
     auto available = [this, limit]()
@@ -236,7 +248,9 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
       }
     }
   }
+  const absl::Time commit_start = absl::Now();
   if (status.ok()) status = conn->Commit();
+  const absl::Duration commit_duration = absl::Now() - commit_start;
   // A deferred statement's error is the transaction's first: a later call
   // that carried it may have been re-labelled by its caller.
   if (!status.ok()) {
@@ -275,6 +289,9 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   if (write) {
     ++counted_writes_;
     ++counted_transactions_;
+    if (commit_observer_ != nullptr) {
+      commit_observer_->OnCommit(commit_duration, 1);
+    }
   }
   if (write && !log) position = ++committed_writes_;
   if (scope != nullptr && position.has_value()) scope->position_ = position;
@@ -413,7 +430,9 @@ void MetadataStore::CommitGroup(std::vector<QueuedWrite*> group) {
       group = std::move(run_again);
       continue;
     }
+    const absl::Time commit_start = absl::Now();
     status = conn->Commit();
+    const absl::Duration commit_duration = absl::Now() - commit_start;
     if (!status.ok()) {
       conn->Rollback();
       if (absl::IsUnavailable(status)) {
@@ -431,6 +450,10 @@ void MetadataStore::CommitGroup(std::vector<QueuedWrite*> group) {
     ReleaseConnection(std::move(conn));
     counted_writes_ += static_cast<int64_t>(applied.size());
     ++counted_transactions_;
+    if (commit_observer_ != nullptr) {
+      commit_observer_->OnCommit(commit_duration,
+                                 static_cast<int>(applied.size()));
+    }
     for (auto& [write, changes] : applied) {
       const int64_t position = ++committed_writes_;
       if (write->scope != nullptr) write->scope->position_ = position;

@@ -39,6 +39,7 @@
 #include "absl/synchronization/mutex.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "mlmdx/retention_service.pb.h"
+#include "store/commit_observer.h"
 #include "store/connection.h"
 #include "store/lineage_changes.h"
 #include "store/postgres_connection.h"
@@ -203,6 +204,25 @@ class MetadataStore {
   // Writes waiting for the group committer (SQLite) at this moment.
   int queued_writes();
 
+  // `observer` hears of every committed read-write transaction
+  // (store/commit_observer.h); null stops it. It must outlive the store's
+  // use of it.
+  // REQUIRES: called before the store serves requests.
+  void SetCommitObserver(CommitObserver* observer) {
+    commit_observer_ = observer;
+  }
+
+  // ---- Connection pool -----------------------------------------------------
+
+  struct PoolStats {
+    // Connections open: idle ones plus those a call is using.
+    int open = 0;
+    int idle = 0;
+    // Most connections the pool opens at once.
+    int limit = 0;
+  };
+  PoolStats pool_stats();
+
   // ---- For the lineage engine ----------------------------------------------
 
   // Receives what each committed write added to the lineage graph. It runs
@@ -302,6 +322,8 @@ class MetadataStore {
                             bool& retryable);
 
   static constexpr int kMaxTransactionAttempts = 8;
+  // The most connections the pool opens at once.
+  int ConnectionLimit() const;
 
   // Group commit (SQLite). A write queues itself; the first writer that
   // finds no committer at work becomes it, and commits group after group of
@@ -333,6 +355,7 @@ class MetadataStore {
   std::deque<QueuedWrite*> queued_writes_ ABSL_GUARDED_BY(group_mutex_);
   bool committer_busy_ ABSL_GUARDED_BY(group_mutex_) = false;
   CommitListener commit_listener_;
+  CommitObserver* commit_observer_ = nullptr;
   absl::Mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(pool_mutex_);
   int open_connections_ ABSL_GUARDED_BY(pool_mutex_) = 0;

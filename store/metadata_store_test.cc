@@ -92,6 +92,13 @@ TEST(MetadataStoreTest, ConcurrentWritersAndReadersAllSucceed) {
   for (int i = 1; i < all.artifacts_size(); ++i) {
     EXPECT_LT(all.artifacts(i - 1).id(), all.artifacts(i).id());
   }
+  // Every call is over: each connection the pool opened is idle again, and
+  // it never opened more than its limit (the default 8).
+  const MetadataStore::PoolStats pool = store->pool_stats();
+  EXPECT_EQ(pool.limit, 8);
+  EXPECT_GE(pool.open, 1);
+  EXPECT_LE(pool.open, pool.limit);
+  EXPECT_EQ(pool.idle, pool.open);
 }
 
 TEST(MetadataStoreTest, InMemoryStoreKeepsDataForItsLifetime) {

@@ -154,7 +154,8 @@ absl::Status TestServer::Launch(const std::vector<std::string>& extra_flags) {
     // the parent's stdout pipe open).
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     FILE* log = std::freopen(log_path_.c_str(), "w", stderr);
-    (void)log;
+    // stdout too: whatever the server prints is in Log().
+    if (log != nullptr) dup2(fileno(log), STDOUT_FILENO);
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);

@@ -81,7 +81,8 @@ class TestServer {
   // The first column of the first row of `sql` (-1 when there is no row),
   // run on the server's database; fails the test on errors.
   int64_t QueryInt(const std::string& sql) const;
-  // Everything the server wrote to stderr since the last Start().
+  // Everything the server wrote to stderr and stdout since the last
+  // Start().
   std::string Log() const;
 
  private:
