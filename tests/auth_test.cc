@@ -43,29 +43,6 @@ void WriteFile(const std::string& path, const std::string& text) {
   ASSERT_EQ(std::rename(temporary.c_str(), path.c_str()), 0);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// PutArtifactType with `token` ("" sends no authorization metadata).
-absl::Status PutTypeWithToken(const TestServer& server,
-                              const std::string& token,
-                              const std::string& type_name = "Model") {
-  auto stub = server.NewStub();
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(30));
-  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
-  ml_metadata::PutArtifactTypeRequest request;
-  request.mutable_artifact_type()->set_name(type_name);
-  request.set_can_add_fields(true);
-  ml_metadata::PutArtifactTypeResponse response;
-  return FromGrpc(stub->PutArtifactType(&context, request, &response));
-}
-
 std::shared_ptr<grpc::Channel> ChannelTo(const TestServer& server) {
   return grpc::CreateChannel(server.address(),
                              grpc::InsecureChannelCredentials());
@@ -92,7 +69,7 @@ class StaticTokenTest : public ::testing::Test {
 };
 
 TEST_F(StaticTokenTest, MissingTokenIsUnauthenticated) {
-  const absl::Status status = PutTypeWithToken(server_, "");
+  const absl::Status status = PutArtifactTypeWithToken(server_, "");
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(status.message(), HasSubstr("requires a token"));
   EXPECT_EQ(server_.QueryInt("SELECT COUNT(*) FROM Type WHERE name = 'Model'"),
@@ -100,17 +77,18 @@ TEST_F(StaticTokenTest, MissingTokenIsUnauthenticated) {
 }
 
 TEST_F(StaticTokenTest, UnknownTokenIsUnauthenticated) {
-  const absl::Status status = PutTypeWithToken(server_, "guessed-secret");
+  const absl::Status status =
+      PutArtifactTypeWithToken(server_, "guessed-secret");
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(status.message(), HasSubstr("not one this server accepts"));
   EXPECT_THAT(status.message(), ::testing::Not(HasSubstr("guessed-secret")));
 }
 
 TEST_F(StaticTokenTest, ListedTokensAreAccepted) {
-  EXPECT_THAT(PutTypeWithToken(server_, "alice-secret"), IsOk());
-  EXPECT_THAT(PutTypeWithToken(server_, "admin-secret"), IsOk());
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "alice-secret"), IsOk());
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "admin-secret"), IsOk());
   // A line without uid and namespaces still names a user.
-  EXPECT_THAT(PutTypeWithToken(server_, "bob-secret"), IsOk());
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "bob-secret"), IsOk());
   EXPECT_EQ(server_.QueryInt("SELECT COUNT(*) FROM Type WHERE name = 'Model'"),
             1);
 }
@@ -184,19 +162,19 @@ TEST_F(StaticTokenTest, HealthStaysOpen) {
 // Polls (bounded) until `token` is accepted; true when it was.
 bool EventuallyAccepted(const TestServer& server, const std::string& token) {
   for (int attempt = 0; attempt < 200; ++attempt) {
-    if (PutTypeWithToken(server, token).ok()) return true;
+    if (PutArtifactTypeWithToken(server, token).ok()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
 }
 
 TEST_F(StaticTokenTest, ReloadsTheFileWhenItChanges) {
-  EXPECT_THAT(PutTypeWithToken(server_, "carol-secret"),
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "carol-secret"),
               StatusIs(absl::StatusCode::kUnauthenticated));
   WriteFile(tokens_, "carol-secret,carol,u-3,team-c\n");
   ASSERT_TRUE(EventuallyAccepted(server_, "carol-secret"));
   // The rewritten file no longer lists alice.
-  EXPECT_THAT(PutTypeWithToken(server_, "alice-secret"),
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "alice-secret"),
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
@@ -204,20 +182,20 @@ TEST_F(StaticTokenTest, MalformedReloadKeepsTheOldTokens) {
   WriteFile(tokens_, "dave-secret,dave,u-4,\"team-d\n");
   bool logged = false;
   for (int attempt = 0; attempt < 200 && !logged; ++attempt) {
-    PutTypeWithToken(server_, "alice-secret").IgnoreError();
+    PutArtifactTypeWithToken(server_, "alice-secret").IgnoreError();
     logged = server_.Log().find("keeping the tokens read before") !=
              std::string::npos;
     if (!logged) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ASSERT_TRUE(logged) << server_.Log();
   EXPECT_THAT(server_.Log(), HasSubstr(tokens_ + " line 1"));
-  EXPECT_THAT(PutTypeWithToken(server_, "alice-secret"), IsOk());
-  EXPECT_THAT(PutTypeWithToken(server_, "dave-secret"),
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "alice-secret"), IsOk());
+  EXPECT_THAT(PutArtifactTypeWithToken(server_, "dave-secret"),
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST_F(StaticTokenTest, CliSendsItsToken) {
-  ASSERT_THAT(PutTypeWithToken(server_, "alice-secret"), IsOk());
+  ASSERT_THAT(PutArtifactTypeWithToken(server_, "alice-secret"), IsOk());
   const std::vector<std::string> get = {
       "get", "types", "--server", server_.address(), "-o", "json"};
   CliResult refused = RunMlmdx(get);
@@ -254,7 +232,7 @@ TEST(StaticTokenStartTest, MalformedFileRefusesStart) {
 TEST(StaticTokenStartTest, NoFlagsMeansNoTokenNeeded) {
   TestServer server;
   ASSERT_THAT(server.Start(), IsOk());
-  EXPECT_THAT(PutTypeWithToken(server, ""), IsOk());
+  EXPECT_THAT(PutArtifactTypeWithToken(server, ""), IsOk());
 }
 
 }  // namespace

@@ -14,18 +14,12 @@
 #include "gtest/gtest.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "tests/cli_fixture.h"
+#include "tests/test_util.h"
 
 namespace mlmdx::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string Read(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 class CliTlsTest : public ::testing::Test {
  protected:
@@ -48,14 +42,15 @@ class CliTlsTest : public ::testing::Test {
         " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
         "-CAcreateserial -out client.pem -days 1"
         " >openssl.log 2>&1");
-    ASSERT_EQ(std::system(script.c_str()), 0) << Read(dir_ + "/openssl.log");
+    ASSERT_EQ(std::system(script.c_str()), 0)
+        << ReadWholeFile(dir_ + "/openssl.log");
     ml_metadata::MetadataStoreServerConfig config;
     config.mutable_connection_config()->mutable_sqlite()->set_filename_uri(
         server_.db_path());
     auto* ssl = config.mutable_ssl_config();
-    ssl->set_server_key(Read(dir_ + "/server.key"));
-    ssl->set_server_cert(Read(dir_ + "/server.pem"));
-    ssl->set_custom_ca(Read(dir_ + "/ca.pem"));
+    ssl->set_server_key(ReadWholeFile(dir_ + "/server.key"));
+    ssl->set_server_cert(ReadWholeFile(dir_ + "/server.pem"));
+    ssl->set_custom_ca(ReadWholeFile(dir_ + "/ca.pem"));
     ssl->set_client_verify(true);
     std::string text;
     ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(config, &text));

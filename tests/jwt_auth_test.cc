@@ -36,13 +36,6 @@ using Json = nlohmann::json;
 constexpr char kIssuer[] = "https://issuer.example";
 constexpr char kAudience[] = "mlmdx";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A private key made by the openssl command line, as PEM.
 std::string MakeKey(const std::string& dir, const std::string& name,
                     const std::string& algorithm_options) {
@@ -50,7 +43,7 @@ std::string MakeKey(const std::string& dir, const std::string& name,
   const std::string command = absl::StrCat(
       "openssl genpkey ", algorithm_options, " -out ", path, " 2>/dev/null");
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
-  return ReadFile(path);
+  return ReadWholeFile(path);
 }
 
 std::string Base64Url(const std::string& bytes) {
@@ -125,19 +118,6 @@ std::string Sign(const Json& claims, jwt_alg_t alg,
   return result;
 }
 
-absl::Status PutTypeWithToken(const TestServer& server,
-                              const std::string& token) {
-  auto stub = server.NewStub();
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(30));
-  context.AddMetadata("authorization", "Bearer " + token);
-  ml_metadata::PutArtifactTypeRequest request;
-  request.mutable_artifact_type()->set_name("Model");
-  ml_metadata::PutArtifactTypeResponse response;
-  return FromGrpc(stub->PutArtifactType(&context, request, &response));
-}
-
 class JwtAuthTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -182,23 +162,23 @@ std::string* JwtAuthTest::stranger_ = nullptr;
 TestServer* JwtAuthTest::server_ = nullptr;
 
 TEST_F(JwtAuthTest, ValidRs256TokenIsAccepted) {
-  EXPECT_THAT(PutTypeWithToken(
+  EXPECT_THAT(PutArtifactTypeWithToken(
                   *server_, Sign(ValidClaims(), JWT_ALG_RS256, *rsa_, "rsa-1")),
               IsOk());
 }
 
 TEST_F(JwtAuthTest, ValidEs256TokenIsAccepted) {
-  EXPECT_THAT(PutTypeWithToken(
+  EXPECT_THAT(PutArtifactTypeWithToken(
                   *server_, Sign(ValidClaims(), JWT_ALG_ES256, *ec_, "ec-1")),
               IsOk());
 }
 
 TEST_F(JwtAuthTest, IdentityComesFromTheClaims) {
-  ASSERT_THAT(PutTypeWithToken(
+  ASSERT_THAT(PutArtifactTypeWithToken(
                   *server_, Sign(ValidClaims(), JWT_ALG_RS256, *rsa_, "rsa-1")),
               IsOk());
   // The audit line of that write (the last one) shows the identity.
-  std::istringstream lines(ReadFile(*dir_ + "/audit.jsonl"));
+  std::istringstream lines(ReadWholeFile(*dir_ + "/audit.jsonl"));
   std::string line, last;
   while (std::getline(lines, line)) last = line;
   const Json audit = Json::parse(last);
@@ -216,54 +196,57 @@ void ExpectRefused(const absl::Status& status, const std::string& why) {
 TEST_F(JwtAuthTest, ExpiredTokenIsRefused) {
   Json claims = ValidClaims();
   claims["exp"] = absl::ToUnixSeconds(absl::Now()) - 3600;
-  ExpectRefused(
-      PutTypeWithToken(*server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
-      "expired at");
+  ExpectRefused(PutArtifactTypeWithToken(
+                    *server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
+                "expired at");
 }
 
 TEST_F(JwtAuthTest, TokenWithoutExpiryIsRefused) {
   Json claims = ValidClaims();
   claims.erase("exp");
-  ExpectRefused(
-      PutTypeWithToken(*server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
-      "no exp");
+  ExpectRefused(PutArtifactTypeWithToken(
+                    *server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
+                "no exp");
 }
 
 TEST_F(JwtAuthTest, WrongIssuerIsRefused) {
   Json claims = ValidClaims();
   claims["iss"] = "https://elsewhere.example";
-  ExpectRefused(
-      PutTypeWithToken(*server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
-      "issuer 'https://elsewhere.example' is not");
+  ExpectRefused(PutArtifactTypeWithToken(
+                    *server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
+                "issuer 'https://elsewhere.example' is not");
 }
 
 TEST_F(JwtAuthTest, WrongAudienceIsRefused) {
   Json claims = ValidClaims();
   claims["aud"] = "another-service";
-  ExpectRefused(
-      PutTypeWithToken(*server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
-      "audience");
+  ExpectRefused(PutArtifactTypeWithToken(
+                    *server_, Sign(claims, JWT_ALG_RS256, *rsa_, "rsa-1")),
+                "audience");
 }
 
 TEST_F(JwtAuthTest, KeyOutsideTheJwksIsRefused) {
   // Signed by another key under a kid of the JWKS.
-  ExpectRefused(PutTypeWithToken(*server_, Sign(ValidClaims(), JWT_ALG_RS256,
-                                                *stranger_, "rsa-1")),
-                "signature does not verify");
+  ExpectRefused(
+      PutArtifactTypeWithToken(
+          *server_, Sign(ValidClaims(), JWT_ALG_RS256, *stranger_, "rsa-1")),
+      "signature does not verify");
 }
 
 TEST_F(JwtAuthTest, UnknownKidIsRefused) {
-  ExpectRefused(PutTypeWithToken(*server_, Sign(ValidClaims(), JWT_ALG_RS256,
-                                                *rsa_, "rsa-9")),
-                "no RS256 key with kid 'rsa-9'");
+  ExpectRefused(
+      PutArtifactTypeWithToken(
+          *server_, Sign(ValidClaims(), JWT_ALG_RS256, *rsa_, "rsa-9")),
+      "no RS256 key with kid 'rsa-9'");
 }
 
 TEST_F(JwtAuthTest, AlgNoneIsRefused) {
   const std::string header =
       absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT","kid":"rsa-1"})");
   const std::string payload = absl::WebSafeBase64Escape(ValidClaims().dump());
-  ExpectRefused(PutTypeWithToken(*server_, header + "." + payload + "."),
-                "algorithm 'none' is not accepted");
+  ExpectRefused(
+      PutArtifactTypeWithToken(*server_, header + "." + payload + "."),
+      "algorithm 'none' is not accepted");
 }
 
 TEST_F(JwtAuthTest, Hs256IsRefused) {
@@ -279,7 +262,7 @@ TEST_F(JwtAuthTest, Hs256IsRefused) {
   const std::string text = encoded;
   free(encoded);
   jwt_free(token);
-  ExpectRefused(PutTypeWithToken(*server_, text),
+  ExpectRefused(PutArtifactTypeWithToken(*server_, text),
                 "algorithm 'HS256' is not accepted");
 }
 

@@ -267,6 +267,24 @@ std::vector<std::vector<std::string>> QueryPostgresRows(
   return *std::move(rows);
 }
 
+absl::Status PutArtifactTypeWithToken(const TestServer& server,
+                                      const std::string& token,
+                                      const std::string& type_name) {
+  auto stub = server.NewStub();
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+  ml_metadata::PutArtifactTypeRequest request;
+  request.mutable_artifact_type()->set_name(type_name);
+  request.set_can_add_fields(true);
+  ml_metadata::PutArtifactTypeResponse response;
+  const grpc::Status status =
+      stub->PutArtifactType(&context, request, &response);
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
 int64_t QuerySqliteInt(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   EXPECT_EQ(

@@ -117,6 +117,12 @@ std::vector<std::vector<std::string>> QueryPostgresRows(
 absl::StatusOr<std::vector<std::vector<std::string>>> TryQueryPostgresRows(
     const std::string& conninfo, const std::string& sql);
 
+// PutArtifactType (can_add_fields) of a type named `type_name` on `server`,
+// sending `token` as a bearer token ("" sends no authorization metadata).
+absl::Status PutArtifactTypeWithToken(const TestServer& server,
+                                      const std::string& token,
+                                      const std::string& type_name = "Model");
+
 // Path of the mlmdx binary under test: $MLMDX_BINARY if set, else the one
 // built with the tests.
 std::string MlmdxBinary();

@@ -2,14 +2,16 @@
 // -----------------------------------------------------------------------------
 //
 // Helpers shared by the test suites: status matchers (GoogleTest 1.12 has
-// none for absl::Status), a text-proto parser for readable fixtures, and a
-// one-line way to call an RPC on a stub.
+// none for absl::Status), a text-proto parser for readable fixtures, reading
+// a whole file, and a one-line way to call an RPC on a stub.
 
 #ifndef MLMDX_TESTS_TEST_UTIL_H_
 #define MLMDX_TESTS_TEST_UTIL_H_
 
 #include <grpcpp/grpcpp.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -39,6 +41,14 @@ MATCHER_P(StatusIs, code, "has status code " + absl::StatusCodeToString(code)) {
   if (arg.code() == code) return true;
   *result_listener << "status is " << arg.ToString();
   return false;
+}
+
+// Everything in the file at `path` ("" when it cannot be read).
+inline std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 // grpc::Status -> absl::Status, for the matchers above.

@@ -24,18 +24,12 @@
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 #include "tests/test_server.h"
+#include "tests/test_util.h"
 
 namespace mlmdx::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string Read(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
 
 // Writes into `dir` a CA (ca.pem), a server certificate for 127.0.0.1 signed
 // by it (server.pem, server.key) and a client certificate signed by it
@@ -61,7 +55,8 @@ void MakeCertificates(const std::string& dir, const std::string& ca_name) {
       " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
       "-CAcreateserial -out client.pem -days 1"
       " ) >openssl.log 2>&1");
-  ASSERT_EQ(std::system(script.c_str()), 0) << Read(dir + "/openssl.log");
+  ASSERT_EQ(std::system(script.c_str()), 0)
+      << ReadWholeFile(dir + "/openssl.log");
 }
 
 // A client of its own: a new channel that shares no connection with earlier
@@ -128,8 +123,8 @@ class TlsFlagsTest : public ::testing::Test {
   // certificate it signed.
   ClientIdentity Client(const std::string& set) const {
     const std::string dir = dir_ + "/" + set;
-    return {Read(dir + "/ca.pem"), Read(dir + "/client.pem"),
-            Read(dir + "/client.key")};
+    return {ReadWholeFile(dir + "/ca.pem"), ReadWholeFile(dir + "/client.pem"),
+            ReadWholeFile(dir + "/client.key")};
   }
 
   std::string dir_;
@@ -224,8 +219,8 @@ TEST_F(TlsFlagsTest, BadTlsFlagsAreRefusedAtStartUp) {
   config.mutable_connection_config()->mutable_sqlite()->set_filename_uri(
       server_.db_path());
   auto* ssl = config.mutable_ssl_config();
-  ssl->set_server_key(Read(dir_ + "/a/server.key"));
-  ssl->set_server_cert(Read(dir_ + "/a/server.pem"));
+  ssl->set_server_key(ReadWholeFile(dir_ + "/a/server.key"));
+  ssl->set_server_cert(ReadWholeFile(dir_ + "/a/server.pem"));
   std::string text;
   ASSERT_TRUE(google::protobuf::TextFormat::PrintToString(config, &text));
   std::ofstream(dir_ + "/server.config") << text;
