@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "tests/cli_fixture.h"
+#include "tests/test_certificates.h"
 #include "tests/test_util.h"
 
 namespace mlmdx::testing {
@@ -26,24 +27,7 @@ class CliTlsTest : public ::testing::Test {
   void SetUp() override {
     char dir_template[] = "/tmp/mlmdx_tls_XXXXXX";
     dir_ = mkdtemp(dir_template);
-    // A CA, a server certificate for 127.0.0.1, and a client certificate.
-    std::ofstream(dir_ + "/san.ext")
-        << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-    const std::string script = absl::StrCat(
-        "cd ", dir_,
-        " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key "
-        "-out ca.pem -days 1 -subj /CN=mlmdx-test-ca"
-        " && openssl req -newkey rsa:2048 -nodes -keyout server.key "
-        "-out server.csr -subj /CN=localhost"
-        " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
-        "-CAcreateserial -out server.pem -days 1 -extfile san.ext"
-        " && openssl req -newkey rsa:2048 -nodes -keyout client.key "
-        "-out client.csr -subj /CN=mlmdx-cli"
-        " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
-        "-CAcreateserial -out client.pem -days 1"
-        " >openssl.log 2>&1");
-    ASSERT_EQ(std::system(script.c_str()), 0)
-        << ReadWholeFile(dir_ + "/openssl.log");
+    ASSERT_NO_FATAL_FAILURE(MakeTestCertificates(dir_, "mlmdx-test-ca"));
     ml_metadata::MetadataStoreServerConfig config;
     config.mutable_connection_config()->mutable_sqlite()->set_filename_uri(
         server_.db_path());

@@ -23,6 +23,7 @@
 #include "gtest/gtest.h"
 #include "ml_metadata/proto/metadata_store.pb.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
+#include "tests/test_certificates.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -30,34 +31,6 @@ namespace mlmdx::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// Writes into `dir` a CA (ca.pem), a server certificate for 127.0.0.1 signed
-// by it (server.pem, server.key) and a client certificate signed by it
-// (client.pem, client.key).
-void MakeCertificates(const std::string& dir, const std::string& ca_name) {
-  ASSERT_EQ(std::system(absl::StrCat("mkdir -p ", dir).c_str()), 0);
-  std::ofstream(dir + "/san.ext")
-      << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-  const std::string script = absl::StrCat(
-      "cd ", dir,
-      " && ( openssl req -x509 -newkey ec -pkeyopt "
-      "ec_paramgen_curve:prime256v1 -nodes -keyout ca.key "
-      "-out ca.pem -days 1 -subj /CN=",
-      ca_name,
-      " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-      "-keyout server.key "
-      "-out server.csr -subj /CN=localhost"
-      " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
-      "-CAcreateserial -out server.pem -days 1 -extfile san.ext"
-      " && openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-      "-keyout client.key "
-      "-out client.csr -subj /CN=mlmdx-test-client"
-      " && openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
-      "-CAcreateserial -out client.pem -days 1"
-      " ) >openssl.log 2>&1");
-  ASSERT_EQ(std::system(script.c_str()), 0)
-      << ReadWholeFile(dir + "/openssl.log");
-}
 
 // A client of its own: a new channel that shares no connection with earlier
 // ones, so every call below makes a fresh TLS handshake.
@@ -97,8 +70,10 @@ class TlsFlagsTest : public ::testing::Test {
   void SetUp() override {
     char dir_template[] = "/tmp/mlmdx_tls_flags_XXXXXX";
     dir_ = mkdtemp(dir_template);
-    ASSERT_NO_FATAL_FAILURE(MakeCertificates(dir_ + "/a", "mlmdx-test-ca-a"));
-    ASSERT_NO_FATAL_FAILURE(MakeCertificates(dir_ + "/b", "mlmdx-test-ca-b"));
+    ASSERT_NO_FATAL_FAILURE(
+        MakeTestCertificates(dir_ + "/a", "mlmdx-test-ca-a"));
+    ASSERT_NO_FATAL_FAILURE(
+        MakeTestCertificates(dir_ + "/b", "mlmdx-test-ca-b"));
     // The server reads its files through the symlink `live`, which the
     // rotation test swings to another directory in one rename.
     ASSERT_EQ(symlink((dir_ + "/a").c_str(), (dir_ + "/live").c_str()), 0);
