@@ -114,6 +114,24 @@ int64_t TestServer::QueryInt(const std::string& sql) const {
                                             : QuerySqliteInt(db_path_, sql);
 }
 
+void TestServer::ExecuteSql(const std::string& sql) const {
+  if (backend_ == TestBackend::kPostgres) {
+    QueryPostgresRows(db_path_, sql);
+    return;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(
+      sqlite3_open_v2(db_path_.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr),
+      SQLITE_OK);
+  // The server may be writing too; wait for its lock rather than fail.
+  sqlite3_busy_timeout(db, 10000);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+      << sql << ": " << (error != nullptr ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
 TestServer::~TestServer() {
   Stop();
   if (!postgres_database_.empty()) {

@@ -81,6 +81,10 @@ class TestServer {
   // The first column of the first row of `sql` (-1 when there is no row),
   // run on the server's database; fails the test on errors.
   int64_t QueryInt(const std::string& sql) const;
+  // Runs the write statement `sql` on the server's database behind the
+  // server's back, for states no request can make (such as many nodes with
+  // one timestamp); fails the test on errors.
+  void ExecuteSql(const std::string& sql) const;
   // Everything the server wrote to stderr and stdout since the last
   // Start().
   std::string Log() const;
