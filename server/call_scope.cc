@@ -32,6 +32,10 @@ CallScope::CallScope(AccessControl* access, const grpc::ServerContext& context,
       access_->authenticator()->Authenticate(context_);
   if (caller.ok()) {
     caller_ = *std::move(caller);
+    if (!caller_.all_namespaces) {
+      visible_.emplace(caller_.namespaces);
+      visible_scope_.emplace(&*visible_);
+    }
   } else {
     admission_ = caller.status();
   }

@@ -27,6 +27,7 @@
 #include <grpcpp/server_context.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -37,6 +38,7 @@
 #include "server/audit_log.h"
 #include "server/authenticator.h"
 #include "server/caller_identity.h"
+#include "store/visible_namespaces.h"
 
 namespace mlmdx::server {
 
@@ -70,9 +72,11 @@ class AccessControl {
 
 class CallScope {
  public:
-  // Authenticates the call now. `access` null: everything open, nothing
-  // logged. `method` is the full gRPC method name; `is_write` says whether
-  // the call is logged when it succeeds.
+  // Authenticates the call now, and for a caller not granted every
+  // namespace opens a store::VisibleNamespacesScope of its namespaces on
+  // this thread for the scope's life. `access` null: everything open,
+  // nothing logged. `method` is the full gRPC method name; `is_write` says
+  // whether the call is logged when it succeeds.
   CallScope(AccessControl* access, const grpc::ServerContext& context,
             std::string method, bool is_write);
 
@@ -98,6 +102,10 @@ class CallScope {
   const absl::Time start_ = absl::Now();
   absl::Status admission_;
   CallerIdentity caller_;
+  // Set for a caller limited to some namespaces; `visible_scope_` comes
+  // after `visible_` so that it closes first.
+  std::optional<store::VisibleNamespaces> visible_;
+  std::optional<store::VisibleNamespacesScope> visible_scope_;
 };
 
 }  // namespace mlmdx::server
