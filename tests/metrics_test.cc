@@ -4,8 +4,6 @@
 // equal exactly what those calls did. /healthz answers 200 while serving.
 // With --log_format=json, every line the server prints is a JSON object.
 
-#include <curl/curl.h>
-
 #include <map>
 #include <string>
 #include <utility>
@@ -18,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e_fixture.h"
+#include "tests/http_client.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -26,33 +25,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-struct HttpAnswer {
-  long status = 0;  // 0: no answer
-  std::string body;
-};
-
-size_t AppendBody(char* data, size_t size, size_t count, void* body) {
-  static_cast<std::string*>(body)->append(data, size * count);
-  return size * count;
-}
-
-HttpAnswer HttpGet(int port, const std::string& path) {
-  HttpAnswer answer;
-  CURL* curl = curl_easy_init();
-  if (curl == nullptr) return answer;
-  const std::string url = absl::StrCat("http://127.0.0.1:", port, path);
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-  }
-  curl_easy_cleanup(curl);
-  return answer;
-}
 
 // One sample line of the Prometheus text format: name{labels} value.
 struct Sample {
@@ -128,24 +100,10 @@ std::map<std::string, std::string> Call(const std::string& method,
   return labels;
 }
 
-// The port of the "metrics on port N" log line; 0 when absent.
-int MetricsPort(const std::string& log) {
-  const std::string line = "metrics on port ";
-  const size_t at = log.find(line);
-  if (at == std::string::npos) return 0;
-  const size_t start = at + line.size();
-  int port = 0;
-  if (!absl::SimpleAtoi(log.substr(start, log.find(' ', start) - start),
-                        &port)) {
-    return 0;
-  }
-  return port;
-}
-
 TEST(MetricsTest, CountsKnownCallsExactly) {
   TestServer server;
   ASSERT_THAT(server.Start({"--metrics_port=0"}), IsOk());
-  const int port = MetricsPort(server.Log());
+  const int port = LoggedMetricsPort(server.Log());
   ASSERT_GT(port, 0) << server.Log();
   auto stub = server.NewStub();
 
@@ -265,13 +223,13 @@ TEST(MetricsTest, CountsKnownCallsExactly) {
 TEST(MetricsTest, OffByDefault) {
   TestServer server;
   ASSERT_THAT(server.Start(), IsOk());
-  EXPECT_EQ(MetricsPort(server.Log()), 0) << server.Log();
+  EXPECT_EQ(LoggedMetricsPort(server.Log()), 0) << server.Log();
 }
 
 TEST(MetricsTest, PortInUseIsRefusedAtStartUp) {
   TestServer first;
   ASSERT_THAT(first.Start({"--metrics_port=0"}), IsOk());
-  const int taken = MetricsPort(first.Log());
+  const int taken = LoggedMetricsPort(first.Log());
   ASSERT_GT(taken, 0);
   TestServer second;
   EXPECT_THAT(second.Start({absl::StrCat("--metrics_port=", taken)}),
