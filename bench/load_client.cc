@@ -77,6 +77,7 @@
 #include "bench/pipeline_db.h"
 #include "ml_metadata/proto/metadata_store_service.grpc.pb.h"
 #include "store/metadata_store.h"
+#include "tests/http_client.h"
 #include "tests/postgres_cluster.h"
 #include "tests/test_server.h"
 
@@ -558,6 +559,9 @@ class OpenLoop {
 // The server's resources, read from /proc and the database.
 struct Resources {
   int64_t rss_kib = 0;
+  // The lineage index's own count of its bytes (from /metrics): the part of
+  // the server's memory that grows with the data by design.
+  int64_t index_kib = 0;
   int64_t fds = 0;
   int64_t db_connections = 0;
 };
@@ -583,6 +587,13 @@ Resources Measure(const testing::TestServer& server,
                   const std::string& postgres_database) {
   Resources resources;
   resources.rss_kib = StatusField(server.pid(), "VmRSS");
+  const testing::HttpAnswer metrics =
+      testing::HttpGet(testing::LoggedMetricsPort(server.Log()), "/metrics");
+  const std::optional<double> index_bytes =
+      testing::PrometheusValue(metrics.body, "mlmdx_lineage_index_bytes");
+  if (index_bytes.has_value()) {
+    resources.index_kib = static_cast<int64_t>(*index_bytes / 1024);
+  }
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(
            absl::StrCat("/proc/", server.pid(), "/fd"), error)) {
@@ -627,8 +638,9 @@ void PrintTallyLine(const std::string& label, const Tally& tally,
       Percentile(tally.micros[kGetLineageSubgraph], 0.99) / 1000,
       static_cast<long long>(tally.unexpected));
   if (resources != nullptr) {
-    std::printf("  rss %lld KiB fds %lld db %lld",
+    std::printf("  rss %lld KiB index %lld KiB fds %lld db %lld",
                 static_cast<long long>(resources->rss_kib),
+                static_cast<long long>(resources->index_kib),
                 static_cast<long long>(resources->fds),
                 static_cast<long long>(resources->db_connections));
   }
@@ -692,7 +704,12 @@ int Main() {
       std::chrono::duration<double>(Clock::now() - seed_start).count());
 
   testing::TestServer server(db);
-  Check(server.Start(absl::GetFlag(FLAGS_server_flags)), "start server");
+  // After a long soak the fresh server's index build alone takes a minute.
+  server.set_start_timeout(std::chrono::minutes(15));
+  // /metrics tells the index's share of the memory apart from the rest.
+  std::vector<std::string> server_flags = absl::GetFlag(FLAGS_server_flags);
+  server_flags.push_back("--metrics_port=0");
+  Check(server.Start(server_flags), "start server");
   if (pin) {
     Pin(server.pid(), 1);
     if (cluster != nullptr) {
@@ -778,13 +795,12 @@ int Main() {
     // The database (and so the lineage index) grows with every write, so
     // the soaked server's memory is judged against a fresh server's on the
     // same database after the same warm-up: a leak is the difference.
-    int64_t fresh_rss = 0;
+    int64_t fresh_rss = 0, fresh_index = 0;
     {
       Check(server.Stop() == 0 ? absl::OkStatus()
                                : absl::InternalError("exit status"),
             "stop the soaked server");
-      Check(server.Start(absl::GetFlag(FLAGS_server_flags)),
-            "start a fresh server");
+      Check(server.Start(server_flags), "start a fresh server");
       if (pin) Pin(server.pid(), 1);
       OpenLoop fresh(server.address(), workload, absl::GetFlag(FLAGS_channels));
       for (double elapsed = 0; elapsed + sample <= warmup + 1e-9;
@@ -797,6 +813,7 @@ int Main() {
         PrintTallyLine(absl::StrCat("fresh ", elapsed + sample, "s"), tally,
                        sample, &now);
         fresh_rss = now.rss_kib;
+        fresh_index = now.index_kib;
       }
     }
     if (baseline.has_value()) {
@@ -818,6 +835,22 @@ int Main() {
           static_cast<long long>(baseline->db_connections),
           static_cast<long long>(last.db_connections),
           static_cast<long long>(max_connections));
+      // The index grows with every write by design; what else the server
+      // holds is what must stay flat.
+      const int64_t rest_before = baseline->rss_kib - baseline->index_kib;
+      const int64_t rest_after = last.rss_kib - last.index_kib;
+      std::printf(
+          "soak at %.0f/s: rss less the lineage index after warm-up %lld -> "
+          "%lld KiB (%+.1f%%), index %lld -> %lld KiB; fresh server: rss "
+          "less index %lld KiB, index %lld KiB\n",
+          rate, static_cast<long long>(rest_before),
+          static_cast<long long>(rest_after),
+          rest_before > 0 ? 100.0 * (rest_after - rest_before) / rest_before
+                          : 0,
+          static_cast<long long>(baseline->index_kib),
+          static_cast<long long>(last.index_kib),
+          static_cast<long long>(fresh_rss - fresh_index),
+          static_cast<long long>(fresh_index));
     }
   }
   const int exit_code = server.Stop();

@@ -185,8 +185,7 @@ absl::Status TestServer::Launch(const std::vector<std::string>& extra_flags) {
 
 absl::Status TestServer::WaitUntilServing() {
   // The server logs "listening on port N" once it serves.
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + start_timeout_;
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string log = Log();
     const size_t at = log.find("listening on port ");

@@ -25,6 +25,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,6 +61,12 @@ class TestServer {
   // to end when the thread that launched it ends.
   absl::Status Launch(const std::vector<std::string>& extra_flags = {});
   absl::Status WaitUntilServing();
+  // How long Start() and WaitUntilServing() wait for the server to serve
+  // (30 s unless set); a server on a large database spends that long
+  // building its lineage index first.
+  void set_start_timeout(std::chrono::seconds timeout) {
+    start_timeout_ = timeout;
+  }
   // SIGTERM, then waits for the exit; returns the exit status code.
   int Stop();
   // SIGKILL, as a crash would end the server: no graceful shutdown, no
@@ -102,6 +109,7 @@ class TestServer {
   int port_ = 0;
   int starts_ = 0;
   int exit_status_ = -1;
+  std::chrono::seconds start_timeout_{30};
 };
 
 // The first column of the first row of `sql`, run read-only on the SQLite
