@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
 #include "server/call_interceptor.h"
+#include "server/grpc_web.h"
 #include "server/lineage_service.h"
 #include "server/metadata_service.h"
 #include "server/metrics.h"
@@ -169,6 +171,17 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
       ->envname("MLMD_METRICS_PORT")
       ->check(CLI::Range(-1, 65535))
       ->capture_default_str();
+  app.add_option("--grpc_web_port", flags.grpc_web_port,
+                 "Answer grpc-web (browsers, the Kubeflow Pipelines UI) on "
+                 "this HTTP port, with the same services, tokens and limits "
+                 "as gRPC (0 picks a free port, logged; -1: off)")
+      ->envname("MLMDX_GRPC_WEB_PORT")
+      ->check(CLI::Range(-1, 65535))
+      ->capture_default_str();
+  app.add_option("--grpc_web_allowed_origins", flags.grpc_web_allowed_origins,
+                 "Comma-separated origins (https://host:port) whose pages "
+                 "may call over grpc-web (CORS); * allows any")
+      ->envname("MLMDX_GRPC_WEB_ALLOWED_ORIGINS");
   app.add_option("--log_format", flags.log_format,
                  "text: one line per event; json: one JSON object per line "
                  "(ts, level, msg; method, code, latency_ms for calls)")
@@ -419,6 +432,17 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
   config.access.auth.jwt.namespaces_claim = flags.jwt_namespaces_claim;
   config.access.audit_log = flags.audit_log;
   config.metrics_port = flags.metrics_port;
+  config.grpc_web_port = flags.grpc_web_port;
+  for (absl::string_view origin :
+       absl::StrSplit(flags.grpc_web_allowed_origins, ',', absl::SkipEmpty())) {
+    config.grpc_web_allowed_origins.emplace_back(
+        absl::StripAsciiWhitespace(origin));
+  }
+  if (!config.grpc_web_allowed_origins.empty() && flags.grpc_web_port < 0) {
+    return absl::InvalidArgumentError(
+        "--grpc_web_allowed_origins needs --grpc_web_port (the grpc-web "
+        "listener is off)");
+  }
   config.store.open_retries = flags.metadata_store_connection_retries;
   config.store.max_connections = flags.db_pool_size;
   config.store.sqlite.synchronous = flags.sqlite_synchronous;
@@ -502,6 +526,25 @@ absl::Status ApplyChannelArguments(const std::string& text,
     }
   }
   return absl::OkStatus();
+}
+
+// The largest request message the server accepts: its
+// grpc.max_receive_message_length channel argument, else gRPC's default.
+// Negative: no limit. Malformed arguments are reported by
+// ApplyChannelArguments.
+int64_t MaxReceiveMessageBytes(const std::string& channel_arguments) {
+  int64_t bytes = GRPC_DEFAULT_MAX_RECV_MESSAGE_LENGTH;
+  for (absl::string_view pair :
+       absl::StrSplit(channel_arguments, ',', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    int64_t value = 0;
+    if (kv.first == GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH &&
+        absl::SimpleAtoi(kv.second, &value)) {
+      bytes = value;
+    }
+  }
+  return bytes;
 }
 
 // TLS whose certificates gRPC reloads from the files every refresh interval.
@@ -703,6 +746,26 @@ absl::Status RunServer(const ServerConfig& config) {
         "cannot listen on ", address, ":", config.port, " (--grpc_port=",
         config.port, "): the address is in use or not available"));
   }
+  // grpc-web is a second door to the same services: it calls them through
+  // the server's in-process channel. Answers are bounded by the services
+  // (--max_response_bytes), requests by the server's own limit, so the
+  // channel itself sets none.
+  std::unique_ptr<GrpcWebGateway> grpc_web;
+  if (config.grpc_web_port >= 0) {
+    grpc::ChannelArguments channel_args;
+    channel_args.SetMaxReceiveMessageSize(-1);
+    channel_args.SetMaxSendMessageSize(-1);
+    GrpcWebOptions web_options;
+    web_options.listen_address = config.listen_address;
+    web_options.port = config.grpc_web_port;
+    web_options.allowed_origins = config.grpc_web_allowed_origins;
+    web_options.max_message_bytes =
+        MaxReceiveMessageBytes(config.channel_arguments);
+    MLMDX_ASSIGN_OR_RETURN(
+        grpc_web, GrpcWebGateway::Start(
+                      web_options, server->InProcessChannel(channel_args)));
+    LogInfo(absl::StrCat("grpc-web on port ", grpc_web->port()));
+  }
   server->GetHealthCheckService()->SetServingStatus(true);
   if (metrics != nullptr) metrics->SetServing(true);
   LogInfo(
@@ -730,6 +793,9 @@ absl::Status RunServer(const ServerConfig& config) {
   });
   server->Wait();
   waiter.join();
+  // Its last calls ended with the server's shutdown; it stops before the
+  // server it calls goes away.
+  grpc_web.reset();
   store->SetCommitObserver(nullptr);
   LogInfo("clean exit");
   return absl::OkStatus();

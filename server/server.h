@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -69,6 +70,10 @@ struct ServeFlags {
   std::string audit_log;
   // -1: no metrics listener.
   int metrics_port = -1;
+  // -1: no grpc-web listener.
+  int grpc_web_port = -1;
+  // Comma-separated origins whose pages may call over grpc-web ("*": any).
+  std::string grpc_web_allowed_origins;
   // "text" or "json" (util/log.h); applied by the caller, before it logs.
   std::string log_format = "text";
   // Accepted so that MLMD invocations parse; any of them set is refused with
@@ -130,6 +135,11 @@ struct ServerConfig {
   // HTTP port of /metrics and /healthz (server/metrics.h); 0 picks a free
   // port (printed in the "metrics on port" log line), -1 serves none.
   int metrics_port = -1;
+  // HTTP port of grpc-web (server/grpc_web.h); 0 picks a free port (printed
+  // in the "grpc-web on port" log line), -1 serves none.
+  int grpc_web_port = -1;
+  // See GrpcWebOptions::allowed_origins.
+  std::vector<std::string> grpc_web_allowed_origins;
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default

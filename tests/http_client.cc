@@ -2,10 +2,12 @@
 
 #include <curl/curl.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace mlmdx::testing {
 namespace {
@@ -15,24 +17,70 @@ size_t AppendBody(char* data, size_t size, size_t count, void* body) {
   return size * count;
 }
 
+size_t AddHeader(char* data, size_t size, size_t count, void* headers) {
+  const absl::string_view line(data, size * count);
+  const size_t colon = line.find(':');
+  if (colon != absl::string_view::npos) {
+    (*static_cast<std::map<std::string, std::string>*>(
+        headers))[absl::AsciiStrToLower(line.substr(0, colon))] =
+        std::string(absl::StripAsciiWhitespace(line.substr(colon + 1)));
+  }
+  return size * count;
+}
+
 }  // namespace
 
-HttpAnswer HttpGet(int port, const std::string& path) {
+std::string HeaderOf(const HttpAnswer& answer, const std::string& name) {
+  auto it = answer.headers.find(name);
+  return it == answer.headers.end() ? "" : it->second;
+}
+
+HttpClient::HttpClient(int port) : port_(port), curl_(curl_easy_init()) {}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+
+HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
+                            const std::vector<std::string>& headers,
+                            const std::string& body) {
   HttpAnswer answer;
-  CURL* curl = curl_easy_init();
+  CURL* const curl = static_cast<CURL*>(curl_);
   if (curl == nullptr) return answer;
-  const std::string url = absl::StrCat("http://127.0.0.1:", port, path);
+  curl_easy_reset(curl);
+  const std::string url = absl::StrCat("http://127.0.0.1:", port_, path);
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   // A proxy from the environment must not catch loopback requests.
   curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &AppendBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &AddHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer.headers);
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(body.size()));
+  } else if (method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  }
+  // No "Expect: 100-continue" round trip before a body.
+  curl_slist* list = curl_slist_append(nullptr, "Expect:");
+  for (const std::string& header : headers) {
+    list = curl_slist_append(list, header.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
   if (curl_easy_perform(curl) == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+    long new_connections = -1;
+    curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &new_connections);
+    answer.reused_connection = new_connections == 0;
   }
-  curl_easy_cleanup(curl);
+  curl_slist_free_all(list);
   return answer;
+}
+
+HttpAnswer HttpGet(int port, const std::string& path) {
+  HttpClient client(port);
+  return client.Send("GET", path, {}, "");
 }
 
 int LoggedMetricsPort(const std::string& log) {
