@@ -142,8 +142,10 @@ struct PagePlan {
   // The scope's condition (or empty) and its parameter.
   std::string scope_condition;
   std::vector<SqlValue> scope_params;
-  // Only the nodes the caller may see (or empty: all), and its parameters.
+  // Only the nodes the caller may see (or empty: all), and its parameters;
+  // the same on the ordered form's page_window.id (same parameters).
   std::string visible_condition;
+  std::string page_window_visible_condition;
   std::vector<SqlValue> visible_params;
   // Where the previous page stopped (or empty), and its parameters.
   std::string position_condition;
@@ -188,6 +190,11 @@ absl::StatusOr<PagePlan> PlanPage(const ListOperationOptions& options,
   }
   plan.visible_condition =
       VisibleCondition<Node>(visible, dialect, plan.visible_params);
+  if (visible != nullptr) {
+    std::vector<SqlValue> same_params;
+    plan.page_window_visible_condition = VisibilityCondition<Node>(
+        dialect, "page_window.id", *visible, same_params);
+  }
   if (!options.filter_query().empty()) {
     // The compiled filter is a self-contained SELECT of matching ids; every
     // literal of the filter is one of its bound parameters.
@@ -249,18 +256,18 @@ ListQuery MaterializedQuery(const PagePlan& plan) {
   if (plan.filter.has_value()) {
     filter_condition = absl::StrCat("id IN (", plan.filter->sql, ")");
   }
-  query.sql = absl::StrCat("SELECT id, ", plan.column, " FROM ",
-                           NodeTraits<Node>::kTable,
-                           Where({plan.scope_condition, plan.visible_condition,
-                                  filter_condition, plan.position_condition}),
-                           plan.order_by, " LIMIT ?");
+  query.sql = absl::StrCat(
+      "SELECT id, ", plan.column, " FROM ", NodeTraits<Node>::kTable,
+      Where({plan.scope_condition, filter_condition, plan.visible_condition,
+             plan.position_condition}),
+      plan.order_by, " LIMIT ?");
   Append(query.params, plan.scope_params);
-  Append(query.params, plan.visible_params);
   if (plan.filter.has_value()) {
     for (const query::SqlParam& param : plan.filter->params) {
       query.params.push_back(ToSqlValue(param));
     }
   }
+  Append(query.params, plan.visible_params);
   Append(query.params, plan.position_params);
   query.params.push_back(SqlValue::Int(plan.limit));
   return query;
@@ -287,19 +294,21 @@ ListQuery OrderedQuery(const PagePlan& plan) {
   query.sql = absl::StrCat(
       "SELECT id, order_key FROM (SELECT id, ", plan.column,
       " AS order_key FROM ", NodeTraits<Node>::kTable,
-      Where({plan.scope_condition, plan.visible_condition,
-             plan.position_condition}),
-      plan.order_by, " LIMIT ?) AS page_window WHERE EXISTS (SELECT 1",
+      Where({plan.scope_condition, plan.position_condition}), plan.order_by,
+      " LIMIT ?) AS page_window WHERE EXISTS (SELECT 1",
       plan.filter->from_where,
-      " AND table_0.id = page_window.id LIMIT 1 OFFSET 0) ORDER BY ",
-      "order_key ", direction, ", id ", direction, " LIMIT ?");
+      " AND table_0.id = page_window.id LIMIT 1 OFFSET 0)",
+      // Tested, as the filter, only until the page is full.
+      plan.visible_condition.empty() ? "" : " AND ",
+      plan.page_window_visible_condition, " ORDER BY ", "order_key ", direction,
+      ", id ", direction, " LIMIT ?");
   Append(query.params, plan.scope_params);
-  Append(query.params, plan.visible_params);
   Append(query.params, plan.position_params);
   query.params.push_back(SqlValue::Int(kWindowFactor * plan.limit));
   for (const query::SqlParam& param : plan.filter->params) {
     query.params.push_back(ToSqlValue(param));
   }
+  Append(query.params, plan.visible_params);
   query.params.push_back(SqlValue::Int(plan.limit));
   return query;
 }

@@ -49,11 +49,16 @@ std::string VisibilityCondition(Dialect dialect, absl::string_view id_expr,
     return absl::StrCat(condition, "))");
   } else {
     constexpr bool kArtifact = std::is_same_v<Node, ml_metadata::Artifact>;
+    // CROSS JOIN fixes SQLite's join order: from the node's few links to
+    // their contexts' rows. Left free, SQLite starts from ContextProperty's
+    // (name, is_custom_property, string_value) index: every namespaced
+    // context, per node tested.
     const std::string namespaces = absl::StrCat(
         "SELECT 1 FROM ", kArtifact ? "Attribution" : "Association",
-        " AS mlmdx_link JOIN ContextProperty AS mlmdx_ns ON "
-        "mlmdx_ns.context_id = mlmdx_link.context_id WHERE mlmdx_link.",
-        kArtifact ? "artifact_id" : "execution_id", " = ", id_expr, " AND ",
+        " AS mlmdx_link CROSS JOIN ContextProperty AS mlmdx_ns WHERE "
+        "mlmdx_link.",
+        kArtifact ? "artifact_id" : "execution_id", " = ", id_expr,
+        " AND mlmdx_ns.context_id = mlmdx_link.context_id AND ",
         IsNamespaceRow(dialect, "mlmdx_ns"));
     // In no namespace, or in one of the caller's.
     std::string condition = absl::StrCat("(NOT EXISTS (", namespaces, ")");
