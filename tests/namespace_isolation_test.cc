@@ -241,7 +241,7 @@ class NamespaceIsolationTest : public ::testing::Test {
                                      const std::string& filter = "") {
     std::vector<int64_t> ids;
     std::string page_token;
-    for (int page = 0; page < 20; ++page) {
+    for (int page = 0; page < 100; ++page) {
       ml_metadata::GetArtifactsRequest request;
       request.mutable_options()->set_max_result_size(2);
       request.mutable_options()->mutable_order_by_field()->set_field(
@@ -407,6 +407,34 @@ TEST_F(NamespaceIsolationTest, FiltersMatchVisibleNodesOnly) {
   EXPECT_THAT(response.contexts(), IsEmpty());
   ASSERT_THAT(CALL_AS(kTeamA, GetContexts, request, response), IsOk());
   EXPECT_THAT(IdsOf(response.contexts()), ElementsAre(public_context_));
+}
+
+// Enough matches that a page is read along the order's index, testing
+// candidates one by one: invisible ones must not fill it.
+TEST_F(NamespaceIsolationTest, BroadFilterPagesSkipInvisibleNodes) {
+  ml_metadata::PutExecutionRequest run;
+  run.mutable_execution()->set_type_id(execution_type_);
+  ml_metadata::Context* context = run.add_contexts();
+  context->set_id(run_a_);
+  context->set_type_id(context_type_);
+  context->set_name("run-a");
+  (*context->mutable_custom_properties())["namespace"] = StringValue("team-a");
+  for (int i = 0; i < 40; ++i) {
+    auto* pair = run.add_artifact_event_pairs();
+    pair->mutable_artifact()->set_type_id(artifact_type_);
+    pair->mutable_artifact()->set_uri(absl::StrCat("/data/many-", i));
+    pair->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+  }
+  ml_metadata::PutExecutionResponse written;
+  ASSERT_THAT(CALL_AS(kTeamA, PutExecution, run, written), IsOk());
+  std::vector<int64_t> team_a = Artifacts({"a1", "a2", "shared", "loose"});
+  team_a.insert(team_a.end(), written.artifact_ids().begin(),
+                written.artifact_ids().end());
+  std::sort(team_a.begin(), team_a.end());
+
+  EXPECT_EQ(ListArtifacts(kTeamB, "uri LIKE '/data/%'"),
+            Artifacts({"b1", "b2", "shared", "loose"}));
+  EXPECT_EQ(ListArtifacts(kTeamA, "uri LIKE '/data/%'"), team_a);
 }
 
 TEST_F(NamespaceIsolationTest, EventsAndContextLinksStopAtInvisibleNodes) {
