@@ -14,9 +14,9 @@
 
 namespace mlmdx::query {
 
-absl::StatusOr<CompiledFilter> CompileFilter(absl::string_view filter,
-                                             NodeKind kind, Dialect dialect,
-                                             const FilterLimits& limits) {
+absl::StatusOr<CompiledFilter> CompileFilter(
+    absl::string_view filter, NodeKind kind, Dialect dialect,
+    const FilterLimits& limits, const NeighbourCondition* neighbours) {
   if (filter.size() > limits.max_query_length) {
     // Points at the first byte past the limit.
     return FilterError(
@@ -27,7 +27,7 @@ absl::StatusOr<CompiledFilter> CompileFilter(absl::string_view filter,
   MLMDX_ASSIGN_OR_RETURN(AstPtr ast, ParseFilter(filter, limits));
   MLMDX_ASSIGN_OR_RETURN(BoundFilter bound,
                          BindFilter(filter, *ast, kind, limits));
-  return EmitSql(bound, dialect);
+  return EmitSql(bound, dialect, neighbours);
 }
 
 namespace {

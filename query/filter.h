@@ -28,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -82,6 +83,17 @@ struct FilterLimits {
   size_t max_in_list = 1000;
 };
 
+// A condition on the nodes a filter reaches besides the listed one: the
+// neighbours it joins (contexts_a, parent_contexts_a, child_contexts_a,
+// artifacts_a, executions_a) and the node at the other end of each event it
+// joins (events_a). Given the kind of such a node and the SQL expression of
+// its id, returns a condition on it, appending the values of its `?`
+// placeholders to `params`. The compiled filter then joins only nodes that
+// meet it, as if the others did not exist: a caller that may see only some
+// nodes learns nothing of the others through a filter.
+using NeighbourCondition = std::function<std::string(
+    NodeKind kind, const std::string& id_sql, std::vector<SqlParam>& params)>;
+
 // Compiles `filter` for nodes of `kind`.
 //
 // Returns INVALID_ARGUMENT for every problem with the filter (syntax, unknown
@@ -89,10 +101,13 @@ struct FilterLimits {
 // with a message "Invalid `filter_query`: <what> at line L, column C" followed
 // by a newline, the query line and a caret line pointing at the position.
 // Never returns another code for bad input.
-absl::StatusOr<CompiledFilter> CompileFilter(absl::string_view filter,
-                                             NodeKind kind,
-                                             Dialect dialect = Dialect::kSqlite,
-                                             const FilterLimits& limits = {});
+//
+// `neighbours`, when given, restricts the joined nodes (see
+// NeighbourCondition).
+absl::StatusOr<CompiledFilter> CompileFilter(
+    absl::string_view filter, NodeKind kind, Dialect dialect = Dialect::kSqlite,
+    const FilterLimits& limits = {},
+    const NeighbourCondition* neighbours = nullptr);
 
 // If `filter` is a valid filter that only selects literal ids (`id = 5`,
 // `id IN (1, 2)`, or an OR of such terms), returns those ids, ascending and

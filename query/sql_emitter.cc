@@ -60,8 +60,11 @@ constexpr absl::string_view kPostgresByteCollation = " COLLATE \"C\"";
 
 class Emitter {
  public:
-  Emitter(const BoundFilter& filter, Dialect dialect)
-      : filter_(filter), postgres_(dialect == Dialect::kPostgres) {}
+  Emitter(const BoundFilter& filter, Dialect dialect,
+          const NeighbourCondition* neighbours)
+      : filter_(filter),
+        postgres_(dialect == Dialect::kPostgres),
+        neighbours_(neighbours) {}
 
   CompiledFilter Run() {
     absl::StrAppend(&out_.sql, " FROM ", NodeKindName(filter_.kind),
@@ -83,10 +86,19 @@ class Emitter {
   // <target> AS t ON t.id = t_link.<to>".
   void JoinThroughLink(const std::string& t, absl::string_view link,
                        absl::string_view from, absl::string_view to,
-                       absl::string_view target) {
+                       NodeKind target) {
     absl::StrAppend(&out_.sql, " JOIN ", link, " AS ", t, "_link ON ", t,
-                    "_link.", from, " = table_0.id JOIN ", target, " AS ", t,
-                    " ON ", t, ".id = ", t, "_link.", to);
+                    "_link.", from, " = table_0.id JOIN ", NodeKindName(target),
+                    " AS ", t, " ON ", t, ".id = ", t, "_link.", to);
+    RestrictNeighbour(target, absl::StrCat(t, ".id"));
+  }
+
+  // Appends " AND <the neighbours_ condition>" for the node of `kind` whose
+  // id is `id_sql`, with its parameters.
+  void RestrictNeighbour(NodeKind kind, const std::string& id_sql) {
+    if (neighbours_ == nullptr) return;
+    absl::StrAppend(&out_.sql, " AND ",
+                    (*neighbours_)(kind, id_sql, out_.params));
   }
 
   void EmitJoin(const BoundAlias& alias, const std::string& t) {
@@ -99,32 +111,35 @@ class Emitter {
       case AliasKind::kContexts:
         if (is_artifact) {
           JoinThroughLink(t, "Attribution", "artifact_id", "context_id",
-                          "Context");
+                          NodeKind::kContext);
         } else {
           JoinThroughLink(t, "Association", "execution_id", "context_id",
-                          "Context");
+                          NodeKind::kContext);
         }
         break;
       case AliasKind::kParentContexts:
         JoinThroughLink(t, "ParentContext", "context_id", "parent_context_id",
-                        "Context");
+                        NodeKind::kContext);
         break;
       case AliasKind::kChildContexts:
         JoinThroughLink(t, "ParentContext", "parent_context_id", "context_id",
-                        "Context");
+                        NodeKind::kContext);
         break;
       case AliasKind::kArtifacts:
         JoinThroughLink(t, "Attribution", "context_id", "artifact_id",
-                        "Artifact");
+                        NodeKind::kArtifact);
         break;
       case AliasKind::kExecutions:
         JoinThroughLink(t, "Association", "context_id", "execution_id",
-                        "Execution");
+                        NodeKind::kExecution);
         break;
       case AliasKind::kEvents:
         absl::StrAppend(&out_.sql, " JOIN Event AS ", t, " ON ", t, ".",
                         is_artifact ? "artifact_id" : "execution_id",
                         " = table_0.id");
+        RestrictNeighbour(
+            is_artifact ? NodeKind::kExecution : NodeKind::kArtifact,
+            absl::StrCat(t, is_artifact ? ".execution_id" : ".artifact_id"));
         break;
       case AliasKind::kProperty:
       case AliasKind::kCustomProperty:
@@ -366,13 +381,15 @@ class Emitter {
 
   const BoundFilter& filter_;
   const bool postgres_;
+  const NeighbourCondition* const neighbours_;
   CompiledFilter out_;
 };
 
 }  // namespace
 
-CompiledFilter EmitSql(const BoundFilter& filter, Dialect dialect) {
-  return Emitter(filter, dialect).Run();
+CompiledFilter EmitSql(const BoundFilter& filter, Dialect dialect,
+                       const NeighbourCondition* neighbours) {
+  return Emitter(filter, dialect, neighbours).Run();
 }
 
 }  // namespace mlmdx::query

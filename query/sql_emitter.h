@@ -39,9 +39,12 @@
 
 namespace mlmdx::query {
 
-// Returns the SQL and parameters for `filter`.
+// Returns the SQL and parameters for `filter`. `neighbours`, when given,
+// adds its condition to the ON clause of each neighbour's join (and, for an
+// event, on the event's other end).
 // REQUIRES: `filter` comes from BindFilter (no kEnumName nodes remain).
-CompiledFilter EmitSql(const BoundFilter& filter, Dialect dialect);
+CompiledFilter EmitSql(const BoundFilter& filter, Dialect dialect,
+                       const NeighbourCondition* neighbours = nullptr);
 
 }  // namespace mlmdx::query
 

@@ -171,9 +171,11 @@ void MetadataStore::ReleaseConnection(std::unique_ptr<Connection> conn) {
 }
 
 absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
+  // Read on the caller's thread: the group committer runs bodies on its own.
+  const VisibleNamespaces* const visible = VisibleNamespacesScope::Current();
   if (mode == TransactionMode::kReadWrite && options_.group_commit &&
       dialect() == Dialect::kSqlite) {
-    return TransactGrouped(body);
+    return TransactGrouped(body, visible);
   }
   // Writers queue here rather than spinning on SQLite's busy handler; the
   // busy timeout then only covers other processes sharing the file.
@@ -188,7 +190,7 @@ absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
   absl::Status status;
   for (int attempt = 1;; ++attempt) {
     bool retryable = false;
-    status = TransactOnce(mode, body, retryable);
+    status = TransactOnce(mode, body, visible, retryable);
     if (status.ok() || !retryable || attempt >= kMaxTransactionAttempts) break;
     if (!retry_writes && !absl::IsUnavailable(status)) break;
     // Jittered backoff, so that the racers do not collide again in step.
@@ -200,6 +202,7 @@ absl::Status MetadataStore::Transact(TransactionMode mode, const Body& body) {
 }
 
 absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
+                                         const VisibleNamespaces* visible,
                                          bool& retryable) {
   absl::StatusOr<std::unique_ptr<Connection>> acquired = AcquireConnection();
   if (!acquired.ok()) {
@@ -225,7 +228,7 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   const bool log = write && has_change_log();
   CommitPositionScope* const scope = current_commit_scope;
   LineageChanges changes;
-  RecordAccess access(*conn, report || log ? &changes : nullptr);
+  RecordAccess access(*conn, report || log ? &changes : nullptr, visible);
   status = body(access);
   // The changes are complete once every deferred statement is answered
   // (new event ids, which links were new).
@@ -315,15 +318,18 @@ int MetadataStore::queued_writes() {
 
 struct MetadataStore::QueuedWrite {
   const Body* body;
-  // The writer's CommitPositionScope (the committer runs on another thread).
+  // The writer's CommitPositionScope and what it may see (the committer
+  // runs on another thread).
   CommitPositionScope* scope;
+  const VisibleNamespaces* visible;
   // Set by the committer before `done`.
   absl::Status status;
   bool done = false;
 };
 
-absl::Status MetadataStore::TransactGrouped(const Body& body) {
-  QueuedWrite write{&body, current_commit_scope};
+absl::Status MetadataStore::TransactGrouped(const Body& body,
+                                            const VisibleNamespaces* visible) {
+  QueuedWrite write{&body, current_commit_scope, visible};
   {
     absl::MutexLock lock(&group_mutex_);
     queued_writes_.push_back(&write);
@@ -397,7 +403,8 @@ void MetadataStore::CommitGroup(std::vector<QueuedWrite*> group) {
       status = isolate ? conn->Execute("SAVEPOINT mlmdx_write", {}).status()
                        : absl::OkStatus();
       if (status.ok()) {
-        RecordAccess access(*conn, commit_listener_ ? &changes : nullptr);
+        RecordAccess access(*conn, commit_listener_ ? &changes : nullptr,
+                            write->visible);
         status = (*write->body)(access);
       }
       if (status.ok() && isolate) {

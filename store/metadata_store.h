@@ -7,6 +7,15 @@
 // in one database transaction: it either commits everything or changes
 // nothing, and on error the response is left cleared.
 //
+// Namespace isolation: a call made while a VisibleNamespacesScope is open
+// on the calling thread (store/visible_namespaces.h) sees and changes only
+// the nodes that scope makes visible. Others are absent from every read
+// (point reads, listings and their pages, filters, events, context links),
+// and a write that names one (to update it, or to link, attach or record
+// an event with it) is NOT_FOUND, in the words an unknown id gets under a
+// scope. A context created in, or moved to, a namespace the scope lacks
+// is PERMISSION_DENIED. With no scope open, no statement changes.
+//
 // Thread-safety: thread-safe. Reads run concurrently on a pool of
 // connections; writes are serialized in-process and take the database's
 // write lock at BEGIN, so a write never fails halfway on a lock upgrade.
@@ -45,6 +54,7 @@
 #include "store/postgres_connection.h"
 #include "store/schema.h"
 #include "store/sqlite_connection.h"
+#include "store/visible_namespaces.h"
 
 namespace mlmdx::store {
 
@@ -257,7 +267,9 @@ class MetadataStore {
 
   // Ascending ids of the first `limit` nodes of `kind` matching
   // `filter_query` (which must be non-empty). INVALID_ARGUMENT for a bad
-  // filter.
+  // filter. This and the two below honour the caller's
+  // VisibleNamespacesScope: invisible nodes, and events with an invisible
+  // end, are left out.
   absl::StatusOr<std::vector<int64_t>> FindNodeIdsByFilter(
       NodeKind kind, const std::string& filter_query, int limit);
 
@@ -285,7 +297,8 @@ class MetadataStore {
   // change log get the deleted ids. A dry run only reads. Fills `response`
   // with the ids deleted (or that would be), ascending.
   //   INVALID_ARGUMENT  no context_ids
-  //   NOT_FOUND         a context does not exist (nothing is deleted)
+  //   NOT_FOUND         a context does not exist, or is not visible to the
+  //                     caller (nothing is deleted)
   absl::Status DeleteContexts(const ::mlmdx::DeleteContextsRequest& request,
                               ::mlmdx::DeleteContextsResponse* response);
 
@@ -315,11 +328,13 @@ class MetadataStore {
   // after a failure that left nothing committed: a stale pooled connection,
   // or on PostgreSQL a write that lost a race. So a body must write only
   // to the database and to state it resets itself.
+  // The body's RecordAccess carries what the calling thread's
+  // VisibleNamespacesScope makes visible, read here, on that thread.
   absl::Status Transact(TransactionMode mode, const Body& body);
   // One attempt of Transact; `retryable` says whether a failure left
   // nothing committed and may succeed if run again.
   absl::Status TransactOnce(TransactionMode mode, const Body& body,
-                            bool& retryable);
+                            const VisibleNamespaces* visible, bool& retryable);
 
   static constexpr int kMaxTransactionAttempts = 8;
   // The most connections the pool opens at once.
@@ -329,7 +344,8 @@ class MetadataStore {
   // finds no committer at work becomes it, and commits group after group of
   // the queued writes, its own among them, before it returns.
   struct QueuedWrite;
-  absl::Status TransactGrouped(const Body& body);
+  absl::Status TransactGrouped(const Body& body,
+                               const VisibleNamespaces* visible);
   // Runs `group` in one transaction, each write in its own savepoint, and
   // commits once; sets each write's status.
   void CommitGroup(std::vector<QueuedWrite*> group);

@@ -11,6 +11,7 @@
 #include "store/change_log.h"
 #include "store/internal/record_access.h"
 #include "store/internal/type_ops.h"
+#include "store/internal/visibility.h"
 #include "store/metadata_store.h"
 #include "util/status_macros.h"
 
@@ -183,13 +184,21 @@ query::NodeKind QueryKindOf(MetadataStore::NodeKind kind) {
 }
 
 // "id IN (<compiled filter>)" and its parameters appended to `params`.
+// Under `visible`, the filter's joins reach only visible nodes.
 absl::StatusOr<std::string> FilterCondition(Dialect dialect,
                                             MetadataStore::NodeKind kind,
                                             const std::string& filter_query,
+                                            const VisibleNamespaces* visible,
                                             std::vector<SqlValue>& params) {
-  MLMDX_ASSIGN_OR_RETURN(query::CompiledFilter filter,
-                         query::CompileFilter(filter_query, QueryKindOf(kind),
-                                              internal::QueryDialect(dialect)));
+  std::optional<query::NeighbourCondition> neighbours;
+  if (visible != nullptr) {
+    neighbours = internal::NeighbourVisibility(dialect, *visible);
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      query::CompiledFilter filter,
+      query::CompileFilter(filter_query, QueryKindOf(kind),
+                           internal::QueryDialect(dialect), {},
+                           neighbours.has_value() ? &*neighbours : nullptr));
   for (const query::SqlParam& param : filter.params) {
     if (const auto* i = std::get_if<int64_t>(&param)) {
       params.push_back(SqlValue::Int(*i));
@@ -202,6 +211,31 @@ absl::StatusOr<std::string> FilterCondition(Dialect dialect,
   return absl::StrCat("id IN (", filter.sql, ")");
 }
 
+// " AND <the node is visible>" for `access`'s caller, parameters appended
+// to `params`; "" when everything is visible.
+std::string AndVisible(RecordAccess& access, MetadataStore::NodeKind kind,
+                       std::vector<SqlValue>& params) {
+  const VisibleNamespaces* visible = access.visible();
+  if (visible == nullptr) return "";
+  const Dialect dialect = access.connection().dialect();
+  const std::string id = absl::StrCat(TableOf(kind), ".id");
+  switch (kind) {
+    case MetadataStore::NodeKind::kArtifact:
+      return absl::StrCat(" AND ",
+                          internal::VisibilityCondition<ml_metadata::Artifact>(
+                              dialect, id, *visible, params));
+    case MetadataStore::NodeKind::kExecution:
+      return absl::StrCat(" AND ",
+                          internal::VisibilityCondition<ml_metadata::Execution>(
+                              dialect, id, *visible, params));
+    case MetadataStore::NodeKind::kContext:
+      break;
+  }
+  return absl::StrCat(" AND ",
+                      internal::VisibilityCondition<ml_metadata::Context>(
+                          dialect, id, *visible, params));
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<int64_t>> MetadataStore::FindNodeIdsByFilter(
@@ -210,15 +244,16 @@ absl::StatusOr<std::vector<int64_t>> MetadataStore::FindNodeIdsByFilter(
   MLMDX_RETURN_IF_ERROR(
       Transact(TransactionMode::kReadOnly, [&](RecordAccess& access) {
         std::vector<SqlValue> params;
-        MLMDX_ASSIGN_OR_RETURN(
-            std::string condition,
-            FilterCondition(dialect(), kind, filter_query, params));
+        MLMDX_ASSIGN_OR_RETURN(std::string condition,
+                               FilterCondition(dialect(), kind, filter_query,
+                                               access.visible(), params));
+        const std::string visible = AndVisible(access, kind, params);
         params.push_back(SqlValue::Int(limit));
         MLMDX_ASSIGN_OR_RETURN(
             RecordSet rows,
             access.connection().Query(
                 absl::StrCat("SELECT id FROM ", TableOf(kind), " WHERE ",
-                             condition, " ORDER BY id LIMIT ?"),
+                             condition, visible, " ORDER BY id LIMIT ?"),
                 params));
         for (const auto& row : rows.rows) ids.push_back(row[0].AsInt());
         return absl::OkStatus();
@@ -262,12 +297,12 @@ absl::StatusOr<std::vector<int64_t>> MetadataStore::FilterNodeIds(
               " WHERE id IN (SELECT id FROM temp.mlmdx_candidates)");
         }
         if (!filter_query.empty()) {
-          MLMDX_ASSIGN_OR_RETURN(
-              std::string condition,
-              FilterCondition(dialect(), kind, filter_query, params));
+          MLMDX_ASSIGN_OR_RETURN(std::string condition,
+                                 FilterCondition(dialect(), kind, filter_query,
+                                                 access.visible(), params));
           absl::StrAppend(&sql, " AND ", condition);
         }
-        absl::StrAppend(&sql, " ORDER BY id");
+        absl::StrAppend(&sql, AndVisible(access, kind, params), " ORDER BY id");
         MLMDX_ASSIGN_OR_RETURN(RecordSet rows, conn.Query(sql, params));
         for (const auto& row : rows.rows) matched.push_back(row[0].AsInt());
         if (postgres) return absl::OkStatus();
@@ -284,6 +319,9 @@ absl::StatusOr<std::vector<ml_metadata::Event>> MetadataStore::GetEventsById(
         using IdAndEvent = std::pair<int64_t, ml_metadata::Event>;
         MLMDX_ASSIGN_OR_RETURN(std::vector<IdAndEvent> events,
                                access.GetEventsWithIds(event_ids));
+        MLMDX_RETURN_IF_ERROR(access.KeepVisibleEvents(
+            events,
+            [](const IdAndEvent& e) -> const auto& { return e.second; }));
         absl::flat_hash_map<int64_t, ml_metadata::Event*> by_id;
         for (auto& [id, event] : events) by_id[id] = &event;
         for (int64_t id : event_ids) {

@@ -65,6 +65,17 @@ absl::StatusOr<int64_t> UpsertContext(
                            access.FindNodeIdByTypeAndName<Context>(
                                context.type_id(), context.name()));
     // Reused as stored: the request's properties are dropped (MLMD Q7).
+    // Names are unique across namespaces, so a context the caller cannot
+    // see still takes the name; the request may not attach to it.
+    if (id.has_value() && access.visible() != nullptr) {
+      MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> visible,
+                             access.VisibleNodeIds<Context>({*id}));
+      if (visible.empty()) {
+        return absl::NotFoundError(absl::StrCat(
+            "context '", context.name(), "' of type_id ", context.type_id(),
+            " cannot be reused: it is not visible to the caller"));
+      }
+    }
     if (id.has_value()) return *id;
   }
   absl::StatusOr<int64_t> id =
@@ -186,7 +197,10 @@ absl::Status MetadataStore::PutExecution(
           if (options.force_reuse_context() && context.has_id()) {
             MLMDX_ASSIGN_OR_RETURN(
                 std::vector<int64_t> found,
-                access.FindNodeIds<Context>("id", SqlValue::Int(context.id())));
+                access.visible() != nullptr
+                    ? access.VisibleNodeIds<Context>({context.id()})
+                    : access.FindNodeIds<Context>("id",
+                                                  SqlValue::Int(context.id())));
             if (found.empty()) {
               return absl::NotFoundError(absl::StrCat(
                   "Context with ID ", context.id(), " was not found"));

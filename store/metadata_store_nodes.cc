@@ -32,6 +32,17 @@ std::vector<int64_t> ToVector(const Field& ids) {
   return std::vector<int64_t>(ids.begin(), ids.end());
 }
 
+// Whether node `id` exists and the caller may see it; true, without SQL,
+// when no VisibleNamespacesScope is open (a read of an unknown id then
+// finds nothing by itself).
+template <typename Node>
+absl::StatusOr<bool> Visible(RecordAccess& access, int64_t id) {
+  if (access.visible() == nullptr) return true;
+  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
+                         access.VisibleNodeIds<Node>({id}));
+  return !ids.empty();
+}
+
 template <typename Node, typename Request, typename Ids>
 absl::Status PutNodes(RecordAccess& access, internal::TypeFacts* facts,
                       const Request& request,
@@ -327,12 +338,20 @@ MLMDX_STORE_READ_RPC(GetExecutionsByType,
 MLMDX_STORE_READ_RPC(GetContextsByType, MLMDX_BY_TYPE_BODY(Context, contexts))
 #undef MLMDX_BY_TYPE_BODY
 
+// A context the caller cannot see lists nothing, as an unknown one: its
+// shared members are visible, but not that they are its members.
 MLMDX_STORE_READ_RPC(GetArtifactsByContext, {
+  MLMDX_ASSIGN_OR_RETURN(bool visible,
+                         Visible<Context>(access, request.context_id()));
+  if (!visible) return absl::OkStatus();
   ListScope scope{ListScope::Kind::kContext, request.context_id()};
   return List<Artifact>(access, request.has_options(), request.options(), scope,
                         false, false, result.mutable_artifacts(), &result);
 })
 MLMDX_STORE_READ_RPC(GetExecutionsByContext, {
+  MLMDX_ASSIGN_OR_RETURN(bool visible,
+                         Visible<Context>(access, request.context_id()));
+  if (!visible) return absl::OkStatus();
   ListScope scope{ListScope::Kind::kContext, request.context_id()};
   return List<Execution>(access, request.has_options(), request.options(),
                          scope, false, false, result.mutable_executions(),
@@ -446,13 +465,15 @@ absl::Status ReadByExternalIds(RecordAccess& access, const Field& external_ids,
   }
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> node_ids,
                          access.FindNodeIdsByExternalIds<Node>(ids));
-  if (node_ids.empty()) {
+  // Nodes the caller cannot see are left out by GetNodes: none left is
+  // none found.
+  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,
+                         access.GetNodes<Node>(node_ids));
+  if (found.empty()) {
     return absl::NotFoundError(absl::StrCat(
         "No ", internal::NodeTraits<Node>::kKindName,
         " found for the given external_ids (", ids.size(), " given)"));
   }
-  MLMDX_ASSIGN_OR_RETURN(std::vector<Node> found,
-                         access.GetNodes<Node>(node_ids));
   for (Node& node : found) *out->Add() = std::move(node);
   return absl::OkStatus();
 }
@@ -476,6 +497,8 @@ MLMDX_STORE_READ_RPC(GetEventsByExecutionIDs, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<ml_metadata::Event> events,
       access.GetEventsByExecutionIds(ToVector(request.execution_ids())));
+  MLMDX_RETURN_IF_ERROR(access.KeepVisibleEvents(
+      events, [](const ml_metadata::Event& e) -> const auto& { return e; }));
   for (auto& e : events) *result.add_events() = std::move(e);
   return absl::OkStatus();
 })
@@ -483,15 +506,24 @@ MLMDX_STORE_READ_RPC(GetEventsByArtifactIDs, {
   MLMDX_ASSIGN_OR_RETURN(
       std::vector<ml_metadata::Event> events,
       access.GetEventsByArtifactIds(ToVector(request.artifact_ids())));
+  MLMDX_RETURN_IF_ERROR(access.KeepVisibleEvents(
+      events, [](const ml_metadata::Event& e) -> const auto& { return e; }));
   for (auto& e : events) *result.add_events() = std::move(e);
   return absl::OkStatus();
 })
 
 // ---- Context relations -----------------------------------------------------
 
+// The contexts of a node the caller cannot see are not asked for; of a
+// visible node, GetNodes leaves out the contexts it cannot see.
 MLMDX_STORE_READ_RPC(GetContextsByArtifact, {
-  MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
-                         access.GetContextIdsByArtifact(request.artifact_id()));
+  MLMDX_ASSIGN_OR_RETURN(bool visible,
+                         Visible<Artifact>(access, request.artifact_id()));
+  std::vector<int64_t> ids;
+  if (visible) {
+    MLMDX_ASSIGN_OR_RETURN(
+        ids, access.GetContextIdsByArtifact(request.artifact_id()));
+  }
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
                          access.GetNodes<Context>(ids));
   if (found.empty()) {
@@ -502,9 +534,13 @@ MLMDX_STORE_READ_RPC(GetContextsByArtifact, {
   return absl::OkStatus();
 })
 MLMDX_STORE_READ_RPC(GetContextsByExecution, {
-  MLMDX_ASSIGN_OR_RETURN(
-      std::vector<int64_t> ids,
-      access.GetContextIdsByExecution(request.execution_id()));
+  MLMDX_ASSIGN_OR_RETURN(bool visible,
+                         Visible<Execution>(access, request.execution_id()));
+  std::vector<int64_t> ids;
+  if (visible) {
+    MLMDX_ASSIGN_OR_RETURN(
+        ids, access.GetContextIdsByExecution(request.execution_id()));
+  }
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
                          access.GetNodes<Context>(ids));
   if (found.empty()) {
@@ -515,6 +551,9 @@ MLMDX_STORE_READ_RPC(GetContextsByExecution, {
   return absl::OkStatus();
 })
 MLMDX_STORE_READ_RPC(GetParentContextsByContext, {
+  MLMDX_ASSIGN_OR_RETURN(bool visible,
+                         Visible<Context>(access, request.context_id()));
+  if (!visible) return absl::OkStatus();
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                          access.GetParentContextIds(request.context_id()));
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
@@ -523,6 +562,9 @@ MLMDX_STORE_READ_RPC(GetParentContextsByContext, {
   return absl::OkStatus();
 })
 MLMDX_STORE_READ_RPC(GetChildrenContextsByContext, {
+  MLMDX_ASSIGN_OR_RETURN(bool visible,
+                         Visible<Context>(access, request.context_id()));
+  if (!visible) return absl::OkStatus();
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> ids,
                          access.GetChildContextIds(request.context_id()));
   MLMDX_ASSIGN_OR_RETURN(std::vector<Context> found,
@@ -559,12 +601,16 @@ LinkedContexts(RecordAccess& access,
   absl::flat_hash_set<int64_t> seen;
   for (int64_t id : context_ids) {
     if (!seen.insert(id).second) continue;
+    MLMDX_ASSIGN_OR_RETURN(bool visible, Visible<Context>(access, id));
+    if (!visible) continue;
     MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> linked,
                            to_parents ? access.GetParentContextIds(id)
                                       : access.GetChildContextIds(id));
     if (linked.empty()) continue;
     MLMDX_ASSIGN_OR_RETURN(std::vector<Context> contexts,
                            access.GetNodes<Context>(linked));
+    // Linked to none the caller can see.
+    if (contexts.empty() && access.visible() != nullptr) continue;
     result.emplace_back(id, std::move(contexts));
   }
   return result;

@@ -56,11 +56,10 @@ absl::StatusOr<DoomedNodes> FindDoomedNodes(
   DoomedNodes doomed;
   doomed.contexts = SortedUnique(context_ids);
   const std::vector<SqlValue> context_params = IdParams(doomed.contexts);
+  // A context the caller cannot see does not exist for it.
   MLMDX_ASSIGN_OR_RETURN(
-      RecordSet found,
-      access.QueryInChunks("SELECT id FROM Context WHERE id IN ", "",
-                           context_params));
-  const std::vector<int64_t> found_ids = IdColumn(found);
+      const std::vector<int64_t> found_ids,
+      access.VisibleNodeIds<ml_metadata::Context>(doomed.contexts));
   const absl::flat_hash_set<int64_t> existing(found_ids.begin(),
                                               found_ids.end());
   for (int64_t id : doomed.contexts) {

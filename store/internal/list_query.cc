@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "query/filter.h"
+#include "store/internal/visibility.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store::internal {
@@ -68,6 +69,15 @@ SqlValue ToSqlValue(const query::SqlParam& param) {
   return SqlValue::Text(std::get<std::string>(param));
 }
 
+std::string Where(const std::vector<std::string>& conditions) {
+  std::vector<std::string> present;
+  for (const std::string& c : conditions) {
+    if (!c.empty()) present.push_back(c);
+  }
+  if (present.empty()) return "";
+  return absl::StrCat(" WHERE ", absl::StrJoin(present, " AND "));
+}
+
 template <typename Node>
 std::string ScopeCondition(const ListScope& scope) {
   switch (scope.kind) {
@@ -87,19 +97,31 @@ std::string ScopeCondition(const ListScope& scope) {
   return "";
 }
 
+// The condition that keeps the nodes `visible` lets the caller see (none
+// when it is null), with its parameters appended to `params`.
+template <typename Node>
+std::string VisibleCondition(const VisibleNamespaces* visible, Dialect dialect,
+                             std::vector<SqlValue>& params) {
+  if (visible == nullptr) return "";
+  return VisibilityCondition<Node>(
+      dialect, absl::StrCat(NodeTraits<Node>::kTable, ".id"), *visible, params);
+}
+
 }  // namespace
 
 template <typename Node>
 absl::StatusOr<bool> ScopeHasNodes(RecordAccess& access,
                                    const ListScope& scope) {
   std::vector<SqlValue> params;
-  std::string where = ScopeCondition<Node>(scope);
-  if (!where.empty()) params.push_back(SqlValue::Int(scope.id));
+  std::vector<std::string> conditions = {ScopeCondition<Node>(scope)};
+  if (!conditions[0].empty()) params.push_back(SqlValue::Int(scope.id));
+  conditions.push_back(VisibleCondition<Node>(
+      access.visible(), access.connection().dialect(), params));
   MLMDX_ASSIGN_OR_RETURN(
       RecordSet rows,
       access.connection().Query(
           absl::StrCat("SELECT 1 FROM ", NodeTraits<Node>::kTable,
-                       where.empty() ? "" : " WHERE ", where, " LIMIT 1"),
+                       Where(conditions), " LIMIT 1"),
           params));
   return !rows.rows.empty();
 }
@@ -120,20 +142,16 @@ struct PagePlan {
   // The scope's condition (or empty) and its parameter.
   std::string scope_condition;
   std::vector<SqlValue> scope_params;
+  // Only the nodes the caller may see (or empty: all), and its parameters;
+  // the same on the ordered form's page_window.id (same parameters).
+  std::string visible_condition;
+  std::string page_window_visible_condition;
+  std::vector<SqlValue> visible_params;
   // Where the previous page stopped (or empty), and its parameters.
   std::string position_condition;
   std::vector<SqlValue> position_params;
   std::optional<query::CompiledFilter> filter;
 };
-
-std::string Where(const std::vector<std::string>& conditions) {
-  std::vector<std::string> present;
-  for (const std::string& c : conditions) {
-    if (!c.empty()) present.push_back(c);
-  }
-  if (present.empty()) return "";
-  return absl::StrCat(" WHERE ", absl::StrJoin(present, " AND "));
-}
 
 void Append(std::vector<SqlValue>& to, const std::vector<SqlValue>& from) {
   to.insert(to.end(), from.begin(), from.end());
@@ -141,7 +159,8 @@ void Append(std::vector<SqlValue>& to, const std::vector<SqlValue>& from) {
 
 template <typename Node>
 absl::StatusOr<PagePlan> PlanPage(const ListOperationOptions& options,
-                                  const ListScope& scope, Dialect dialect) {
+                                  const ListScope& scope, Dialect dialect,
+                                  const VisibleNamespaces* visible) {
   if (options.max_result_size() <= 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("options.max_result_size must be positive, got ",
@@ -169,13 +188,24 @@ absl::StatusOr<PagePlan> PlanPage(const ListOperationOptions& options,
     plan.scope_condition = ScopeCondition<Node>(scope);
     plan.scope_params.push_back(SqlValue::Int(scope.id));
   }
+  plan.visible_condition =
+      VisibleCondition<Node>(visible, dialect, plan.visible_params);
+  if (visible != nullptr) {
+    std::vector<SqlValue> same_params;
+    plan.page_window_visible_condition = VisibilityCondition<Node>(
+        dialect, "page_window.id", *visible, same_params);
+  }
   if (!options.filter_query().empty()) {
     // The compiled filter is a self-contained SELECT of matching ids; every
     // literal of the filter is one of its bound parameters.
+    // A filter's joins reach only visible nodes too.
+    std::optional<query::NeighbourCondition> neighbours;
+    if (visible != nullptr) neighbours = NeighbourVisibility(dialect, *visible);
     MLMDX_ASSIGN_OR_RETURN(
         plan.filter,
         query::CompileFilter(options.filter_query(), QueryKind<Node>(),
-                             QueryDialect(dialect)));
+                             QueryDialect(dialect), {},
+                             neighbours.has_value() ? &*neighbours : nullptr));
   }
   if (options.next_page_token().empty()) return plan;
 
@@ -228,7 +258,8 @@ ListQuery MaterializedQuery(const PagePlan& plan) {
   }
   query.sql = absl::StrCat(
       "SELECT id, ", plan.column, " FROM ", NodeTraits<Node>::kTable,
-      Where({plan.scope_condition, filter_condition, plan.position_condition}),
+      Where({plan.scope_condition, filter_condition, plan.visible_condition,
+             plan.position_condition}),
       plan.order_by, " LIMIT ?");
   Append(query.params, plan.scope_params);
   if (plan.filter.has_value()) {
@@ -236,6 +267,7 @@ ListQuery MaterializedQuery(const PagePlan& plan) {
       query.params.push_back(ToSqlValue(param));
     }
   }
+  Append(query.params, plan.visible_params);
   Append(query.params, plan.position_params);
   query.params.push_back(SqlValue::Int(plan.limit));
   return query;
@@ -265,14 +297,18 @@ ListQuery OrderedQuery(const PagePlan& plan) {
       Where({plan.scope_condition, plan.position_condition}), plan.order_by,
       " LIMIT ?) AS page_window WHERE EXISTS (SELECT 1",
       plan.filter->from_where,
-      " AND table_0.id = page_window.id LIMIT 1 OFFSET 0) ORDER BY ",
-      "order_key ", direction, ", id ", direction, " LIMIT ?");
+      " AND table_0.id = page_window.id LIMIT 1 OFFSET 0)",
+      // Tested, as the filter, only until the page is full.
+      plan.visible_condition.empty() ? "" : " AND ",
+      plan.page_window_visible_condition, " ORDER BY ", "order_key ", direction,
+      ", id ", direction, " LIMIT ?");
   Append(query.params, plan.scope_params);
   Append(query.params, plan.position_params);
   query.params.push_back(SqlValue::Int(kWindowFactor * plan.limit));
   for (const query::SqlParam& param : plan.filter->params) {
     query.params.push_back(ToSqlValue(param));
   }
+  Append(query.params, plan.visible_params);
   query.params.push_back(SqlValue::Int(plan.limit));
   return query;
 }
@@ -295,9 +331,10 @@ ListQuery BreadthProbe(const PagePlan& plan) {
 template <typename Node>
 absl::StatusOr<ListQuery> BuildListQuery(const ListOperationOptions& options,
                                          const ListScope& scope,
-                                         Dialect dialect) {
+                                         Dialect dialect,
+                                         const VisibleNamespaces* visible) {
   MLMDX_ASSIGN_OR_RETURN(PagePlan plan,
-                         PlanPage<Node>(options, scope, dialect));
+                         PlanPage<Node>(options, scope, dialect, visible));
   return MaterializedQuery<Node>(plan);
 }
 
@@ -306,8 +343,9 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
                                      const ListOperationOptions& options,
                                      const ListScope& scope) {
   Connection& connection = access.connection();
-  MLMDX_ASSIGN_OR_RETURN(PagePlan plan,
-                         PlanPage<Node>(options, scope, connection.dialect()));
+  MLMDX_ASSIGN_OR_RETURN(
+      PagePlan plan,
+      PlanPage<Node>(options, scope, connection.dialect(), access.visible()));
   std::optional<RecordSet> rows;
   if (plan.filter.has_value()) {
     const ListQuery probe = BreadthProbe(plan);
@@ -357,7 +395,8 @@ absl::StatusOr<ListPage> ListNodeIds(RecordAccess& access,
 
 #define MLMDX_INSTANTIATE_LIST(Node)                                 \
   template absl::StatusOr<ListQuery> BuildListQuery<Node>(           \
-      const ListOperationOptions&, const ListScope&, Dialect);       \
+      const ListOperationOptions&, const ListScope&, Dialect,        \
+      const VisibleNamespaces*);                                     \
   template absl::StatusOr<ListPage> ListNodeIds<Node>(               \
       RecordAccess&, const ListOperationOptions&, const ListScope&); \
   template absl::StatusOr<bool> ScopeHasNodes<Node>(RecordAccess&,   \

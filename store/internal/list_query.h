@@ -57,11 +57,14 @@ struct ListQuery {
 // and `scope` in `dialect` (for a broad filter it first tries the windowed
 // form), without running it. Also a debug hook: the listing benchmark
 // prints `EXPLAIN QUERY PLAN` of exactly this SQL. Same errors as ListNodeIds.
+// `visible`: as RecordAccess::visible().
 template <typename Node>
 absl::StatusOr<ListQuery> BuildListQuery(
     const ml_metadata::ListOperationOptions& options, const ListScope& scope,
-    Dialect dialect);
+    Dialect dialect, const VisibleNamespaces* visible = nullptr);
 
+// Pages and tokens count only the nodes access.visible() lets the caller
+// see: the restriction is one more condition of the page's statement.
 // INVALID_ARGUMENT for bad options (page size <= 0, FIELD_UNSPECIFIED,
 // undecodable or mismatched token, a filter_query that does not compile,
 // with the position of the mistake).
@@ -70,8 +73,8 @@ absl::StatusOr<ListPage> ListNodeIds(
     RecordAccess& access, const ml_metadata::ListOperationOptions& options,
     const ListScope& scope);
 
-// Whether any node is in `scope` (MLMD answers an empty, token-less page
-// before validating options when there is none).
+// Whether any node (visible to the caller) is in `scope` (MLMD answers an
+// empty, token-less page before validating options when there is none).
 template <typename Node>
 absl::StatusOr<bool> ScopeHasNodes(RecordAccess& access,
                                    const ListScope& scope);

@@ -12,6 +12,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "store/internal/limits.h"
 #include "store/internal/property_codec.h"
+#include "store/internal/visibility.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store::internal {
@@ -216,6 +217,7 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
   }
   if constexpr (kIsContext<Node>) {
     if (node.name().empty()) return EmptyContextName();
+    MLMDX_RETURN_IF_ERROR(CheckContextNamespace(access.visible(), node));
   }
   MLMDX_RETURN_IF_ERROR(CheckNodeStrings(node));
   if (access.connection().dialect() == Dialect::kPostgres) {
@@ -269,9 +271,13 @@ absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
     MLMDX_ASSIGN_OR_RETURN(found, access.GetNodes<Node>({node.id()}));
   }
   if (found.empty()) {
-    return absl::InvalidArgumentError(
+    const std::string message =
         absl::StrCat("Cannot find the given id ", node.id(), " (no ",
-                     NodeTraits<Node>::kKindName, " with this id exists)"));
+                     NodeTraits<Node>::kKindName, " with this id exists)");
+    // A caller limited to some namespaces cannot tell a node outside them
+    // from an unknown id: one code and one message for both.
+    if (access.visible() != nullptr) return absl::NotFoundError(message);
+    return absl::InvalidArgumentError(message);
   }
   const Node& stored = found.front();
   if (node.has_type_id() && node.type_id() != stored.type_id()) {
@@ -378,6 +384,9 @@ absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
   }
   target.set_id(stored.id());
   target.set_type_id(stored.type_id());
+  if constexpr (kIsContext<Node>) {
+    MLMDX_RETURN_IF_ERROR(CheckContextNamespace(access.visible(), target));
+  }
 
   const PropertyDiff properties =
       DiffProperties(stored.properties(), target.properties(), false);
@@ -414,6 +423,16 @@ absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
 template <typename Node>
 absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
                              absl::string_view field) {
+  if (access.visible() != nullptr) {
+    // An invisible node is reported as an unknown one, in the same words.
+    MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> visible,
+                           access.VisibleNodeIds<Node>({id}));
+    if (visible.empty()) {
+      return absl::NotFoundError(absl::StrCat(
+          field, " ", id, " names no stored ", NodeTraits<Node>::kKindName));
+    }
+    return absl::OkStatus();
+  }
   MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> found,
                          access.FindNodeIds<Node>("id", SqlValue::Int(id)));
   if (found.empty()) {

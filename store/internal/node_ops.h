@@ -35,6 +35,8 @@ int64_t NowMillis();
 //   INVALID_ARGUMENT  no type_id, bad properties, context without name
 //   NOT_FOUND         type_id is not a type of this kind
 //   ALREADY_EXISTS    (type, name) or external_id taken
+//   PERMISSION_DENIED a context in a namespace the caller
+//                     (access.visible()) does not have
 template <typename Node>
 absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
                                    const Node& node, int64_t now_ms);
@@ -53,7 +55,11 @@ absl::StatusOr<ReadAhead<Node>> ReadNodesAhead(RecordAccess& access,
 
 // Updates the stored node `node.id()`.
 //   INVALID_ARGUMENT  unknown id, a different type_id, bad properties
+//   NOT_FOUND         instead, under access.visible(): an unknown or
+//                     invisible id
 //   ALREADY_EXISTS    the new name or external_id is taken
+//   PERMISSION_DENIED a context moved to a namespace the caller does not
+//                     have
 template <typename Node>
 absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
                         const Node& node, const NodeWriteOptions& options,
@@ -68,7 +74,9 @@ absl::StatusOr<int64_t> UpsertNode(RecordAccess& access, TypeCache& types,
                                    ReadAhead<Node>* read_ahead = nullptr);
 
 // INVALID_ARGUMENT naming `field` unless a node of this kind has `id`
-// (references to unknown nodes are bad input, not "not found").
+// (references to unknown nodes are bad input, not "not found"). Under
+// access.visible(), NOT_FOUND in the same words unless that node is also
+// visible: the caller cannot tell which.
 template <typename Node>
 absl::Status CheckNodeExists(RecordAccess& access, int64_t id,
                              absl::string_view field);

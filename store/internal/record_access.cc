@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "store/internal/property_codec.h"
+#include "store/internal/visibility.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store::internal {
@@ -183,29 +184,32 @@ std::vector<SqlValue> PaddedChunk(absl::Span<const SqlValue> ids,
 
 absl::StatusOr<RecordSet> RecordAccess::QueryInChunks(
     absl::string_view sql_prefix, absl::string_view sql_suffix,
-    absl::Span<const SqlValue> ids) {
+    absl::Span<const SqlValue> ids, absl::Span<const SqlValue> suffix_params) {
   RecordSet all;
   for (size_t start = 0; start < ids.size(); start += kMaxChunk) {
-    const std::vector<SqlValue> params = PaddedChunk(ids, start);
+    std::vector<SqlValue> params = PaddedChunk(ids, start);
+    const size_t marks = params.size();
+    params.insert(params.end(), suffix_params.begin(), suffix_params.end());
     MLMDX_ASSIGN_OR_RETURN(
         RecordSet rows,
-        conn_.Query(
-            absl::StrCat(sql_prefix, Placeholders(params.size()), sql_suffix),
-            params));
+        conn_.Query(absl::StrCat(sql_prefix, Placeholders(marks), sql_suffix),
+                    params));
     for (auto& row : rows.rows) all.rows.push_back(std::move(row));
   }
   return all;
 }
 
-absl::Status RecordAccess::DeferInChunks(absl::string_view sql_prefix,
-                                         absl::string_view sql_suffix,
-                                         absl::Span<const SqlValue> ids,
-                                         std::shared_ptr<RecordSet> into) {
+absl::Status RecordAccess::DeferInChunks(
+    absl::string_view sql_prefix, absl::string_view sql_suffix,
+    absl::Span<const SqlValue> ids, std::shared_ptr<RecordSet> into,
+    absl::Span<const SqlValue> suffix_params) {
   for (size_t start = 0; start < ids.size(); start += kMaxChunk) {
-    const std::vector<SqlValue> params = PaddedChunk(ids, start);
+    std::vector<SqlValue> params = PaddedChunk(ids, start);
+    const size_t marks = params.size();
+    params.insert(params.end(), suffix_params.begin(), suffix_params.end());
     MLMDX_RETURN_IF_ERROR(conn_.ExecuteDeferred(
-        absl::StrCat(sql_prefix, Placeholders(params.size()), sql_suffix),
-        params, [into](const RecordSet& rows) {
+        absl::StrCat(sql_prefix, Placeholders(marks), sql_suffix), params,
+        [into](const RecordSet& rows) {
           for (const auto& row : rows.rows) into->rows.push_back(row);
         }));
   }
@@ -499,8 +503,16 @@ absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes(
   // node rows (an id with no node has no properties either).
   const std::vector<SqlValue> id_params = IdParams(ids);
   auto node_rows = std::make_shared<RecordSet>();
-  MLMDX_RETURN_IF_ERROR(
-      DeferInChunks(NodeSelectPrefix<Node>(), "", id_params, node_rows));
+  // Invisible nodes have no node row; their property rows find no node.
+  std::string visibility;
+  std::vector<SqlValue> visibility_params;
+  if (visible_ != nullptr) {
+    visibility = absl::StrCat(
+        " AND ", VisibilityCondition<Node>(conn_.dialect(), "N.id", *visible_,
+                                           visibility_params));
+  }
+  MLMDX_RETURN_IF_ERROR(DeferInChunks(NodeSelectPrefix<Node>(), visibility,
+                                      id_params, node_rows, visibility_params));
   MLMDX_ASSIGN_OR_RETURN(
       RecordSet property_rows,
       QueryInChunks(PropertySelectPrefix<Node>(), "", id_params));
@@ -520,6 +532,29 @@ absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes(
   }
   MLMDX_RETURN_IF_ERROR(AttachPropertyRows(nodes, property_rows));
   return nodes;
+}
+
+template <typename Node>
+absl::StatusOr<std::vector<int64_t>> RecordAccess::VisibleNodeIds(
+    absl::Span<const int64_t> ids) {
+  std::vector<int64_t> found;
+  if (ids.empty()) return found;
+  const std::string table(NodeTraits<Node>::kTable);
+  std::string visibility;
+  std::vector<SqlValue> visibility_params;
+  if (visible_ != nullptr) {
+    visibility = absl::StrCat(
+        " AND ", VisibilityCondition<Node>(conn_.dialect(), table + ".id",
+                                           *visible_, visibility_params));
+  }
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      QueryInChunks(absl::StrCat("SELECT id FROM ", table, " WHERE id IN "),
+                    visibility, IdParams(ids), visibility_params));
+  for (const auto& row : rows.rows) found.push_back(row[0].AsInt());
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
 }
 
 template <typename Node>
@@ -1116,6 +1151,8 @@ absl::StatusOr<std::vector<int64_t>> RecordAccess::GetChildContextIds(
 #define MLMDX_INSTANTIATE_NODE_ACCESS(Node)                                 \
   template absl::StatusOr<std::vector<Node>> RecordAccess::GetNodes<Node>(  \
       absl::Span<const int64_t>);                                           \
+  template absl::StatusOr<std::vector<int64_t>>                             \
+      RecordAccess::VisibleNodeIds<Node>(absl::Span<const int64_t>);        \
   template absl::StatusOr<std::vector<int64_t>>                             \
   RecordAccess::FindNodeIds<Node>(absl::string_view, const SqlValue&);      \
   template absl::StatusOr<std::optional<int64_t>>                           \

@@ -12,6 +12,7 @@
 #ifndef MLMDX_STORE_INTERNAL_RECORD_ACCESS_H_
 #define MLMDX_STORE_INTERNAL_RECORD_ACCESS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,7 @@
 #include "store/connection.h"
 #include "store/internal/node_traits.h"
 #include "store/lineage_changes.h"
+#include "store/visible_namespaces.h"
 
 namespace mlmdx::store::internal {
 
@@ -59,22 +61,29 @@ struct PropertyRow {
 class RecordAccess {
  public:
   // `changes`, when given, collects every event and link this transaction
-  // inserts (links that already existed are not reported).
-  explicit RecordAccess(Connection& conn, LineageChanges* changes = nullptr)
-      : conn_(conn), changes_(changes) {}
+  // inserts (links that already existed are not reported). `visible`, when
+  // given, is what the transaction's caller may see (it must outlive this):
+  // node reads leave out the others (see GetNodes).
+  explicit RecordAccess(Connection& conn, LineageChanges* changes = nullptr,
+                        const VisibleNamespaces* visible = nullptr)
+      : conn_(conn), changes_(changes), visible_(visible) {}
   RecordAccess(const RecordAccess&) = delete;
   RecordAccess& operator=(const RecordAccess&) = delete;
 
   Connection& connection() { return conn_; }
   // Where this transaction's lineage changes are collected, or null.
   LineageChanges* changes() { return changes_; }
+  // What the caller may see; null: everything.
+  const VisibleNamespaces* visible() const { return visible_; }
 
   // Runs `sql_prefix` + "(?, ?, ...)" + `sql_suffix` once per chunk of `ids`
-  // and concatenates the rows. Chunks are padded to a few fixed sizes (by
-  // repeating the last id) so the statement cache stays small.
-  absl::StatusOr<RecordSet> QueryInChunks(absl::string_view sql_prefix,
-                                          absl::string_view sql_suffix,
-                                          absl::Span<const SqlValue> ids);
+  // and concatenates the rows; `suffix_params` are bound after each chunk's
+  // ids. Chunks are padded to a few fixed sizes (by repeating the last id)
+  // so the statement cache stays small.
+  absl::StatusOr<RecordSet> QueryInChunks(
+      absl::string_view sql_prefix, absl::string_view sql_suffix,
+      absl::Span<const SqlValue> ids,
+      absl::Span<const SqlValue> suffix_params = {});
 
   // ---- Types ---------------------------------------------------------------
 
@@ -110,9 +119,16 @@ class RecordAccess {
   // ---- Nodes ---------------------------------------------------------------
 
   // Full nodes (with `type` name and all properties) for the ids that exist,
-  // ascending id, each once.
+  // ascending id, each once. Under visible(), only the nodes it makes
+  // visible: to every caller of the store (reads and updates alike) an
+  // invisible node is as an unknown id.
   template <typename Node>
   absl::StatusOr<std::vector<Node>> GetNodes(absl::Span<const int64_t> ids);
+  // The ids among `ids` of nodes that exist and are visible (all that
+  // exist when visible() is null), ascending, each once.
+  template <typename Node>
+  absl::StatusOr<std::vector<int64_t>> VisibleNodeIds(
+      absl::Span<const int64_t> ids);
 
   // Ids of the nodes whose `column` equals `value`, ascending.
   // REQUIRES: `column` is a column name chosen by the caller, never input.
@@ -178,6 +194,12 @@ class RecordAccess {
   // Events of the artifacts, by (artifact_id, execution_id, type).
   absl::StatusOr<std::vector<ml_metadata::Event>> GetEventsByArtifactIds(
       absl::Span<const int64_t> artifact_ids);
+  // Under visible(), removes the events whose artifact or execution the
+  // caller cannot see, keeping the order of the rest; `event_of` gives the
+  // Event of an element. Without visible(), runs no SQL.
+  template <typename Element, typename EventOf>
+  absl::Status KeepVisibleEvents(std::vector<Element>& events,
+                                 EventOf event_of);
 
   // ---- Context links -------------------------------------------------------
 
@@ -211,7 +233,8 @@ class RecordAccess {
   absl::Status DeferInChunks(absl::string_view sql_prefix,
                              absl::string_view sql_suffix,
                              absl::Span<const SqlValue> ids,
-                             std::shared_ptr<RecordSet> into);
+                             std::shared_ptr<RecordSet> into,
+                             absl::Span<const SqlValue> suffix_params = {});
   absl::StatusOr<std::vector<TypeRecord>> ReadTypes(RecordSet rows);
   // Adds `event`, written with `time`, to the reported changes (which must
   // be collected); returns its slot there (its id is set later).
@@ -240,7 +263,35 @@ class RecordAccess {
 
   Connection& conn_;
   LineageChanges* const changes_;
+  const VisibleNamespaces* const visible_;
 };
+
+template <typename Element, typename EventOf>
+absl::Status RecordAccess::KeepVisibleEvents(std::vector<Element>& events,
+                                             EventOf event_of) {
+  if (visible_ == nullptr || events.empty()) return absl::OkStatus();
+  std::vector<int64_t> artifact_ids, execution_ids;
+  for (const Element& element : events) {
+    artifact_ids.push_back(event_of(element).artifact_id());
+    execution_ids.push_back(event_of(element).execution_id());
+  }
+  absl::StatusOr<std::vector<int64_t>> artifacts =
+      VisibleNodeIds<ml_metadata::Artifact>(artifact_ids);
+  if (!artifacts.ok()) return artifacts.status();
+  absl::StatusOr<std::vector<int64_t>> executions =
+      VisibleNodeIds<ml_metadata::Execution>(execution_ids);
+  if (!executions.ok()) return executions.status();
+  auto invisible = [&](const Element& element) {
+    const ml_metadata::Event& event = event_of(element);
+    return !std::binary_search(artifacts->begin(), artifacts->end(),
+                               event.artifact_id()) ||
+           !std::binary_search(executions->begin(), executions->end(),
+                               event.execution_id());
+  };
+  events.erase(std::remove_if(events.begin(), events.end(), invisible),
+               events.end());
+  return absl::OkStatus();
+}
 
 // The pseudo-column that orders a keyless table's rows (EventPath's steps)
 // in insertion order: rowid on SQLite, ctid on PostgreSQL.
