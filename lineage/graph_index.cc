@@ -139,13 +139,13 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
 void GraphIndex::SetContextNamespaceLocked(int64_t context_id,
                                            const std::string& name) {
   if (name.empty()) {
-    context_namespace_.erase(context_id);
+    context_namespace_.Erase(context_id);
     return;
   }
   auto [it, added] = namespace_ids_.try_emplace(
       name, static_cast<uint32_t>(namespace_names_.size()));
   if (added) namespace_names_.push_back(name);
-  context_namespace_[context_id] = it->second;
+  context_namespace_.Set(context_id, it->second);
 }
 
 bool GraphIndex::NamesRemovedNode(const EventRef& event) const {
@@ -166,7 +166,7 @@ bool GraphIndex::RemoveLocked(const ChangeSet& changes) {
                            changes.removed_contexts.end());
   // Namespaces change in place: a deleted context's simply goes.
   for (int64_t context_id : changes.removed_contexts) {
-    context_namespace_.erase(context_id);
+    context_namespace_.Erase(context_id);
   }
   // Records are append-only (snapshots are counts of them), so the index is
   // rebuilt from what stays. Deletion is rare and in bulk: one pass for the
@@ -220,10 +220,10 @@ bool GraphIndex::RemoveLocked(const ChangeSet& changes) {
   // A replayed removal (a server re-reading its own change-log row) finds
   // nothing left to drop: the index, and queries in flight, stay as they are.
   if (dropped == 0) return true;
-  for (const auto& [context_id, name] : context_namespace_) {
+  context_namespace_.ForEach([&](int64_t context_id, uint32_t name) {
     with_details.context_namespaces.emplace_back(context_id,
                                                  namespace_names_[name]);
-  }
+  });
   ClearLocked();
   return ApplyLocked(with_details) && ApplyLocked(without_details);
 }
@@ -326,8 +326,7 @@ GraphIndex::Stats GraphIndex::stats() const {
 }
 
 size_t GraphIndex::NamespaceBytes() const {
-  size_t bytes = context_namespace_.capacity() *
-                     (sizeof(std::pair<int64_t, uint32_t>) + 1) +
+  size_t bytes = context_namespace_.MemoryBytes() +
                  namespace_ids_.capacity() *
                      (sizeof(std::pair<std::string, uint32_t>) + 1) +
                  namespace_names_.capacity() * sizeof(std::string);
@@ -376,7 +375,7 @@ void GraphIndex::ClearLocked() {
   associations_.Clear();
   parents_.clear();
   children_.clear();
-  context_namespace_.clear();
+  context_namespace_.Clear();
 }
 
 GraphIndex::Snapshot GraphIndex::TakeSnapshot(const Visibility* visible) const {
@@ -388,26 +387,32 @@ GraphIndex::Snapshot GraphIndex::TakeSnapshot(const Visibility* visible) const {
   snapshot.associations = static_cast<uint32_t>(associations_.size());
   // With no context in a namespace every node is visible: the walk then
   // runs as if unrestricted.
-  if (visible != nullptr && !context_namespace_.empty()) {
+  if (visible != nullptr && context_namespace_.size() > 0) {
     snapshot.restricted = true;
+    snapshot.visible_namespaces.assign(namespace_names_.size(), 0);
     for (const std::string& name : visible->namespaces) {
       auto it = namespace_ids_.find(name);
       if (it != namespace_ids_.end()) {
-        snapshot.visible_namespaces.push_back(it->second);
+        snapshot.visible_namespaces[it->second] = 1;
       }
     }
-    std::sort(snapshot.visible_namespaces.begin(),
-              snapshot.visible_namespaces.end());
   }
   return snapshot;
 }
 
+namespace {
+
+bool IsVisibleNamespace(const GraphIndex::Snapshot& snapshot, uint32_t name) {
+  return name < snapshot.visible_namespaces.size() &&
+         snapshot.visible_namespaces[name] != 0;
+}
+
+}  // namespace
+
 bool GraphIndex::ContextVisibleLocked(const Snapshot& snapshot,
                                       int64_t context) const {
-  auto it = context_namespace_.find(context);
-  return it == context_namespace_.end() ||
-         std::binary_search(snapshot.visible_namespaces.begin(),
-                            snapshot.visible_namespaces.end(), it->second);
+  const uint32_t name = context_namespace_.Get(context);
+  return name == kNone || IsVisibleNamespace(snapshot, name);
 }
 
 bool GraphIndex::NodeVisibleLocked(const Snapshot& snapshot, NodeKind kind,
@@ -418,11 +423,10 @@ bool GraphIndex::NodeVisibleLocked(const Snapshot& snapshot, NodeKind kind,
   bool in_some = false;
   bool visible = false;
   links.ForEachWhile(id, limit, [&](int64_t context) {
-    auto it = context_namespace_.find(context);
-    if (it == context_namespace_.end()) return true;
+    const uint32_t name = context_namespace_.Get(context);
+    if (name == kNone) return true;
     in_some = true;
-    visible = std::binary_search(snapshot.visible_namespaces.begin(),
-                                 snapshot.visible_namespaces.end(), it->second);
+    visible = IsVisibleNamespace(snapshot, name);
     return !visible;
   });
   return visible || !in_some;
@@ -445,9 +449,8 @@ absl::StatusOr<std::vector<int64_t>> GraphIndex::VisibleNodes(
 
 std::string GraphIndex::ContextNamespace(int64_t context_id) const {
   internal::ReaderLock lock(mu_);
-  auto it = context_namespace_.find(context_id);
-  return it == context_namespace_.end() ? std::string()
-                                        : namespace_names_[it->second];
+  const uint32_t name = context_namespace_.Get(context_id);
+  return name == kNone ? std::string() : namespace_names_[name];
 }
 
 absl::Status GraphIndex::CheckGeneration(const Snapshot& snapshot) const {

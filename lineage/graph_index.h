@@ -173,8 +173,10 @@ class GraphIndex {
     // invisible nodes and contexts out. False (everything visible) when no
     // Visibility was given or no context has a namespace.
     bool restricted = false;
-    // The interned ids of the caller's namespaces the index knows, sorted.
-    std::vector<uint32_t> visible_namespaces;
+    // Indexed by interned namespace id: 1 for the caller's namespaces.
+    // Namespaces interned after the snapshot are beyond its end: not the
+    // caller's.
+    std::vector<uint8_t> visible_namespaces;
   };
 
   GraphIndex() = default;
@@ -359,8 +361,9 @@ class GraphIndex {
   // namespace_names_. Names stay interned across Clear, so ids are stable.
   std::vector<std::string> namespace_names_;
   absl::flat_hash_map<std::string, uint32_t> namespace_ids_;
-  // Contexts in a namespace; others are in none.
-  absl::flat_hash_map<int64_t, uint32_t> context_namespace_;
+  // Context id -> interned namespace, for contexts in one; others are in
+  // none.
+  internal::IdMap context_namespace_;
   // Every node ever removed; kept across Clear and rebuilds, so that a
   // replayed or re-read change from before the removal stays out.
   absl::flat_hash_set<int64_t> removed_artifacts_;
