@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
+#include "tests/e2e_fixture.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 #include "util/status_macros.h"
@@ -67,13 +68,6 @@ absl::Status Call(StubType& stub,
   return FromGrpc(status);
 }
 
-template <typename Nodes>
-std::vector<int64_t> Ids(const Nodes& nodes) {
-  std::vector<int64_t> ids;
-  for (const auto& node : nodes) ids.push_back(node.id());
-  return ids;
-}
-
 // What a lineage answer holds, by ids.
 struct Seen {
   std::vector<int64_t> artifacts;
@@ -85,9 +79,9 @@ struct Seen {
 
 Seen SeenIn(const ml_metadata::LineageGraph& graph) {
   Seen seen;
-  seen.artifacts = Ids(graph.artifacts());
-  seen.executions = Ids(graph.executions());
-  seen.contexts = Ids(graph.contexts());
+  seen.artifacts = IdsOf(graph.artifacts());
+  seen.executions = IdsOf(graph.executions());
+  seen.contexts = IdsOf(graph.contexts());
   for (const auto& e : graph.events()) {
     seen.events.emplace_back(e.artifact_id(), e.execution_id());
   }
