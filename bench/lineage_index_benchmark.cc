@@ -16,6 +16,16 @@
 // same way (malloc's in-use bytes before and after), is why lineage/ keeps
 // its own compact structure.
 //
+// BM_VisibleSubgraph measures namespace visibility (lineage/visibility.h)
+// on the same walks: the runs' contexts are put in ten namespaces
+// (team-<run % 10>), and each iteration runs, interleaved, the walk on the
+// index without namespaces, on the index with them but no visibility (the
+// no-scope path of a caller granted `*`), and with the visibility of the
+// one team whose runs the walk covers (the same answer). It reports
+// `x_no_scope` (the second over the first) and `x_scoped` (the third over
+// the second): ratios from one run, so a noisy shared machine moves both
+// sides alike.
+//
 // Usage:
 //   mlmdx_lineage_benchmark [benchmark flags]
 // Sizes are 100,000 and 1,000,000 events (the /N argument of every case).
@@ -23,6 +33,7 @@
 #include <malloc.h>
 
 #include <boost/graph/adjacency_list.hpp>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -30,6 +41,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
 #include "lineage/graph_index.h"
 
@@ -44,12 +56,25 @@ using lineage::NodeKind;
 constexpr int kDatasets = 100;
 constexpr int kStepsPerRun = 10;
 
+constexpr int kTeams = 10;
+
 struct Pipeline {
   std::vector<ChangeSet> changes;  // one per execution
   int64_t events = 0;
   int64_t some_dataset = 1;      // a shared input: downstream fan-out
   int64_t some_last_output = 0;  // end of a run in the middle: upstream
+  // The run (context) of some_last_output.
+  int64_t some_run = 0;
+  // Run contexts, ascending.
+  int64_t runs = 0;
 };
+
+// Run `context`'s namespace. Dataset d feeds runs d-1, d+99, ... whose
+// namespaces are all team-<(d-1) % 10>: a walk from one dataset or one run
+// stays within one team.
+std::string TeamOf(int64_t context) {
+  return absl::StrCat("team-", context % kTeams);
+}
 
 Pipeline MakePipeline(int64_t target_events) {
   Pipeline p;
@@ -75,8 +100,12 @@ Pipeline MakePipeline(int64_t target_events) {
       p.events += static_cast<int64_t>(c.events.size());
       p.changes.push_back(std::move(c));
     }
-    if (p.events < target_events / 2) p.some_last_output = firsts.back();
+    if (p.events < target_events / 2) {
+      p.some_last_output = firsts.back();
+      p.some_run = context;
+    }
   }
+  p.runs = context;
   return p;
 }
 
@@ -93,6 +122,23 @@ const GraphIndex& GetIndex(int64_t events) {
   if (index == nullptr) {
     index = std::make_unique<GraphIndex>();
     for (const ChangeSet& c : GetPipeline(events).changes) index->Apply(c);
+  }
+  return *index;
+}
+
+// The index of GetIndex(events) plus every run's namespace.
+const GraphIndex& GetIndexWithNamespaces(int64_t events) {
+  static auto* cache = new std::map<int64_t, std::unique_ptr<GraphIndex>>;
+  auto& index = (*cache)[events];
+  if (index == nullptr) {
+    index = std::make_unique<GraphIndex>();
+    const Pipeline& p = GetPipeline(events);
+    for (const ChangeSet& c : p.changes) index->Apply(c);
+    ChangeSet namespaces;
+    for (int64_t run = 1; run <= p.runs; ++run) {
+      namespaces.context_namespaces.emplace_back(run, TeamOf(run));
+    }
+    index->Apply(namespaces);
   }
   return *index;
 }
@@ -199,6 +245,62 @@ void BM_Subgraph(benchmark::State& state) {
   state.counters["events"] = static_cast<double>(events);
 }
 BENCHMARK(BM_Subgraph)
+    ->ArgNames({"events", "hops", "dir"})
+    ->ArgsProduct({{100'000, 1'000'000}, {2, 10, 100}, {1, 2}})
+    ->Unit(benchmark::kMicrosecond);
+
+// Args: events, hops, direction (1 upstream, 2 downstream).
+void BM_VisibleSubgraph(benchmark::State& state) {
+  using Clock = std::chrono::steady_clock;
+  const Pipeline& p = GetPipeline(state.range(0));
+  const GraphIndex& plain = GetIndex(state.range(0));
+  const GraphIndex& with_namespaces = GetIndexWithNamespaces(state.range(0));
+  lineage::SubgraphQuery q;
+  q.start_kind = NodeKind::kArtifact;
+  q.max_num_hops = state.range(1);
+  q.direction =
+      state.range(2) == 1 ? Direction::kUpstream : Direction::kDownstream;
+  const bool upstream = q.direction == Direction::kUpstream;
+  q.start_ids = {upstream ? p.some_last_output : p.some_dataset};
+  const lineage::Visibility team{
+      {TeamOf(upstream ? p.some_run : p.some_dataset - 1)}};
+  lineage::SubgraphQuery scoped = q;
+  scoped.visibility = &team;
+  double seconds[3] = {0, 0, 0};
+  size_t nodes[3] = {0, 0, 0};
+  for (auto _ : state) {
+    const struct {
+      const GraphIndex* index;
+      const lineage::SubgraphQuery* query;
+    } runs[3] = {
+        {&plain, &q}, {&with_namespaces, &q}, {&with_namespaces, &scoped}};
+    for (int i = 0; i < 3; ++i) {
+      const Clock::time_point start = Clock::now();
+      absl::StatusOr<lineage::Subgraph> g =
+          runs[i].index->GetLineageSubgraph(*runs[i].query);
+      seconds[i] += std::chrono::duration<double>(Clock::now() - start).count();
+      if (!g.ok()) {
+        state.SkipWithError(g.status().ToString().c_str());
+        return;
+      }
+      nodes[i] = g->artifact_ids.size() + g->execution_ids.size() +
+                 g->context_ids.size();
+      benchmark::DoNotOptimize(g);
+    }
+  }
+  if (nodes[0] != nodes[1] || nodes[1] != nodes[2]) {
+    state.SkipWithError("the three walks answered differently");
+    return;
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["nodes"] = static_cast<double>(nodes[2]);
+  state.counters["plain_us"] = seconds[0] / n * 1e6;
+  state.counters["no_scope_us"] = seconds[1] / n * 1e6;
+  state.counters["scoped_us"] = seconds[2] / n * 1e6;
+  state.counters["x_no_scope"] = seconds[1] / seconds[0];
+  state.counters["x_scoped"] = seconds[2] / seconds[1];
+}
+BENCHMARK(BM_VisibleSubgraph)
     ->ArgNames({"events", "hops", "dir"})
     ->ArgsProduct({{100'000, 1'000'000}, {2, 10, 100}, {1, 2}})
     ->Unit(benchmark::kMicrosecond);

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "query/filter.h"
+#include "store/visible_namespaces.h"
 #include "util/log.h"
 #include "util/status_macros.h"
 
@@ -56,8 +57,20 @@ lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes,
   set.removed_artifacts = changes.removed_artifacts;
   set.removed_executions = changes.removed_executions;
   set.removed_contexts = changes.removed_contexts;
+  set.context_namespaces = changes.context_namespaces;
   return set;
 }
+
+}  // namespace
+
+std::optional<lineage::Visibility> CurrentVisibility() {
+  const store::VisibleNamespaces* visible =
+      store::VisibleNamespacesScope::Current();
+  if (visible == nullptr) return std::nullopt;
+  return lineage::Visibility{visible->names()};
+}
+
+namespace {
 
 store::MetadataStore::NodeKind StoreKind(lineage::NodeKind kind) {
   return kind == lineage::NodeKind::kArtifact
@@ -335,6 +348,16 @@ absl::StatusOr<std::vector<int64_t>> LineageEngine::FindStartingNodes(
   return store_->FindNodeIdsByFilter(StoreKind(kind), filter, limit);
 }
 
+absl::StatusOr<std::vector<int64_t>> LineageEngine::VisibleNodes(
+    lineage::NodeKind kind, std::vector<int64_t> ids,
+    const lineage::Visibility* visibility) const {
+  if (visibility == nullptr) return ids;
+  const lineage::GraphIndex::Snapshot snapshot =
+      index_.TakeSnapshot(visibility);
+  if (!snapshot.restricted) return ids;
+  return index_.VisibleNodes(snapshot, kind, ids);
+}
+
 absl::StatusOr<std::vector<ml_metadata::Event>> LineageEngine::HydrateEvents(
     absl::Span<const lineage::EventRef> events) {
   std::vector<int64_t> event_ids;
@@ -415,9 +438,16 @@ absl::Status LineageEngine::GetLineageSubgraph(
   query.max_num_hops = std::min(query.max_num_hops, kMaxHops);
   query.direction = DirectionOf(options.direction());
 
+  const std::optional<lineage::Visibility> visibility = CurrentVisibility();
+  query.visibility = visibility.has_value() ? &*visibility : nullptr;
   MLMDX_ASSIGN_OR_RETURN(
       query.start_ids,
       FindStartingNodes(query.start_kind, start_filter, kMaxStartingNodes));
+  // Nodes the caller may not see match nothing.
+  MLMDX_ASSIGN_OR_RETURN(
+      query.start_ids,
+      VisibleNodes(query.start_kind, std::move(query.start_ids),
+                   query.visibility));
   if (query.start_ids.empty()) {
     return absl::NotFoundError(absl::StrCat(
         "Cannot find qualified nodes to start the traversal: no node "
@@ -557,6 +587,8 @@ absl::Status LineageEngine::GetLineageGraph(
         StoreKind(kind), boundary[static_cast<int>(kind)],
         std::vector<int64_t>(candidates.begin(), candidates.end()));
   };
+  const std::optional<lineage::Visibility> visibility = CurrentVisibility();
+  query.visibility = visibility.has_value() ? &*visibility : nullptr;
   MLMDX_ASSIGN_OR_RETURN(lineage::LineageGraphResult result,
                          lineage::GetLineageGraph(index_, query));
   MLMDX_RETURN_IF_ERROR(

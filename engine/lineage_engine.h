@@ -16,6 +16,12 @@
 // database before that write is acknowledged, and lineage queries answer
 // UNAVAILABLE instead of a partial graph while it is.
 //
+// Namespace isolation: the answers honour the caller's namespaces
+// (store/visible_namespaces.h, the scope the server opens for each call):
+// the index knows every context's namespace and leaves nodes, events and
+// contexts the caller may not see out of each walk. With no scope open the
+// walks run unrestricted.
+//
 // On PostgreSQL several servers share one database: the engine also follows
 // the store's change log (store/change_log.h) on a thread of its own,
 // woken by NOTIFY as each write commits and polling at least every
@@ -31,6 +37,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +48,7 @@
 #include "absl/types/span.h"
 #include "lineage/graph_index.h"
 #include "lineage/lineage_graph.h"
+#include "lineage/visibility.h"
 #include "ml_metadata/proto/metadata_store_service.pb.h"
 #include "mlmdx/lineage_service.pb.h"
 #include "store/change_log.h"
@@ -69,6 +77,10 @@ struct LineageEngineOptions {
   // every minute); zero keeps every row.
   absl::Duration change_log_retention = absl::Hours(1);
 };
+
+// What this thread's store::VisibleNamespacesScope lets the caller see, in
+// the index's terms; nullopt when no scope is open (everything).
+std::optional<lineage::Visibility> CurrentVisibility();
 
 class LineageEngine {
  public:
@@ -123,6 +135,12 @@ class LineageEngine {
   // answered from memory; anything else is evaluated by the store.
   absl::StatusOr<std::vector<int64_t>> FindStartingNodes(
       lineage::NodeKind kind, const std::string& filter, int limit);
+
+  // The visible ones of `ids` (nodes of `kind`) for `visibility`, in
+  // order; all of them when `visibility` is null.
+  absl::StatusOr<std::vector<int64_t>> VisibleNodes(
+      lineage::NodeKind kind, std::vector<int64_t> ids,
+      const lineage::Visibility* visibility) const;
 
   // Full Event messages for `events`, in order: from the index's details,
   // and from the store for events held without them.

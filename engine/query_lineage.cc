@@ -115,6 +115,9 @@ absl::Status LineageEngine::QueryLineage(
   query.direction = DirectionOf(request.direction());
   query.output = OutputOf(request.output());
 
+  const std::optional<lineage::Visibility> visibility = CurrentVisibility();
+  query.visibility = visibility.has_value() ? &*visibility : nullptr;
+
   if (query.output == lineage::LineageQuery::Output::kPaths) {
     std::string field;
     switch (request.target_case()) {
@@ -136,6 +139,10 @@ absl::Status LineageEngine::QueryLineage(
     MLMDX_ASSIGN_OR_RETURN(std::vector<int64_t> found,
                            store_->FilterNodeIds(StoreKind(query.target_kind),
                                                  "", {query.target_id}));
+    // A target the caller may not see does not exist for it.
+    MLMDX_ASSIGN_OR_RETURN(
+        found,
+        VisibleNodes(query.target_kind, std::move(found), query.visibility));
     if (found.empty()) {
       return absl::NotFoundError(
           absl::StrCat(field, ": no node with id ", query.target_id));
@@ -183,7 +190,9 @@ absl::Status LineageEngine::QueryLineage(
   absl::StatusOr<std::vector<int64_t>> start =
       FindStartingNodes(query.start_kind, start_filter, kMaxStartingNodes);
   if (!start.ok()) return Blame(start_field, start.status());
-  query.start_ids = *std::move(start);
+  MLMDX_ASSIGN_OR_RETURN(
+      query.start_ids,
+      VisibleNodes(query.start_kind, *std::move(start), query.visibility));
   if (query.start_ids.empty()) {
     return absl::NotFoundError(
         absl::StrCat(start_field, ": no node matches '", start_filter, "'"));

@@ -125,11 +125,27 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
     parents.push_back(parent);
     children_[parent].push_back(child);
   }
+  for (const auto& [context_id, name] : changes.context_namespaces) {
+    if (removed_contexts_.contains(context_id)) continue;
+    SetContextNamespaceLocked(context_id, name);
+  }
   if (fail_next_apply_) {  // a change set without events
     fail_next_apply_ = false;
     return false;
   }
   return RemoveLocked(changes);
+}
+
+void GraphIndex::SetContextNamespaceLocked(int64_t context_id,
+                                           const std::string& name) {
+  if (name.empty()) {
+    context_namespace_.Erase(context_id);
+    return;
+  }
+  auto [it, added] = namespace_ids_.try_emplace(
+      name, static_cast<uint32_t>(namespace_names_.size()));
+  if (added) namespace_names_.push_back(name);
+  context_namespace_.Set(context_id, it->second);
 }
 
 bool GraphIndex::NamesRemovedNode(const EventRef& event) const {
@@ -148,6 +164,10 @@ bool GraphIndex::RemoveLocked(const ChangeSet& changes) {
                              changes.removed_executions.end());
   removed_contexts_.insert(changes.removed_contexts.begin(),
                            changes.removed_contexts.end());
+  // Namespaces change in place: a deleted context's simply goes.
+  for (int64_t context_id : changes.removed_contexts) {
+    context_namespace_.Erase(context_id);
+  }
   // Records are append-only (snapshots are counts of them), so the index is
   // rebuilt from what stays. Deletion is rare and in bulk: one pass for the
   // whole set is cheaper than unlinking records one by one.
@@ -200,6 +220,10 @@ bool GraphIndex::RemoveLocked(const ChangeSet& changes) {
   // A replayed removal (a server re-reading its own change-log row) finds
   // nothing left to drop: the index, and queries in flight, stay as they are.
   if (dropped == 0) return true;
+  context_namespace_.ForEach([&](int64_t context_id, uint32_t name) {
+    with_details.context_namespaces.emplace_back(context_id,
+                                                 namespace_names_[name]);
+  });
   ClearLocked();
   return ApplyLocked(with_details) && ApplyLocked(without_details);
 }
@@ -301,6 +325,18 @@ GraphIndex::Stats GraphIndex::stats() const {
   return stats;
 }
 
+size_t GraphIndex::NamespaceBytes() const {
+  size_t bytes = context_namespace_.MemoryBytes() +
+                 namespace_ids_.capacity() *
+                     (sizeof(std::pair<std::string, uint32_t>) + 1) +
+                 namespace_names_.capacity() * sizeof(std::string);
+  for (const std::string& name : namespace_names_) {
+    // Both copies, when beyond the short-string buffer.
+    if (name.capacity() > 15) bytes += 2 * (name.capacity() + 1);
+  }
+  return bytes;
+}
+
 size_t GraphIndex::MemoryBytesLocked() const {
   size_t paths = paths_.size() * sizeof(std::string) + path_bytes_ +
                  path_ids_.capacity() *
@@ -311,7 +347,7 @@ size_t GraphIndex::MemoryBytesLocked() const {
          event_slot_.MemoryBytes() + artifact_head_.MemoryBytes() +
          execution_head_.MemoryBytes() + attributions_.MemoryBytes() +
          associations_.MemoryBytes() + VectorMapBytes(parents_) +
-         VectorMapBytes(children_) +
+         VectorMapBytes(children_) + NamespaceBytes() +
          (removed_artifacts_.capacity() + removed_executions_.capacity() +
           removed_contexts_.capacity()) *
              (sizeof(int64_t) + 1);
@@ -339,13 +375,82 @@ void GraphIndex::ClearLocked() {
   associations_.Clear();
   parents_.clear();
   children_.clear();
+  context_namespace_.Clear();
 }
 
-GraphIndex::Snapshot GraphIndex::TakeSnapshot() const {
+GraphIndex::Snapshot GraphIndex::TakeSnapshot(const Visibility* visible) const {
   internal::ReaderLock lock(mu_);
-  return Snapshot{generation_, static_cast<uint32_t>(events_.size()),
-                  static_cast<uint32_t>(attributions_.size()),
-                  static_cast<uint32_t>(associations_.size())};
+  Snapshot snapshot;
+  snapshot.generation = generation_;
+  snapshot.events = static_cast<uint32_t>(events_.size());
+  snapshot.attributions = static_cast<uint32_t>(attributions_.size());
+  snapshot.associations = static_cast<uint32_t>(associations_.size());
+  // With no context in a namespace every node is visible: the walk then
+  // runs as if unrestricted.
+  if (visible != nullptr && context_namespace_.size() > 0) {
+    snapshot.restricted = true;
+    snapshot.visible_namespaces.assign(namespace_names_.size(), 0);
+    for (const std::string& name : visible->namespaces) {
+      auto it = namespace_ids_.find(name);
+      if (it != namespace_ids_.end()) {
+        snapshot.visible_namespaces[it->second] = 1;
+      }
+    }
+  }
+  return snapshot;
+}
+
+namespace {
+
+bool IsVisibleNamespace(const GraphIndex::Snapshot& snapshot, uint32_t name) {
+  return name < snapshot.visible_namespaces.size() &&
+         snapshot.visible_namespaces[name] != 0;
+}
+
+}  // namespace
+
+bool GraphIndex::ContextVisibleLocked(const Snapshot& snapshot,
+                                      int64_t context) const {
+  const uint32_t name = context_namespace_.Get(context);
+  return name == kNone || IsVisibleNamespace(snapshot, name);
+}
+
+bool GraphIndex::NodeVisibleLocked(const Snapshot& snapshot, NodeKind kind,
+                                   int64_t id) const {
+  const bool artifact = kind == NodeKind::kArtifact;
+  const internal::LinkList& links = artifact ? attributions_ : associations_;
+  const size_t limit = artifact ? snapshot.attributions : snapshot.associations;
+  bool in_some = false;
+  bool visible = false;
+  links.ForEachWhile(id, limit, [&](int64_t context) {
+    const uint32_t name = context_namespace_.Get(context);
+    if (name == kNone) return true;
+    in_some = true;
+    visible = IsVisibleNamespace(snapshot, name);
+    return !visible;
+  });
+  return visible || !in_some;
+}
+
+absl::StatusOr<std::vector<int64_t>> GraphIndex::VisibleNodes(
+    const Snapshot& snapshot, NodeKind kind,
+    absl::Span<const int64_t> ids) const {
+  std::vector<int64_t> out;
+  out.reserve(ids.size());
+  internal::ReaderLock lock(mu_);
+  if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
+  for (int64_t id : ids) {
+    if (!snapshot.restricted || NodeVisibleLocked(snapshot, kind, id)) {
+      out.push_back(id);
+    }
+  }
+  return out;
+}
+
+std::string GraphIndex::ContextNamespace(int64_t context_id) const {
+  internal::ReaderLock lock(mu_);
+  const uint32_t name = context_namespace_.Get(context_id);
+  return name == kNone ? std::string() : namespace_names_[name];
 }
 
 absl::Status GraphIndex::CheckGeneration(const Snapshot& snapshot) const {
@@ -371,12 +476,22 @@ absl::StatusOr<std::vector<EventRef>> GraphIndex::EventsOf(
     const bool from_artifact = kind == NodeKind::kArtifact;
     const internal::IdMap& heads =
         from_artifact ? artifact_head_ : execution_head_;
+    const NodeKind to =
+        from_artifact ? NodeKind::kExecution : NodeKind::kArtifact;
     for (int64_t id : ids) {
       uint32_t i = heads.Get(id);
       while (i != kNone) {
         const EventRecord& r = events_[i];
         // Slots past the snapshot belong to later change sets.
-        if (i < snapshot.events) out.push_back(RefAt(i));
+        if (i < snapshot.events) {
+          const EventRef event = RefAt(i);
+          if (!snapshot.restricted ||
+              NodeVisibleLocked(
+                  snapshot, to,
+                  from_artifact ? event.execution_id : event.artifact_id)) {
+            out.push_back(event);
+          }
+        }
         i = from_artifact ? r.next_by_artifact : r.next_by_execution;
       }
     }
@@ -402,14 +517,17 @@ absl::Status GraphIndex::AddContexts(const Snapshot& snapshot,
   {
     internal::ReaderLock lock(mu_);
     if (absl::Status s = CheckGeneration(snapshot); !s.ok()) return s;
+    const auto shown = [&](int64_t context) {
+      return !snapshot.restricted || ContextVisibleLocked(snapshot, context);
+    };
     for (int64_t artifact : graph->artifact_ids) {
       attributions_.ForEach(artifact, snapshot.attributions, [&](int64_t c) {
-        graph->attributions.emplace_back(c, artifact);
+        if (shown(c)) graph->attributions.emplace_back(c, artifact);
       });
     }
     for (int64_t execution : graph->execution_ids) {
       associations_.ForEach(execution, snapshot.associations, [&](int64_t c) {
-        graph->associations.emplace_back(c, execution);
+        if (shown(c)) graph->associations.emplace_back(c, execution);
       });
     }
   }

@@ -51,6 +51,7 @@
 #include "lineage/internal/id_map.h"
 #include "lineage/internal/link_list.h"
 #include "lineage/internal/rw_lock.h"
+#include "lineage/visibility.h"
 
 namespace mlmdx::lineage {
 
@@ -98,6 +99,10 @@ struct ChangeSet {
   std::vector<std::pair<int64_t, int64_t>> associations;
   // (child_id, parent_id) pairs.
   std::vector<std::pair<int64_t, int64_t>> parent_contexts;
+  // (context_id, namespace) for contexts whose namespace a write set,
+  // changed or removed (an empty namespace: none). The last entry for a
+  // context wins.
+  std::vector<std::pair<int64_t, std::string>> context_namespaces;
   // Nodes deleted (applied after the additions above): their events,
   // attributions, associations and parent links leave the index, and any
   // later change naming them is ignored, since ids are never reused and such
@@ -129,6 +134,9 @@ struct SubgraphQuery {
   bool include_ending[2] = {false, false};
   // Called only for kinds with ending_set, only with non-empty candidates.
   EndingFilter ending_filter;
+  // What the caller may see (lineage/visibility.h); null: everything. Must
+  // outlive the query.
+  const Visibility* visibility = nullptr;
 };
 
 // The ids of a lineage subgraph; the store loads the records.
@@ -153,12 +161,22 @@ struct Subgraph {
 class GraphIndex {
  public:
   // A consistent view: the records present when it was taken. Records are
-  // append-only, so a snapshot is just their counts.
+  // append-only, so a snapshot is just their counts. Contexts' namespaces
+  // are read as they are when a node is looked at (they change in place).
   struct Snapshot {
     uint64_t generation = 0;
     uint32_t events = 0;
     uint32_t attributions = 0;
     uint32_t associations = 0;
+    // Taken with a Visibility that the index's namespaces restrict: what
+    // the snapshot reads (EventsOf, AddContexts, VisibleNodes) leaves
+    // invisible nodes and contexts out. False (everything visible) when no
+    // Visibility was given or no context has a namespace.
+    bool restricted = false;
+    // Indexed by interned namespace id: 1 for the caller's namespaces.
+    // Namespaces interned after the snapshot are beyond its end: not the
+    // caller's.
+    std::vector<uint8_t> visible_namespaces;
   };
 
   GraphIndex() = default;
@@ -220,19 +238,32 @@ class GraphIndex {
 
   // Building blocks for traversals (lineage_graph.h and the like).
 
-  Snapshot TakeSnapshot() const;
+  // `visible` (null: everything) restricts what the snapshot's reads return.
+  Snapshot TakeSnapshot(const Visibility* visible = nullptr) const;
 
   // Returns the events of `snapshot` with an endpoint in `ids` (nodes of
   // `kind`), in MLMD's SQLite fetch order: by (artifact_id, execution_id,
-  // type) for artifacts, by (execution_id, event_id) for executions.
+  // type) for artifacts, by (execution_id, event_id) for executions. A
+  // restricted snapshot leaves out events whose node of the other kind is
+  // invisible (the nodes in `ids` are taken to be visible).
   // Returns ABORTED if the index was cleared since the snapshot.
   absl::StatusOr<std::vector<EventRef>> EventsOf(
       const Snapshot& snapshot, NodeKind kind,
       absl::Span<const int64_t> ids) const;
 
   // Fills context_ids, attributions and associations of `graph` from its
-  // artifact_ids and execution_ids. Returns ABORTED as EventsOf.
+  // artifact_ids and execution_ids; a restricted snapshot keeps only
+  // visible contexts. Returns ABORTED as EventsOf.
   absl::Status AddContexts(const Snapshot& snapshot, Subgraph* graph) const;
+
+  // The visible ones of `ids` (nodes of `kind`), in order: all of them
+  // unless `snapshot` is restricted. Returns ABORTED as EventsOf.
+  absl::StatusOr<std::vector<int64_t>> VisibleNodes(
+      const Snapshot& snapshot, NodeKind kind,
+      absl::Span<const int64_t> ids) const;
+
+  // The namespace of a context, "" when it has none.
+  std::string ContextNamespace(int64_t context_id) const;
 
   // True if `id` (of `kind`) has an event, an attribution or an association
   // in the index: such a node exists in the database. A node without any
@@ -288,8 +319,15 @@ class GraphIndex {
   // Whether a removal named the event's artifact or execution.
   // REQUIRES: mu_ held.
   bool NamesRemovedNode(const EventRef& event) const;
+  // REQUIRES: mu_ held (shared or exclusive), `snapshot.restricted`.
+  bool ContextVisibleLocked(const Snapshot& snapshot, int64_t context) const;
+  bool NodeVisibleLocked(const Snapshot& snapshot, NodeKind kind,
+                         int64_t id) const;
+  // REQUIRES: mu_ held exclusively.
+  void SetContextNamespaceLocked(int64_t context_id, const std::string& name);
   // REQUIRES: mu_ held (shared or exclusive).
   size_t MemoryBytesLocked() const;
+  size_t NamespaceBytes() const;
   EventRef RefAt(uint32_t slot) const;
   // REQUIRES: mu_ held exclusively. Returns kNone when no more paths may be
   // held.
@@ -319,6 +357,13 @@ class GraphIndex {
   internal::LinkList associations_;  // by execution
   absl::flat_hash_map<int64_t, std::vector<int64_t>> parents_;
   absl::flat_hash_map<int64_t, std::vector<int64_t>> children_;
+  // Namespaces are interned: a context's is a small id into
+  // namespace_names_. Names stay interned across Clear, so ids are stable.
+  std::vector<std::string> namespace_names_;
+  absl::flat_hash_map<std::string, uint32_t> namespace_ids_;
+  // Context id -> interned namespace, for contexts in one; others are in
+  // none.
+  internal::IdMap context_namespace_;
   // Every node ever removed; kept across Clear and rebuilds, so that a
   // replayed or re-read change from before the removal stays out.
   absl::flat_hash_set<int64_t> removed_artifacts_;

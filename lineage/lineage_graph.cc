@@ -39,12 +39,18 @@ absl::StatusOr<LineageGraphResult> GetLineageGraph(
     return absl::InvalidArgumentError(
         "A boundary filter is set but no boundary_filter callback was given.");
   }
-  if (query.query_artifact_ids.empty()) {
+  const GraphIndex::Snapshot snapshot = index.TakeSnapshot(query.visibility);
+  std::vector<int64_t> query_nodes = query.query_artifact_ids;
+  if (snapshot.restricted) {
+    MLMDX_ASSIGN_OR_RETURN(
+        query_nodes,
+        index.VisibleNodes(snapshot, NodeKind::kArtifact, query_nodes));
+  }
+  if (query_nodes.empty()) {
     return absl::NotFoundError(
         "The query_nodes condition does not match any nodes to do "
         "traversal.");
   }
-  std::vector<int64_t> query_nodes = query.query_artifact_ids;
   if (query.max_node_size > 0 &&
       static_cast<int64_t>(query_nodes.size()) > query.max_node_size) {
     query_nodes.resize(static_cast<size_t>(query.max_node_size));
@@ -54,7 +60,6 @@ absl::StatusOr<LineageGraphResult> GetLineageGraph(
           ? query.max_node_size - static_cast<int64_t>(query_nodes.size())
           : std::numeric_limits<int64_t>::max();
   const int64_t max_hops = std::min(query.max_num_hops, kMaxHops);
-  const GraphIndex::Snapshot snapshot = index.TakeSnapshot();
 
   LineageGraphResult graph;
   absl::flat_hash_set<int64_t> visited[2];

@@ -43,6 +43,9 @@ struct LineageGraphQuery {
   // outside the boundary are neither returned nor expanded). Called only
   // for kinds with boundary_set and non-empty candidates.
   EndingFilter boundary_filter;
+  // What the caller may see (lineage/visibility.h); null: everything.
+  // Invisible query nodes are dropped before the cap applies.
+  const Visibility* visibility = nullptr;
 };
 
 struct LineageGraphResult {
@@ -54,8 +57,8 @@ struct LineageGraphResult {
 // Walks `index` as MLMD 1.14's QueryLineageGraph. When the node cap forces
 // a choice among the candidates of a hop, the smallest ids are kept (MLMD's
 // choice is unspecified). Returns INVALID_ARGUMENT for negative hops or a
-// boundary set without callback, NOT_FOUND for no query nodes, ABORTED if
-// the index is cleared meanwhile, and any error of the callback.
+// boundary set without callback, NOT_FOUND for no (visible) query nodes,
+// ABORTED if the index is cleared meanwhile, and any error of the callback.
 absl::StatusOr<LineageGraphResult> GetLineageGraph(
     const GraphIndex& index, const LineageGraphQuery& query);
 

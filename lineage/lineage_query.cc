@@ -297,6 +297,12 @@ absl::StatusOr<LineageQueryResult> QueryLineage(const GraphIndex& index,
   spec.start_ids.erase(
       std::unique(spec.start_ids.begin(), spec.start_ids.end()),
       spec.start_ids.end());
+  const GraphIndex::Snapshot snapshot = index.TakeSnapshot(query.visibility);
+  if (snapshot.restricted) {
+    MLMDX_ASSIGN_OR_RETURN(
+        spec.start_ids,
+        index.VisibleNodes(snapshot, spec.start_kind, spec.start_ids));
+  }
   if (spec.start_ids.size() > kMaxStartingNodes) {
     spec.start_ids.resize(kMaxStartingNodes);
   }
@@ -308,7 +314,6 @@ absl::StatusOr<LineageQueryResult> QueryLineage(const GraphIndex& index,
   spec.max_hops = std::min(query.max_hops, kMaxHops);
   spec.predicate_set = query.predicate_set;
   spec.predicate = &query.predicate;
-  const GraphIndex::Snapshot snapshot = index.TakeSnapshot();
 
   switch (query.output) {
     case LineageQuery::Output::kPaths:

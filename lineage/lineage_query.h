@@ -71,6 +71,10 @@ struct LineageQuery {
   // Most nodes in the answer: subgraph nodes for kSubgraph and kPaths,
   // endpoint ids for kEndpoints. Must be positive.
   int64_t max_nodes = 1000;
+
+  // What the caller may see (lineage/visibility.h); null: everything.
+  // Invisible start nodes are dropped; an invisible target is never reached.
+  const Visibility* visibility = nullptr;
 };
 
 struct LineageQueryResult {
@@ -92,7 +96,7 @@ struct LineageQueryResult {
 //   INVALID_ARGUMENT  negative max_hops, max_nodes <= 0, a set predicate or
 //                     endpoint kind without its callback, kEndpoints with no
 //                     endpoint kind set
-//   NOT_FOUND         start_ids is empty
+//   NOT_FOUND         start_ids is empty (or has no visible node)
 //   ABORTED           the index was cleared during the query
 // and any error a callback returns, unchanged.
 absl::StatusOr<LineageQueryResult> QueryLineage(const GraphIndex& index,

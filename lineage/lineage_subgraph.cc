@@ -68,17 +68,20 @@ absl::StatusOr<Subgraph> GraphIndex::GetLineageSubgraph(
     return absl::InvalidArgumentError(
         "An ending filter is set but no ending_filter callback was given.");
   }
+  const NodeKind s = query.start_kind;
+  const Snapshot snapshot = TakeSnapshot(query.visibility);
   std::vector<int64_t> start = query.start_ids;
   std::sort(start.begin(), start.end());
   start.erase(std::unique(start.begin(), start.end()), start.end());
+  if (snapshot.restricted) {
+    MLMDX_ASSIGN_OR_RETURN(start, VisibleNodes(snapshot, s, start));
+  }
   if (start.size() > kMaxStartingNodes) start.resize(kMaxStartingNodes);
   if (start.empty()) {
     return absl::NotFoundError(
         "Cannot find qualified nodes to start the traversal.");
   }
   const int64_t max_hops = std::min(query.max_num_hops, kMaxHops);
-  const NodeKind s = query.start_kind;
-  const Snapshot snapshot = TakeSnapshot();
 
   IdSet visited[2];
   IdSet ending[2];

@@ -46,6 +46,12 @@ std::string EncodeLineageChanges(const LineageChanges& changes) {
                                            changes.removed_executions.end());
   record.mutable_removed_contexts()->Add(changes.removed_contexts.begin(),
                                          changes.removed_contexts.end());
+  for (const auto& [context, name] : changes.context_namespaces) {
+    storage::LineageChangeRecord::ContextNamespace* entry =
+        record.add_context_namespaces();
+    entry->set_context_id(context);
+    entry->set_name(name);
+  }
   return record.SerializeAsString();
 }
 
@@ -85,6 +91,10 @@ absl::StatusOr<LineageChanges> DecodeLineageChanges(absl::string_view bytes) {
                                     record.removed_executions().end());
   changes.removed_contexts.assign(record.removed_contexts().begin(),
                                   record.removed_contexts().end());
+  changes.context_namespaces.reserve(record.context_namespaces_size());
+  for (const auto& entry : record.context_namespaces()) {
+    changes.context_namespaces.emplace_back(entry.context_id(), entry.name());
+  }
   return changes;
 }
 

@@ -47,6 +47,7 @@ LineageChanges SampleChanges() {
   changes.removed_artifacts = {20, 21};
   changes.removed_executions = {22};
   changes.removed_contexts = {23, 24, 25};
+  changes.context_namespaces = {{10, "team-a"}, {11, ""}};
   return changes;
 }
 
@@ -69,6 +70,7 @@ void ExpectSameChanges(const LineageChanges& a, const LineageChanges& b) {
   EXPECT_EQ(a.removed_artifacts, b.removed_artifacts);
   EXPECT_EQ(a.removed_executions, b.removed_executions);
   EXPECT_EQ(a.removed_contexts, b.removed_contexts);
+  EXPECT_EQ(a.context_namespaces, b.context_namespaces);
 }
 
 TEST(ChangeLogEncodingTest, RoundTripsEveryField) {

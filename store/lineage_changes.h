@@ -1,8 +1,9 @@
 // File: store/lineage_changes.h
 // -----------------------------------------------------------------------------
 //
-// The part of a committed write that changes the lineage graph: new events
-// and new context links, or nodes deleted with everything that named them.
+// The part of a committed write that changes the lineage graph: new events,
+// new context links and contexts' namespaces, or nodes deleted with
+// everything that named them.
 // MetadataStore reports one LineageChanges per committed write transaction to
 // its commit listener, and streams the whole graph in the same form at
 // start-up, so that an in-memory index can be built and then kept exactly in
@@ -39,6 +40,11 @@ struct LineageChanges {
   std::vector<std::pair<int64_t, int64_t>> associations;
   // (child_id, parent_id)
   std::vector<std::pair<int64_t, int64_t>> parent_contexts;
+  // (context_id, namespace): the `namespace` custom property
+  // (store/visible_namespaces.h) of a context the write created with one,
+  // or whose namespace it changed or removed (an empty namespace: none).
+  // The scan at start-up reports every context that has one.
+  std::vector<std::pair<int64_t, std::string>> context_namespaces;
   // Nodes the write deleted, ascending. Their events, attributions,
   // associations and parent-context links went with them. Ids are never
   // reused (MLMD's tables count ids up), so a later change naming one of
@@ -53,7 +59,8 @@ struct LineageChanges {
   }
   bool empty() const {
     return events.empty() && attributions.empty() && associations.empty() &&
-           parent_contexts.empty() && !has_removals();
+           parent_contexts.empty() && context_namespaces.empty() &&
+           !has_removals();
   }
 };
 

@@ -242,8 +242,9 @@ class MetadataStore {
   // REQUIRES: called before the store serves requests.
   void SetCommitListener(CommitListener listener);
 
-  // Streams every event, attribution, association and parent-context link
-  // to `sink`, in id order and batches of at most `batch_size` rows, from
+  // Streams every event, attribution, association and parent-context link,
+  // and every context's namespace (LineageChanges::context_namespaces), to
+  // `sink`, in id order and batches of at most `batch_size` rows, from
   // one consistent snapshot. Stops at the first error `sink` returns.
   // Without `event_details`, events come without their paths (not read).
   // `position`, when given, receives the commit position the snapshot

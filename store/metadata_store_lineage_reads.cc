@@ -13,6 +13,7 @@
 #include "store/internal/type_ops.h"
 #include "store/internal/visibility.h"
 #include "store/metadata_store.h"
+#include "store/visible_namespaces.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store {
@@ -102,6 +103,14 @@ absl::Status MetadataStore::ScanLineage(
          "FROM ParentContext WHERE (context_id, parent_context_id) > (?, ?) "
          "ORDER BY context_id, parent_context_id LIMIT ?",
          3},
+        // Contexts' namespaces (store/visible_namespaces.h): a non-empty
+        // string. A struct value is stored as a string with a prefix that
+        // no string value may have.
+        {"SELECT context_id, string_value FROM ContextProperty "
+         "WHERE context_id > ? AND name = ? AND is_custom_property = ? "
+         "AND string_value <> '' AND string_value NOT LIKE 'mlmd-struct::%' "
+         "ORDER BY context_id LIMIT ?",
+         4},
     };
     for (const Table& table : tables) {
       int64_t after = -1;
@@ -113,11 +122,19 @@ absl::Status MetadataStore::ScanLineage(
         // scan reads every event, attribution and association.
         std::vector<SqlValue> params = {SqlValue::Int(after)};
         if (table.kind == 3) params.push_back(SqlValue::Int(after_parent));
+        if (table.kind == 4) {
+          params.push_back(SqlValue::Text(std::string(kNamespaceProperty)));
+          params.push_back(SqlValue::Bool(true));
+        }
         params.push_back(SqlValue::Int(batch_size));
         MLMDX_RETURN_IF_ERROR(conn.QueryEach(
             table.sql, params, [&](absl::Span<const SqlValue> row) {
               ++rows;
               after = row[0].AsInt();
+              if (table.kind == 4) {
+                batch.context_namespaces.emplace_back(after, row[1].AsString());
+                return absl::OkStatus();
+              }
               const int64_t a = row[1].AsInt();
               const int64_t b = row[2].AsInt();
               switch (table.kind) {

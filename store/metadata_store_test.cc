@@ -242,6 +242,70 @@ TEST(MetadataStoreLineageTest, ScanReturnsEveryRowInBatches) {
   EXPECT_GE(batches, 4 + 1 + 2 + 1);
 }
 
+// Contexts' namespaces reach the index: a write reports each context it
+// put in a namespace, moved or took out of one, and the scan reports every
+// context that is in one.
+TEST(MetadataStoreLineageTest, ListenerAndScanCarryContextNamespaces) {
+  LineageFixture f;
+  std::vector<std::pair<int64_t, std::string>> heard;
+  f.store->SetCommitListener([&heard](const LineageChanges& changes) {
+    heard.insert(heard.end(), changes.context_namespaces.begin(),
+                 changes.context_namespaces.end());
+  });
+  const auto put = [&](const std::string& text) {
+    auto request = ParseTextProto<ml_metadata::PutContextsRequest>(text);
+    for (auto& context : *request.mutable_contexts()) {
+      context.set_type_id(f.context_type);
+    }
+    ml_metadata::PutContextsResponse response;
+    EXPECT_THAT(f.store->PutContexts(request, &response), IsOk());
+    return std::vector<int64_t>(response.context_ids().begin(),
+                                response.context_ids().end());
+  };
+  const std::vector<int64_t> ids =
+      put("contexts { name: 'a' custom_properties { key: 'namespace' value { "
+          "string_value: 'team-a' } } } "
+          "contexts { name: 'none' } "
+          "contexts { name: 'int' custom_properties { key: 'namespace' value { "
+          "int_value: 3 } } } "
+          "contexts { name: 'b' custom_properties { key: 'namespace' value { "
+          "string_value: 'team-b' } } }");
+  ASSERT_EQ(ids.size(), 4u);
+  using Entries = std::vector<std::pair<int64_t, std::string>>;
+  EXPECT_EQ(heard, (Entries{{ids[0], "team-a"}, {ids[3], "team-b"}}));
+  heard.clear();
+
+  // Moved, unchanged (another property changes), taken out.
+  put("contexts { id: " + std::to_string(ids[0]) +
+      " name: 'a' custom_properties { key: 'namespace' value { "
+      "string_value: 'team-c' } } } "
+      "contexts { id: " +
+      std::to_string(ids[3]) +
+      " name: 'b' custom_properties { key: 'namespace' value { "
+      "string_value: 'team-b' } } custom_properties { key: 'x' value { "
+      "int_value: 1 } } } "
+      "contexts { id: " +
+      std::to_string(ids[1]) +
+      " name: 'none' custom_properties { key: 'namespace' value { "
+      "string_value: 'team-a' } } }");
+  EXPECT_EQ(heard, (Entries{{ids[0], "team-c"}, {ids[1], "team-a"}}));
+  heard.clear();
+  put("contexts { id: " + std::to_string(ids[1]) + " name: 'none' }");
+  EXPECT_EQ(heard, (Entries{{ids[1], ""}}));
+
+  Entries scanned;
+  ASSERT_THAT(f.store->ScanLineage(
+                  [&](const LineageChanges& batch) {
+                    scanned.insert(scanned.end(),
+                                   batch.context_namespaces.begin(),
+                                   batch.context_namespaces.end());
+                    return absl::OkStatus();
+                  },
+                  /*batch_size=*/1),
+              IsOk());
+  EXPECT_EQ(scanned, (Entries{{ids[0], "team-c"}, {ids[3], "team-b"}}));
+}
+
 // The listener and the start-up scan report each event's time and path as
 // the event reads return them, so the index can answer without reading.
 TEST(MetadataStoreLineageTest, ListenerAndScanCarryTimeAndPath) {

@@ -63,6 +63,17 @@ class IdMap {
     }
   }
 
+  // Removes the value of `id`, if any.
+  void Erase(int64_t id) {
+    if (id >= 0 && static_cast<uint64_t>(id) < dense_.size()) {
+      uint32_t& slot = dense_[static_cast<size_t>(id)];
+      if (slot != kNone) --size_;
+      slot = kNone;
+      return;
+    }
+    size_ -= sparse_.erase(id);
+  }
+
   // Calls `fn(id, value)` for every id with a value, in no particular
   // order.
   template <typename Fn>

@@ -55,6 +55,15 @@ class LinkList {
     }
   }
 
+  // Calls `fn(context_id)` for each link of `node_id` among the first
+  // `limit` slots until `fn` returns false.
+  template <typename Fn>
+  void ForEachWhile(int64_t node_id, size_t limit, Fn fn) const {
+    for (uint32_t i = head_.Get(node_id); i != IdMap::kNone; i = next_[i]) {
+      if (i < limit && !fn(ContextAt(i))) return;
+    }
+  }
+
   // Calls `fn(context_id, node_id)` for every link, in no particular order.
   template <typename Fn>
   void ForEachLink(Fn fn) const {

@@ -13,6 +13,7 @@
 #include "store/internal/limits.h"
 #include "store/internal/property_codec.h"
 #include "store/internal/visibility.h"
+#include "store/visible_namespaces.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store::internal {
@@ -186,6 +187,25 @@ bool DiffersIgnoringProperties(const Node& request, const Node& stored) {
 template <typename Node>
 constexpr bool kIsContext = std::is_same_v<Node, ml_metadata::Context>;
 
+// The namespace a context's custom properties put it in: the `namespace`
+// property's string, "" when absent, empty or not a string.
+std::string NamespaceOf(const ml_metadata::Context& context) {
+  auto it = context.custom_properties().find(std::string(kNamespaceProperty));
+  if (it == context.custom_properties().end() ||
+      it->second.value_case() != ml_metadata::Value::kStringValue) {
+    return "";
+  }
+  return it->second.string_value();
+}
+
+// Reports to the lineage index that context `id` is now in namespace `name`
+// ("": none), when the transaction collects lineage changes.
+void ReportNamespace(RecordAccess& access, int64_t id, std::string name) {
+  if (LineageChanges* changes = access.changes(); changes != nullptr) {
+    changes->context_namespaces.emplace_back(id, std::move(name));
+  }
+}
+
 absl::Status EmptyContextName() {
   return absl::InvalidArgumentError(
       "Context name should not be empty (context.name is required)");
@@ -240,6 +260,11 @@ absl::StatusOr<int64_t> CreateNode(RecordAccess& access, TypeCache& types,
   if (!id.ok()) {
     return AlreadyExists(id.status(), NodeTraits<Node>::kKindName,
                          node.type_id(), node.name(), node.external_id());
+  }
+  if constexpr (kIsContext<Node>) {
+    if (std::string name = NamespaceOf(node); !name.empty()) {
+      ReportNamespace(access, *id, std::move(name));
+    }
   }
   return *id;
 }
@@ -405,6 +430,11 @@ absl::Status UpdateNode(RecordAccess& access, TypeCache& types,
                              type_id, name, external_id);
       }));
   MLMDX_RETURN_IF_ERROR(ApplyDiff<Node>(access, stored.id(), properties));
+  if constexpr (kIsContext<Node>) {
+    if (std::string name = NamespaceOf(target); name != NamespaceOf(stored)) {
+      ReportNamespace(access, stored.id(), std::move(name));
+    }
+  }
   return ApplyDiff<Node>(access, stored.id(), custom);
 }
 
