@@ -13,7 +13,6 @@
 #include "store/internal/limits.h"
 #include "store/internal/property_codec.h"
 #include "store/internal/visibility.h"
-#include "store/visible_namespaces.h"
 #include "util/status_macros.h"
 
 namespace mlmdx::store::internal {
@@ -186,17 +185,6 @@ bool DiffersIgnoringProperties(const Node& request, const Node& stored) {
 
 template <typename Node>
 constexpr bool kIsContext = std::is_same_v<Node, ml_metadata::Context>;
-
-// The namespace a context's custom properties put it in: the `namespace`
-// property's string, "" when absent, empty or not a string.
-std::string NamespaceOf(const ml_metadata::Context& context) {
-  auto it = context.custom_properties().find(std::string(kNamespaceProperty));
-  if (it == context.custom_properties().end() ||
-      it->second.value_case() != ml_metadata::Value::kStringValue) {
-    return "";
-  }
-  return it->second.string_value();
-}
 
 // Reports to the lineage index that context `id` is now in namespace `name`
 // ("": none), when the transaction collects lineage changes.
