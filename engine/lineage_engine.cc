@@ -258,9 +258,16 @@ absl::Status LineageEngine::CatchUp(store::ChangeLogReader& reader) {
     for (const store::ChangeLogEntry& entry : batch.entries) {
       // This server's own rows too: it applies each write as it commits,
       // but may read the row first, and must not count it as held before.
-      if (index_.Apply(
-              ToChangeSet(entry.changes, options_.hold_event_details)) &&
-          !needs_rebuild_.load()) {
+      // Links are sets, so applying them twice is harmless; a context's
+      // namespace is a value, and replaying an own row that OnCommit has
+      // already passed would put back an older one. Own writes' namespaces
+      // therefore come from OnCommit alone, which sees them in commit order.
+      lineage::ChangeSet changes =
+          ToChangeSet(entry.changes, options_.hold_event_details);
+      if (entry.origin == store_->change_log_origin()) {
+        changes.context_namespaces.clear();
+      }
+      if (index_.Apply(changes) && !needs_rebuild_.load()) {
         continue;
       }
       needs_rebuild_.store(true);
