@@ -39,6 +39,11 @@ namespace mlmd = ::ml_metadata;
 const char* const kRunTypes[] = {"system.PipelineRun", "pipeline_run",
                                  "KfpRun"};
 
+// Context types that group runs (a pipeline, or one step across runs) and
+// hold every node of each: Kubeflow Pipelines v2's, and TFX's pipeline and
+// node contexts. `runs delete` does not let them keep a deleted run's nodes.
+const char* const kGroupingTypes[] = {"system.Pipeline", "pipeline", "node"};
+
 // Per-run bookkeeping Kubeflow Pipelines keeps among an execution's custom
 // properties; it differs between any two runs, so comparing it says
 // nothing.
@@ -60,6 +65,7 @@ struct RunsFlags {
   // delete
   std::vector<std::string> runs;
   std::string older_than;
+  std::vector<std::string> grouping_types;  // empty: kGroupingTypes
   bool dry_run = false;
   bool yes = false;
 };
@@ -651,6 +657,14 @@ absl::Status RunDelete(const RunsFlags& flags) {
   }
   ::mlmdx::DeleteContextsRequest request;
   for (const auto& run : runs) request.add_context_ids(run.id());
+  if (flags.grouping_types.empty()) {
+    for (const char* type : kGroupingTypes) {
+      request.add_weak_context_types(type);
+    }
+  }
+  for (const std::string& type : flags.grouping_types) {
+    if (type != "none") request.add_weak_context_types(type);
+  }
   if (flags.dry_run || ask) {
     request.set_dry_run(true);
     MLMDX_RETURN_IF_ERROR(source->DeleteContexts(request, &response));
@@ -726,6 +740,11 @@ void AddRunsVerb(CLI::App& app, VerbAction& action) {
                    "terminal)");
   remove->add_option("--run-type", delete_flags->run_types,
                      "context types that are runs");
+  remove->add_option(
+      "--pipeline-type", delete_flags->grouping_types,
+      "context types that group runs and do not keep a deleted run's nodes "
+      "(default: system.Pipeline, pipeline, node; `none`: every context "
+      "keeps what it holds)");
   AddCommonFlags(*remove, delete_flags->common, "table, json");
   remove->footer(
       absl::StrCat("Examples:\n  mlmdx runs delete run-b --dry-run\n"

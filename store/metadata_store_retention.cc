@@ -3,6 +3,7 @@
 // the lineage index and the change log like any other write.
 
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -50,9 +51,49 @@ struct DoomedNodes {
   std::vector<int64_t> artifacts;
 };
 
+// The contexts among `candidates` that keep no node alive: those of a type
+// named in `weak_types` that the caller can see. Rows of `links` are
+// (node id, context id, context type id).
+absl::StatusOr<absl::flat_hash_set<int64_t>> WeakContexts(
+    RecordAccess& access, const absl::flat_hash_set<int64_t>& weak_types,
+    const RecordSet& links) {
+  absl::flat_hash_set<int64_t> weak;
+  if (weak_types.empty()) return weak;
+  std::vector<int64_t> candidates;
+  for (const auto& row : links.rows) {
+    if (weak_types.contains(row[2].AsInt())) {
+      candidates.push_back(row[1].AsInt());
+    }
+  }
+  // A context the caller cannot see is not the caller's to discount.
+  MLMDX_ASSIGN_OR_RETURN(
+      const std::vector<int64_t> visible,
+      access.VisibleNodeIds<ml_metadata::Context>(SortedUnique(candidates)));
+  weak.insert(visible.begin(), visible.end());
+  return weak;
+}
+
+// The ids of the context types named `names`.
+absl::StatusOr<absl::flat_hash_set<int64_t>> ContextTypeIds(
+    RecordAccess& access, const std::vector<std::string>& names) {
+  absl::flat_hash_set<int64_t> ids;
+  if (names.empty()) return ids;
+  std::vector<SqlValue> params;
+  params.reserve(names.size());
+  for (const std::string& name : names) params.push_back(SqlValue::Text(name));
+  MLMDX_ASSIGN_OR_RETURN(
+      RecordSet rows,
+      access.QueryInChunks(
+          "SELECT id FROM Type WHERE name IN ", " AND type_kind = ?", params,
+          {SqlValue::Int(static_cast<int64_t>(internal::TypeKind::kContext))}));
+  for (int64_t id : IdColumn(rows)) ids.insert(id);
+  return ids;
+}
+
 // Decides what goes, reading only. NOT_FOUND when a context does not exist.
 absl::StatusOr<DoomedNodes> FindDoomedNodes(
-    RecordAccess& access, const std::vector<int64_t>& context_ids) {
+    RecordAccess& access, const std::vector<int64_t>& context_ids,
+    const std::vector<std::string>& weak_type_names) {
   DoomedNodes doomed;
   doomed.contexts = SortedUnique(context_ids);
   const std::vector<SqlValue> context_params = IdParams(doomed.contexts);
@@ -71,8 +112,11 @@ absl::StatusOr<DoomedNodes> FindDoomedNodes(
   const absl::flat_hash_set<int64_t> deleted_contexts(doomed.contexts.begin(),
                                                       doomed.contexts.end());
 
-  // An execution goes when every context it is associated with goes. One
-  // in no context at all is never a candidate.
+  MLMDX_ASSIGN_OR_RETURN(const absl::flat_hash_set<int64_t> weak_types,
+                         ContextTypeIds(access, weak_type_names));
+
+  // An execution goes when every context it is associated with goes or is
+  // weak. One in no context at all is never a candidate.
   MLMDX_ASSIGN_OR_RETURN(
       RecordSet associated,
       access.QueryInChunks(
@@ -82,12 +126,18 @@ absl::StatusOr<DoomedNodes> FindDoomedNodes(
       SortedUnique(IdColumn(associated));
   MLMDX_ASSIGN_OR_RETURN(
       RecordSet execution_links,
-      access.QueryInChunks("SELECT execution_id, context_id FROM Association "
-                           "WHERE execution_id IN ",
-                           "", IdParams(execution_candidates)));
+      access.QueryInChunks(
+          "SELECT a.execution_id, a.context_id, c.type_id FROM Association a "
+          "JOIN Context c ON c.id = a.context_id WHERE a.execution_id IN ",
+          "", IdParams(execution_candidates)));
+  MLMDX_ASSIGN_OR_RETURN(
+      const absl::flat_hash_set<int64_t> weak_execution_contexts,
+      WeakContexts(access, weak_types, execution_links));
   absl::flat_hash_set<int64_t> kept_executions;
   for (const auto& row : execution_links.rows) {
-    if (!deleted_contexts.contains(row[1].AsInt())) {
+    const int64_t context = row[1].AsInt();
+    if (!deleted_contexts.contains(context) &&
+        !weak_execution_contexts.contains(context)) {
       kept_executions.insert(row[0].AsInt());
     }
   }
@@ -115,9 +165,13 @@ absl::StatusOr<DoomedNodes> FindDoomedNodes(
   const std::vector<SqlValue> artifact_params = IdParams(artifact_candidates);
   MLMDX_ASSIGN_OR_RETURN(
       RecordSet artifact_links,
-      access.QueryInChunks("SELECT artifact_id, context_id FROM Attribution "
-                           "WHERE artifact_id IN ",
-                           "", artifact_params));
+      access.QueryInChunks(
+          "SELECT a.artifact_id, a.context_id, c.type_id FROM Attribution a "
+          "JOIN Context c ON c.id = a.context_id WHERE a.artifact_id IN ",
+          "", artifact_params));
+  MLMDX_ASSIGN_OR_RETURN(
+      const absl::flat_hash_set<int64_t> weak_artifact_contexts,
+      WeakContexts(access, weak_types, artifact_links));
   MLMDX_ASSIGN_OR_RETURN(
       RecordSet artifact_events,
       access.QueryInChunks(
@@ -125,7 +179,9 @@ absl::StatusOr<DoomedNodes> FindDoomedNodes(
           "", artifact_params));
   absl::flat_hash_set<int64_t> kept_artifacts;
   for (const auto& row : artifact_links.rows) {
-    if (!deleted_contexts.contains(row[1].AsInt())) {
+    const int64_t context = row[1].AsInt();
+    if (!deleted_contexts.contains(context) &&
+        !weak_artifact_contexts.contains(context)) {
       kept_artifacts.insert(row[0].AsInt());
     }
   }
@@ -151,9 +207,10 @@ absl::Status DeleteRows(RecordAccess& access, absl::string_view table,
 }
 
 // Deletes the nodes and every row that names them. Every event of a doomed
-// artifact belongs to a doomed execution, and every link of a doomed node
-// to a doomed context (that is what doomed means), so the events of the
-// executions and the links of the contexts are all there is.
+// artifact belongs to a doomed execution (that is what doomed means), so
+// the events of the executions are all there is; a doomed node's links go
+// to doomed contexts and, when weak context types were named, to weak ones
+// that stay.
 absl::Status DeleteDoomedNodes(RecordAccess& access,
                                const DoomedNodes& doomed) {
   // By execution rather than by event ids read before: each statement sees
@@ -169,7 +226,11 @@ absl::Status DeleteDoomedNodes(RecordAccess& access,
   MLMDX_RETURN_IF_ERROR(
       DeleteRows(access, "Association", "context_id", doomed.contexts));
   MLMDX_RETURN_IF_ERROR(
+      DeleteRows(access, "Association", "execution_id", doomed.executions));
+  MLMDX_RETURN_IF_ERROR(
       DeleteRows(access, "Attribution", "context_id", doomed.contexts));
+  MLMDX_RETURN_IF_ERROR(
+      DeleteRows(access, "Attribution", "artifact_id", doomed.artifacts));
   MLMDX_RETURN_IF_ERROR(
       DeleteRows(access, "ParentContext", "context_id", doomed.contexts));
   MLMDX_RETURN_IF_ERROR(DeleteRows(access, "ParentContext", "parent_context_id",
@@ -204,13 +265,16 @@ absl::Status MetadataStore::DeleteContexts(
   }
   const std::vector<int64_t> context_ids(request.context_ids().begin(),
                                          request.context_ids().end());
+  const std::vector<std::string> weak_type_names(
+      request.weak_context_types().begin(), request.weak_context_types().end());
   DoomedNodes doomed;
   // A dry run only reads, so it never waits for (or joins) a write.
   MLMDX_RETURN_IF_ERROR(Transact(
       request.dry_run() ? TransactionMode::kReadOnly
                         : TransactionMode::kReadWrite,
       [&](RecordAccess& access) -> absl::Status {
-        MLMDX_ASSIGN_OR_RETURN(doomed, FindDoomedNodes(access, context_ids));
+        MLMDX_ASSIGN_OR_RETURN(
+            doomed, FindDoomedNodes(access, context_ids, weak_type_names));
         if (request.dry_run()) return absl::OkStatus();
         return DeleteDoomedNodes(access, doomed);
       }));

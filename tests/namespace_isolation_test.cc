@@ -689,6 +689,22 @@ TEST_F(NamespaceIsolationTest, ContextsStayInTheCallersNamespaces) {
   EXPECT_THAT(ContextIdsOf(kTeamB), ElementsAre(run_b_, public_context_));
 }
 
+// A caller that sees a context may remove its namespace: the context, and
+// its nodes in no other namespace, become everyone's (README, Namespaces).
+TEST_F(NamespaceIsolationTest, RemovingANamespacePublishesTheContext) {
+  EXPECT_EQ(ArtifactsById(kTeamB), Artifacts({"b1", "b2", "shared", "loose"}));
+  ml_metadata::PutContextsRequest publish;
+  ml_metadata::Context* run = publish.add_contexts();
+  run->set_id(run_a_);
+  run->set_type_id(context_type_);
+  run->set_name("run-a");
+  ml_metadata::PutContextsResponse response;
+  ASSERT_THAT(CALL_AS(kTeamA, PutContexts, publish, response), IsOk());
+  EXPECT_EQ(ArtifactsById(kTeamB), AllArtifactIds());
+  EXPECT_THAT(ContextIdsOf(kTeamB),
+              ElementsAre(run_a_, run_b_, public_context_));
+}
+
 TEST_F(NamespaceIsolationTest, RetentionCannotDeleteInvisibleContexts) {
   auto retention = ::mlmdx::RetentionService::NewStub(grpc::CreateChannel(
       server_.address(), grpc::InsecureChannelCredentials()));
@@ -709,6 +725,38 @@ TEST_F(NamespaceIsolationTest, RetentionCannotDeleteInvisibleContexts) {
   EXPECT_EQ(server_.QueryInt(absl::StrCat(
                 "SELECT COUNT(*) FROM Context WHERE id = ", run_b_)),
             0);
+}
+
+// A weak context type (DeleteContextsRequest.weak_context_types) lets a
+// deletion take nodes that other contexts of that type still hold, but
+// only contexts the caller can see: team-a cannot take what team-b's run
+// holds by calling it weak.
+TEST_F(NamespaceIsolationTest, RetentionCountsOnlyVisibleContextsAsWeak) {
+  // a2 is in both runs, and no execution touches it.
+  ml_metadata::PutAttributionsAndAssociationsRequest link;
+  link.add_attributions()->set_context_id(run_b_);
+  link.mutable_attributions(0)->set_artifact_id(artifact_.at("a2"));
+  ml_metadata::PutAttributionsAndAssociationsResponse linked;
+  ASSERT_THAT(CALL_AS(kAdmin, PutAttributionsAndAssociations, link, linked),
+              IsOk());
+  auto retention = ::mlmdx::RetentionService::NewStub(grpc::CreateChannel(
+      server_.address(), grpc::InsecureChannelCredentials()));
+  ::mlmdx::DeleteContextsRequest request;
+  request.add_context_ids(run_a_);
+  request.add_weak_context_types("Run");
+  request.set_dry_run(true);
+  ::mlmdx::DeleteContextsResponse as_team_a, as_admin;
+  grpc::ClientContext team_a;
+  team_a.AddMetadata("authorization", std::string("Bearer ") + kTeamA);
+  ASSERT_THAT(FromGrpc(retention->DeleteContexts(&team_a, request, &as_team_a)),
+              IsOk());
+  EXPECT_THAT(as_team_a.artifact_ids(), ElementsAre(artifact_.at("a1")));
+  grpc::ClientContext admin;
+  admin.AddMetadata("authorization", std::string("Bearer ") + kAdmin);
+  ASSERT_THAT(FromGrpc(retention->DeleteContexts(&admin, request, &as_admin)),
+              IsOk());
+  EXPECT_THAT(as_admin.artifact_ids(),
+              ElementsAre(artifact_.at("a1"), artifact_.at("a2")));
 }
 
 // Without authentication nothing is hidden, namespaces or not.

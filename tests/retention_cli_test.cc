@@ -69,10 +69,17 @@ TEST_F(RunsDeleteCliTest, DryRunListsAndYesDeletesTheSameIds) {
   EXPECT_EQ(plan["dry_run"], true);
   EXPECT_EQ(Ids(plan["context_ids"]), std::set<int64_t>{b_.run_context_id});
   // Kubeflow Pipelines puts every execution and artifact in the pipeline's
-  // context as well as the run's: the pipeline still holds them, so they
-  // stay.
-  EXPECT_TRUE(plan["execution_ids"].empty()) << dry.out;
-  EXPECT_TRUE(plan["artifact_ids"].empty()) << dry.out;
+  // context as well as the run's; the pipeline does not keep them. The
+  // dataset run-b reused from run-a stays.
+  EXPECT_EQ(Ids(plan["execution_ids"]),
+            (std::set<int64_t>{b_.dag_execution_id, b_.preprocess_id,
+                               b_.train_id, b_.evaluate_id}))
+      << dry.out;
+  const std::set<int64_t> artifacts = Ids(plan["artifact_ids"]);
+  EXPECT_TRUE(artifacts.count(b_.model_id)) << dry.out;
+  EXPECT_TRUE(artifacts.count(b_.metrics_id)) << dry.out;
+  EXPECT_FALSE(artifacts.count(b_.dataset_id)) << dry.out;
+  EXPECT_EQ(b_.dataset_id, a_.dataset_id);
   EXPECT_TRUE(ContextExists(b_.run_context_id));
 
   const CliResult done = Delete({"run-b", "--yes", "-o", "json"});
@@ -85,6 +92,12 @@ TEST_F(RunsDeleteCliTest, DryRunListsAndYesDeletesTheSameIds) {
   EXPECT_TRUE(ContextExists(a_.run_context_id));
   EXPECT_EQ(server_.QueryInt(absl::StrCat(
                 "SELECT COUNT(*) FROM Execution WHERE id = ", b_.train_id)),
+            0);
+  EXPECT_EQ(server_.QueryInt(absl::StrCat(
+                "SELECT COUNT(*) FROM Artifact WHERE id = ", b_.dataset_id)),
+            1);
+  EXPECT_EQ(server_.QueryInt(absl::StrCat(
+                "SELECT COUNT(*) FROM Execution WHERE id = ", a_.train_id)),
             1);
   EXPECT_EQ(server_.QueryInt(absl::StrCat(
                 "SELECT COUNT(*) FROM Association WHERE context_id = ",
@@ -95,6 +108,18 @@ TEST_F(RunsDeleteCliTest, DryRunListsAndYesDeletesTheSameIds) {
   const CliResult again = Delete({"run-b", "--yes"});
   EXPECT_EQ(again.exit_code, 3) << again.err;
   EXPECT_THAT(again.err, HasSubstr("run-b"));
+}
+
+// `--pipeline-type none`: the pipeline's context keeps every node it holds,
+// so deleting a Kubeflow Pipelines run takes only the run's context.
+TEST_F(RunsDeleteCliTest, PipelineTypeNoneLetsThePipelineKeepItsNodes) {
+  const CliResult dry =
+      Delete({"run-b", "--pipeline-type", "none", "--dry-run", "-o", "json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  const nlohmann::json plan = dry.Json();
+  EXPECT_EQ(Ids(plan["context_ids"]), std::set<int64_t>{b_.run_context_id});
+  EXPECT_TRUE(plan["execution_ids"].empty()) << dry.out;
+  EXPECT_TRUE(plan["artifact_ids"].empty()) << dry.out;
 }
 
 TEST_F(RunsDeleteCliTest, WithoutATerminalOrYesItRefusesAndDeletesNothing) {

@@ -297,7 +297,8 @@ class RetentionTest : public ::testing::Test {
                                          id_.at(name)));
   }
 
-  void ExpectRunBGone() {
+  // `shared_contexts`: the contexts that still hold `shared`.
+  void ExpectRunBGone(const Names& shared_contexts = {"run-a"}) {
     for (const char* e : {"b1", "b2"}) {
       EXPECT_EQ(RowsNaming("Execution", "id", e), 0) << e;
       EXPECT_EQ(RowsNaming("ExecutionProperty", "execution_id", e), 0) << e;
@@ -329,7 +330,7 @@ class RetentionTest : public ::testing::Test {
       EXPECT_EQ(reached.artifacts, Names({"shared"}));
       EXPECT_EQ(reached.executions, Names({"a1"}));
     }
-    EXPECT_EQ(SubgraphFrom("shared").contexts, Names({"run-a"}));
+    EXPECT_EQ(SubgraphFrom("shared").contexts, shared_contexts);
     for (const Reached& reached : {SubgraphFrom("f"), QueryFrom("f")}) {
       EXPECT_EQ(reached.artifacts, Names({"f"}));
       EXPECT_EQ(reached.executions, Names({"free"}));
@@ -444,6 +445,74 @@ TEST_F(RetentionTest, DeletesTheRunAndWhatOnlyItHeldAndKeepsTheRest) {
   ASSERT_THAT(Delete({"run-a"}, /*dry_run=*/false, response), IsOk());
   EXPECT_EQ(NamesOf('e', response.execution_ids()), Names({"a1"}));
   EXPECT_EQ(NamesOf('a', response.artifact_ids()), Names({"shared"}));
+}
+
+// Kubeflow Pipelines puts every node of a run in the pipeline's context as
+// well as the run's. Naming the pipeline's context type weak lets deleting
+// a run take what only the run and the pipeline hold; the pipeline's
+// context stays, holding the other run's nodes.
+TEST_F(RetentionTest, WeakContextTypesDoNotKeepNodes) {
+  BuildTwoRuns();
+  ml_metadata::PutContextTypeRequest type_request;
+  type_request.mutable_context_type()->set_name("Pipeline");
+  ml_metadata::PutContextTypeResponse type;
+  ASSERT_THAT(MLMDX_CALL(*stub_, PutContextType, type_request, type), IsOk());
+  ml_metadata::PutContextsRequest context_request;
+  Describe(context_request.add_contexts(), type.type_id(), "kfp-pipeline");
+  ml_metadata::PutContextsResponse context;
+  ASSERT_THAT(MLMDX_CALL(*stub_, PutContexts, context_request, context),
+              IsOk());
+  Name('c', "kfp-pipeline", context.context_ids(0));
+  for (const char* e : {"a1", "b1", "b2"}) Associate("kfp-pipeline", e);
+  for (const char* a : {"shared", "b-out", "b-out2"}) {
+    Attribute("kfp-pipeline", a);
+  }
+
+  // The pipeline's context keeps everything when its type is not named.
+  ::mlmdx::DeleteContextsResponse strong;
+  ASSERT_THAT(Delete({"run-b"}, /*dry_run=*/true, strong), IsOk());
+  EXPECT_THAT(strong.execution_ids(), IsEmpty());
+  EXPECT_THAT(strong.artifact_ids(), IsEmpty());
+
+  ::mlmdx::DeleteContextsRequest request;
+  request.add_context_ids(id_.at("run-b"));
+  // A name no type has changes nothing; an artifact type's name is no
+  // context type's.
+  for (const char* name : {"Pipeline", "NoSuchType", "Data"}) {
+    request.add_weak_context_types(name);
+  }
+  ::mlmdx::DeleteContextsResponse response;
+  ASSERT_THAT(MLMDX_CALL(*retention_, DeleteContexts, request, response),
+              IsOk());
+  EXPECT_THAT(response.context_ids(), ElementsAre(id_.at("run-b")));
+  EXPECT_THAT(response.execution_ids(),
+              ElementsAre(id_.at("b1"), id_.at("b2")));
+  EXPECT_THAT(response.artifact_ids(),
+              ElementsAre(id_.at("b-out"), id_.at("b-out2")));
+  // No link to the pipeline's context is left naming a deleted node.
+  const Names shared_contexts = {"run-a", "kfp-pipeline"};
+  ExpectRunBGone(shared_contexts);
+  const auto pipeline_holds = [&] {
+    ml_metadata::GetArtifactsByContextRequest artifacts_request;
+    artifacts_request.set_context_id(id_.at("kfp-pipeline"));
+    ml_metadata::GetArtifactsByContextResponse artifacts;
+    EXPECT_THAT(
+        MLMDX_CALL(*stub_, GetArtifactsByContext, artifacts_request, artifacts),
+        IsOk());
+    ml_metadata::GetExecutionsByContextRequest executions_request;
+    executions_request.set_context_id(id_.at("kfp-pipeline"));
+    ml_metadata::GetExecutionsByContextResponse executions;
+    EXPECT_THAT(MLMDX_CALL(*stub_, GetExecutionsByContext, executions_request,
+                           executions),
+                IsOk());
+    return std::make_pair(NamesOf('a', IdsOf(artifacts.artifacts())),
+                          NamesOf('e', IdsOf(executions.executions())));
+  };
+  EXPECT_EQ(pipeline_holds(), std::make_pair(Names({"shared"}), Names({"a1"})));
+
+  Restart();
+  ExpectRunBGone(shared_contexts);
+  EXPECT_EQ(pipeline_holds(), std::make_pair(Names({"shared"}), Names({"a1"})));
 }
 
 TEST_F(RetentionTest, RefusalsNameTheFieldAndDeleteNothing) {
