@@ -29,16 +29,20 @@ grpc::Status Call(Service& service,
   return (service.*handler)(&context, &request, &response);
 }
 
-struct Rpc {
-  const char* name;
-  grpc::Status (*call)(server::MetadataService&, server::LineageQueryService&,
-                       absl::string_view);
+struct Services {
+  server::MetadataService& metadata;
+  server::LineageQueryService& lineage;
+  server::RetentionServiceImpl& retention;
 };
 
-#define MLMDX_FUZZ_METADATA_RPC(Name)                                    \
-  Rpc{#Name, [](server::MetadataService& metadata,                       \
-                server::LineageQueryService&, absl::string_view bytes) { \
-        return Call(metadata, &server::MetadataService::Name, bytes);    \
+struct Rpc {
+  const char* name;
+  grpc::Status (*call)(const Services&, absl::string_view);
+};
+
+#define MLMDX_FUZZ_METADATA_RPC(Name)                                          \
+  Rpc{#Name, [](const Services& services, absl::string_view bytes) {           \
+        return Call(services.metadata, &server::MetadataService::Name, bytes); \
       }},
 
 // The order is the input's first byte: append new RPCs at the end so that
@@ -47,11 +51,15 @@ const Rpc kRpcs[] = {
     MLMDX_STORE_RPCS(MLMDX_FUZZ_METADATA_RPC) MLMDX_FUZZ_METADATA_RPC(
         GetLineageGraph) MLMDX_FUZZ_METADATA_RPC(GetLineageSubgraph)
         Rpc{"QueryLineage",
-            [](server::MetadataService&, server::LineageQueryService& lineage,
-               absl::string_view bytes) {
-              return Call(lineage, &server::LineageQueryService::QueryLineage,
-                          bytes);
+            [](const Services& services, absl::string_view bytes) {
+              return Call(services.lineage,
+                          &server::LineageQueryService::QueryLineage, bytes);
             }},
+    Rpc{"DeleteContexts",
+        [](const Services& services, absl::string_view bytes) {
+          return Call(services.retention,
+                      &server::RetentionServiceImpl::DeleteContexts, bytes);
+        }},
 };
 #undef MLMDX_FUZZ_METADATA_RPC
 
@@ -229,11 +237,17 @@ absl::StatusOr<std::unique_ptr<Harness>> Harness::Create() {
       absl::ZeroDuration());
   harness->lineage_service_ = std::make_unique<server::LineageQueryService>(
       harness->lineage_.get(), harness->in_flight_, absl::ZeroDuration());
+  // The server's default list limit, so that a long list is refused as it
+  // would be there.
+  harness->retention_service_ = std::make_unique<server::RetentionServiceImpl>(
+      harness->store_.get(), harness->lineage_.get(), harness->in_flight_,
+      absl::ZeroDuration(), /*max_list_length=*/100000);
   return harness;
 }
 
 Harness::~Harness() {
   // The services use the engine, which follows the store.
+  retention_service_.reset();
   lineage_service_.reset();
   metadata_service_.reset();
   lineage_.reset();
@@ -243,8 +257,9 @@ Harness::~Harness() {
 absl::Status Harness::Run(absl::string_view input) {
   if (input.empty()) return absl::OkStatus();
   const int rpc = static_cast<uint8_t>(input[0]) % kRpcCount;
-  const grpc::Status status =
-      kRpcs[rpc].call(*metadata_service_, *lineage_service_, input.substr(1));
+  const grpc::Status status = kRpcs[rpc].call(
+      Services{*metadata_service_, *lineage_service_, *retention_service_},
+      input.substr(1));
   switch (status.error_code()) {
     case grpc::StatusCode::UNKNOWN:
     case grpc::StatusCode::INTERNAL:

@@ -31,6 +31,7 @@
 #include "server/in_flight.h"
 #include "server/lineage_service.h"
 #include "server/metadata_service.h"
+#include "server/retention_service.h"
 #include "store/metadata_store.h"
 
 namespace mlmdx::fuzz {
@@ -54,7 +55,7 @@ struct SeededIds {
 class Harness {
  public:
   // A fresh in-memory store holding the seed rows, its lineage engine and
-  // both services.
+  // the services.
   static absl::StatusOr<std::unique_ptr<Harness>> Create();
 
   ~Harness();
@@ -74,6 +75,7 @@ class Harness {
   server::InFlightCalls in_flight_;
   std::unique_ptr<server::MetadataService> metadata_service_;
   std::unique_ptr<server::LineageQueryService> lineage_service_;
+  std::unique_ptr<server::RetentionServiceImpl> retention_service_;
   SeededIds ids_;
 };
 

@@ -22,6 +22,7 @@
 #include "absl/strings/substitute.h"
 #include "google/protobuf/text_format.h"
 #include "mlmdx/lineage_service.pb.h"
+#include "mlmdx/retention_service.pb.h"
 #include "tests/fuzz/handler_fuzz_target.h"
 
 namespace mlmdx::fuzz {
@@ -124,6 +125,9 @@ const std::vector<std::pair<const char*, const char*>> kRequests = {
      R"(start_artifacts_filter: "id = $5" direction: UPSTREAM output: PATHS target_artifact_id: $3 max_hops: 6)"},
     {"QueryLineage",
      R"(start_executions_filter: "name = 'e0'" output: ENDPOINTS endpoint_artifacts_filter: "uri LIKE 's3://%'" artifact_predicate: "state = LIVE")"},
+    {"DeleteContexts", "context_ids: $8 dry_run: true"},
+    {"DeleteContexts",
+     R"(context_ids: $9 weak_context_types: "fuzz.Pipeline" weak_context_types: "fuzz.Run")"},
 };
 
 #define MLMDX_CORPUS_PARSE(Name)                                          \
@@ -143,6 +147,13 @@ bool Serialize(absl::string_view rpc, const std::string& text,
   MLMDX_CORPUS_PARSE(GetLineageSubgraph)
   if (rpc == "QueryLineage") {
     QueryLineageRequest request;
+    if (!google::protobuf::TextFormat::ParseFromString(text, &request)) {
+      return false;
+    }
+    return request.AppendToString(bytes);
+  }
+  if (rpc == "DeleteContexts") {
+    DeleteContextsRequest request;
     if (!google::protobuf::TextFormat::ParseFromString(text, &request)) {
       return false;
     }
