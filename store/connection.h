@@ -180,6 +180,14 @@ class Connection {
 // REQUIRES: `conn` is inside a read-write transaction.
 absl::Status LockUntilTransactionEnds(Connection& conn, absl::string_view name);
 
+// The lock a deletion (RetentionService) holds, with LockUntilTransactionEnds,
+// while it decides what to delete and deletes it. On PostgreSQL every
+// read-write transaction holds it shared from its first statement
+// (PostgresConnection::Begin), so a deletion starts once every write in
+// flight has committed, and no write starts until it ends: no other server
+// can add an event or a link to a node while its deletion is being decided.
+inline constexpr char kDeletionLockName[] = "mlmdx.deletion";
+
 }  // namespace mlmdx::store
 
 #endif  // MLMDX_STORE_CONNECTION_H_

@@ -273,6 +273,13 @@ absl::Status MetadataStore::DeleteContexts(
       request.dry_run() ? TransactionMode::kReadOnly
                         : TransactionMode::kReadWrite,
       [&](RecordAccess& access) -> absl::Status {
+        // Before anything is read: every write in flight (on any server
+        // over the same PostgreSQL database) has then committed, and none
+        // starts until this one ends (kDeletionLockName).
+        if (!request.dry_run()) {
+          MLMDX_RETURN_IF_ERROR(
+              LockUntilTransactionEnds(access.connection(), kDeletionLockName));
+        }
         MLMDX_ASSIGN_OR_RETURN(
             doomed, FindDoomedNodes(access, context_ids, weak_type_names));
         if (request.dry_run()) return absl::OkStatus();

@@ -544,14 +544,19 @@ absl::Status PostgresConnection::Begin(TransactionMode mode) {
   MLMDX_RETURN_IF_ERROR(SendUnprepared("BEGIN ISOLATION LEVEL READ COMMITTED",
                                        PendingStatement()));
   // The id lets Commit() find out what happened to the transaction if the
-  // connection breaks while it commits.
+  // connection breaks while it commits. The shared deletion lock
+  // (kDeletionLockName) rides in the same statement: no extra round trip.
   PendingStatement id;
   id.on_rows = [this](const RecordSet& rows) {
     if (rows.rows.size() == 1) xid_ = rows.rows[0][0].AsInt();
     awaiting_xid_ = false;
   };
   awaiting_xid_ = true;
-  return SendUnprepared("SELECT txid_current()", std::move(id));
+  static const std::string* const kBeginWrite = new std::string(
+      absl::StrCat("SELECT txid_current(), "
+                   "pg_advisory_xact_lock_shared(1835822456, hashtext('",
+                   kDeletionLockName, "'))"));
+  return SendUnprepared(kBeginWrite->c_str(), std::move(id));
 }
 
 absl::Status PostgresConnection::ResolveCommit(int64_t xid) {

@@ -5,8 +5,12 @@
 // Runs on SQLite and (as pg.*) on PostgreSQL.
 
 #include <grpcpp/create_channel.h>
+#include <libpq-fe.h>
 
+#include <chrono>
+#include <future>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -513,6 +517,67 @@ TEST_F(RetentionTest, WeakContextTypesDoNotKeepNodes) {
   Restart();
   ExpectRunBGone(shared_contexts);
   EXPECT_EQ(pipeline_holds(), std::make_pair(Names({"shared"}), Names({"a1"})));
+}
+
+// Another server's write in flight when a deletion starts: the deletion
+// waits for it and sees it. Here the other server is a plain PostgreSQL
+// session that, as every mlmdx write does, holds the deletion lock shared,
+// and adds an event from run-a's a1 to b-out (which deleting run-b would
+// otherwise take) without committing yet. A deletion that decided before
+// the event committed would delete b-out under it.
+TEST_F(RetentionTest, ADeletionWaitsForAnotherServersWriteInFlight) {
+  if (server_.backend() != TestBackend::kPostgres) {
+    GTEST_SKIP() << "one SQLite file has one writer at a time";
+  }
+  BuildTwoRuns();
+  std::unique_ptr<PGconn, void (*)(PGconn*)> other(
+      PQconnectdb(server_.db_path().c_str()), PQfinish);
+  ASSERT_EQ(PQstatus(other.get()), CONNECTION_OK)
+      << PQerrorMessage(other.get());
+  const auto exec = [&](const std::string& sql) {
+    std::unique_ptr<PGresult, void (*)(PGresult*)> result(
+        PQexec(other.get(), sql.c_str()), PQclear);
+    const ExecStatusType status = PQresultStatus(result.get());
+    EXPECT_TRUE(status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+        << sql << ": " << PQresultErrorMessage(result.get());
+  };
+  exec(
+      absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock_shared(1835822456, "
+                   "hashtext('mlmdx.deletion')); "
+                   "INSERT INTO Event (artifact_id, execution_id, type, "
+                   "milliseconds_since_epoch) VALUES (",
+                   id_.at("b-out"), ", ", id_.at("a1"), ", ",
+                   static_cast<int>(Event::INPUT), ", 1)"));
+
+  std::future<absl::Status> deletion = std::async(std::launch::async, [&] {
+    ::mlmdx::DeleteContextsResponse response;
+    absl::Status status = Delete({"run-b"}, /*dry_run=*/false, response);
+    if (status.ok()) {
+      EXPECT_THAT(response.artifact_ids(), ElementsAre(id_.at("b-out2")));
+    }
+    return status;
+  });
+  // The deletion must queue behind the open write: its lock request shows
+  // in pg_locks as not granted. A deletion that finishes first did not
+  // wait.
+  bool waiting = false;
+  for (int i = 0; i < 600 && !waiting; ++i) {
+    if (deletion.wait_for(std::chrono::milliseconds(50)) ==
+        std::future_status::ready) {
+      break;
+    }
+    waiting = server_.QueryInt(
+                  "SELECT COUNT(*) FROM pg_locks WHERE "
+                  "locktype = 'advisory' AND NOT granted") > 0;
+  }
+  EXPECT_TRUE(waiting) << "the deletion did not wait for the open write";
+  exec("COMMIT");
+  ASSERT_THAT(deletion.get(), IsOk());
+  EXPECT_EQ(RowsNaming("Artifact", "id", "b-out"), 1);
+  EXPECT_EQ(server_.QueryInt("SELECT COUNT(*) FROM Event WHERE artifact_id "
+                             "NOT IN (SELECT id FROM Artifact) OR "
+                             "execution_id NOT IN (SELECT id FROM Execution)"),
+            0);
 }
 
 TEST_F(RetentionTest, RefusalsNameTheFieldAndDeleteNothing) {
