@@ -59,6 +59,10 @@ HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body.size()));
+  } else if (method == "HEAD") {
+    // A HEAD answer announces a length but sends no body; libcurl must not
+    // wait for one.
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
