@@ -2,18 +2,34 @@
 // its files are served from the binary, byte for byte as in the source tree,
 // with their content types and the Content-Security-Policy, for GET and
 // HEAD only, while POSTs stay grpc-web; without --web_ui nothing is served,
-// and --web_ui without --grpc_web_port is refused at start-up.
+// and --web_ui without --grpc_web_port is refused at start-up. In Debian's
+// headless Chromium (tests/web_ui/page_test.js, Playwright driving the
+// browser): on a Kubeflow Pipelines run recorded through native gRPC, a
+// search by URI finds the model, its lineage within two hops draws exactly
+// the nodes two hops away, its properties, producing execution and audit
+// (datasets, executions with parameters, runs) are shown, clicking a node
+// opens it, and a screenshot shows the drawing's colours. Skipped, saying
+// so, only where chromium or node is not installed.
 
+#include <png.h>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "tests/http_client.h"
+#include "tests/kfp_workload.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -21,8 +37,12 @@ namespace mlmdx::testing {
 namespace {
 
 using ::testing::AllOf;
+using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::StartsWith;
+using ::testing::UnorderedElementsAreArray;
 
 // The port from the server's "grpc-web on port N" line; 0 when absent.
 int GrpcWebPort(const TestServer& server) {
@@ -136,6 +156,191 @@ TEST(WebUiFilesTest, PageAndFilesAreServedWithTheirTypes) {
   EXPECT_EQ(call.status, 200);
   EXPECT_EQ(HeaderOf(call, "content-type"), "application/grpc-web+proto");
   EXPECT_THAT(call.body, HasSubstr("grpc-status:0"));
+}
+
+// ---------------------------------------------------------------------------
+// The page in a browser.
+
+std::string FindChromium() {
+  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (access(path, X_OK) == 0) return path;
+  }
+  return "";
+}
+
+bool HaveNode() { return std::system("node --version >/dev/null 2>&1") == 0; }
+
+struct Pixels {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgba;
+  // Pixels within `tolerance` of the colour #rrggbb.
+  int Count(uint32_t rgb, int tolerance = 6) const {
+    const int r = rgb >> 16, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+    int n = 0;
+    for (size_t i = 0; i + 3 < rgba.size(); i += 4) {
+      if (std::abs(rgba[i] - r) <= tolerance &&
+          std::abs(rgba[i + 1] - g) <= tolerance &&
+          std::abs(rgba[i + 2] - b) <= tolerance) {
+        ++n;
+      }
+    }
+    return n;
+  }
+};
+
+bool ReadPng(const std::string& path, Pixels& out) {
+  png_image image{};
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_file(&image, path.c_str())) return false;
+  image.format = PNG_FORMAT_RGBA;
+  out.width = image.width;
+  out.height = image.height;
+  out.rgba.resize(PNG_IMAGE_SIZE(image));
+  return png_image_finish_read(&image, nullptr, out.rgba.data(), 0, nullptr);
+}
+
+// Runs `command`, returning its standard output; its exit status in
+// `status`.
+std::string RunCommand(const std::string& command, int& status) {
+  std::string output;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    status = -1;
+    return output;
+  }
+  char buffer[4096];
+  size_t read = 0;
+  while ((read = fread(buffer, 1, sizeof(buffer), pipe)) > 0) {
+    output.append(buffer, read);
+  }
+  status = pclose(pipe);
+  return output;
+}
+
+std::string Key(const std::string& kind, int64_t id) {
+  return absl::StrCat(kind, ":", id);
+}
+
+TEST(WebUiBrowserTest, SearchOpensTheModelAndDrawsItsLineage) {
+  const std::string chromium = FindChromium();
+  if (chromium.empty()) {
+    GTEST_SKIP() << "chromium is not installed (apt-get install chromium); "
+                    "the page was not opened in a browser";
+  }
+  if (!HaveNode()) {
+    GTEST_SKIP() << "node is not installed (apt-get install nodejs npm); "
+                    "the page was not opened in a browser";
+  }
+  ASSERT_EQ(access(MLMDX_WEB_UI_TEST_DIR "/node_modules/playwright-core", R_OK),
+            0)
+      << "playwright-core is missing: `npm ci` in " << MLMDX_WEB_UI_TEST_DIR
+      << " (the web_ui.npm_ci test) did not run or failed";
+  TestServer server;
+  ASSERT_THAT(server.Start({"--grpc_web_port=0", "--web_ui"}), IsOk());
+  const int port = GrpcWebPort(server);
+  ASSERT_NE(port, 0) << server.Log();
+  auto stub = server.NewStub();
+  KfpRecorder recorder(*stub);
+  absl::StatusOr<KfpRun> run =
+      recorder.RecordRun({.name = "run-web-1", .learning_rate = 0.05});
+  ASSERT_THAT(run.status(), IsOk());
+
+  char dir_template[] = "/tmp/mlmdx_web_ui_XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  const std::string png = dir + "/page.png";
+  int status = 0;
+  const std::string output = RunCommand(
+      absl::StrCat("MLMDX_CHROMIUM=", chromium, " node ", MLMDX_WEB_UI_TEST_DIR,
+                   "/page_test.js http://127.0.0.1:", port, " '",
+                   run->model_uri, "' 2 ", run->train_id, " ", png, " 2>", dir,
+                   "/node.log"),
+      status);
+  int log_status = 0;
+  ASSERT_EQ(status, 0) << RunCommand(absl::StrCat("cat ", dir, "/node.log"),
+                                     log_status);
+  const nlohmann::json page = nlohmann::json::parse(output, nullptr, false);
+  ASSERT_FALSE(page.is_discarded()) << output;
+  SCOPED_TRACE(page.dump(1));
+
+  EXPECT_EQ(page["error"], "");
+  EXPECT_THAT(page["console_errors"], IsEmpty());
+  // The exact-URI search finds the model alone.
+  EXPECT_EQ(page["results"], nlohmann::json::array({run->model_uri}));
+  EXPECT_THAT(page["title"].get<std::string>(),
+              StartsWith(absl::StrCat("Artifact ", run->model_id, ": model")));
+
+  // Two hops either way from the model: the training and evaluation
+  // executions, what training read and wrote, what evaluation wrote; not
+  // the preprocessing step three hops up.
+  std::vector<std::string> drawn;
+  std::set<std::string> labels;
+  for (const auto& node : page["nodes"]) {
+    drawn.push_back(Key(node["kind"], node["id"].get<int64_t>()));
+    labels.insert(node["label"].get<std::string>());
+  }
+  const int64_t train_logs = run->model_id + 1;
+  const int64_t evaluate_logs = run->metrics_id + 1;
+  EXPECT_THAT(
+      drawn,
+      UnorderedElementsAreArray(
+          {Key("artifact", run->model_id), Key("artifact", run->dataset_id),
+           Key("artifact", train_logs), Key("artifact", run->metrics_id),
+           Key("artifact", evaluate_logs), Key("execution", run->train_id),
+           Key("execution", run->evaluate_id)}));
+  EXPECT_EQ(labels, (std::set<std::string>{"model", "dataset", "executor-logs",
+                                           "metrics", "train", "evaluate"}));
+  // dataset -> train -> model, logs; model -> evaluate -> metrics, logs.
+  EXPECT_EQ(page["edges"], 6);
+
+  // Its properties, and the execution that made it with its parameters.
+  EXPECT_THAT(page["properties"],
+              Contains(nlohmann::json::array({"framework *", "sklearn"})));
+  EXPECT_THAT(page["producer"].get<std::string>(),
+              AllOf(HasSubstr("train"), HasSubstr("COMPLETE"),
+                    HasSubstr("\"learning_rate\":0.05")));
+
+  // The audit of a model: its dataset, the executions upstream with their
+  // parameters and state, and the run.
+  EXPECT_TRUE(page["audit_visible"]);
+  ASSERT_EQ(page["audit_datasets"].size(), 1u);
+  EXPECT_EQ(page["audit_datasets"][0][0], absl::StrCat(run->dataset_id));
+  EXPECT_EQ(page["audit_datasets"][0][2], run->dataset_uri);
+  std::vector<std::string> audited;
+  for (const auto& row : page["audit_executions"]) {
+    audited.push_back(absl::StrCat(row[0].get<std::string>(), " ",
+                                   row[2].get<std::string>()));
+  }
+  EXPECT_THAT(audited, ElementsAre("preprocess COMPLETE", "train COMPLETE"));
+  EXPECT_THAT(page["audit_executions"][1][5].get<std::string>(),
+              AllOf(HasSubstr("learning_rate"), HasSubstr("0.05"),
+                    HasSubstr("python:3.11-train")));
+  std::vector<std::string> runs;
+  for (const auto& name : page["audit_runs"]) runs.push_back(name);
+  EXPECT_THAT(runs, Contains(HasSubstr("run-web-1")));
+
+  // Clicking the training node opens it, with its inputs and outputs, and
+  // keeps the hops.
+  EXPECT_EQ(page["clicked"]["hash"],
+            absl::StrCat("#execution=", run->train_id,
+                         "&hops=2&direction=BIDIRECTIONAL"));
+  EXPECT_THAT(page["clicked"]["title"].get<std::string>(),
+              StartsWith(absl::StrCat("Execution ", run->train_id, ": train")));
+  EXPECT_THAT(
+      page["clicked"]["events"],
+      Contains(nlohmann::json::array({"INPUT", "dataset", run->dataset_uri})));
+  EXPECT_EQ(page["clicked"]["start_outlined"],
+            nlohmann::json::array({Key("execution", run->train_id)}));
+
+  // The screenshot shows the drawing: execution boxes (#e8eefc) and
+  // artifact ellipses (#eef7e8) each cover a real area, and the node on
+  // view has its red outline.
+  Pixels shot;
+  ASSERT_TRUE(ReadPng(png, shot)) << "no PNG at " << png;
+  EXPECT_EQ(shot.width, 1400);
+  EXPECT_GT(shot.Count(0xe8eefc), 4000);
+  EXPECT_GT(shot.Count(0xeef7e8), 8000);
+  EXPECT_GT(shot.Count(0xc0392b, 30), 100);
+  std::system(absl::StrCat("rm -rf ", dir).c_str());
 }
 
 }  // namespace
