@@ -217,6 +217,19 @@ std::string RunCommand(const std::string& command, int& status) {
   return output;
 }
 
+// `text` as one word for sh.
+std::string ShellQuoted(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
 std::string Key(const std::string& kind, int64_t id) {
   return absl::StrCat(kind, ":", id);
 }
@@ -244,6 +257,37 @@ TEST(WebUiBrowserTest, SearchOpensTheModelAndDrawsItsLineage) {
   absl::StatusOr<KfpRun> run =
       recorder.RecordRun({.name = "run-web-1", .learning_rate = 0.05});
   ASSERT_THAT(run.status(), IsOk());
+  // For the prefix searches: more than a page (50) of artifacts under one
+  // prefix, and a URI with a quote and LIKE's wildcards beside a near miss
+  // that LIKE alone would match.
+  ml_metadata::PutArtifactTypeRequest type_request;
+  type_request.mutable_artifact_type()->set_name("Blob");
+  ml_metadata::PutArtifactTypeResponse type;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->PutArtifactType(&context, type_request, &type).ok());
+  }
+  ml_metadata::PutArtifactsRequest blobs;
+  std::vector<std::string> bulk_uris;
+  for (int i = 0; i < 60; ++i) {
+    bulk_uris.push_back(absl::StrCat("s3://bulk/part-", 100 + i));
+  }
+  const std::string odd_uri = "s3://odd/it's_100%/x";
+  for (const std::string& uri :
+       std::vector<std::string>{odd_uri, "s3://odd/it's-100%/y"}) {
+    bulk_uris.push_back(uri);
+  }
+  for (const std::string& uri : bulk_uris) {
+    ml_metadata::Artifact* blob = blobs.add_artifacts();
+    blob->set_type_id(type.type_id());
+    blob->set_uri(uri);
+  }
+  bulk_uris.resize(60);
+  {
+    grpc::ClientContext context;
+    ml_metadata::PutArtifactsResponse put;
+    ASSERT_TRUE(stub->PutArtifacts(&context, blobs, &put).ok());
+  }
 
   char dir_template[] = "/tmp/mlmdx_web_ui_XXXXXX";
   const std::string dir = mkdtemp(dir_template);
@@ -251,8 +295,9 @@ TEST(WebUiBrowserTest, SearchOpensTheModelAndDrawsItsLineage) {
   int status = 0;
   const std::string output = RunCommand(
       absl::StrCat("MLMDX_CHROMIUM=", chromium, " node ", MLMDX_WEB_UI_TEST_DIR,
-                   "/page_test.js http://127.0.0.1:", port, " '",
-                   run->model_uri, "' 2 ", run->train_id, " ", png, " 2>", dir,
+                   "/page_test.js http://127.0.0.1:", port, " ",
+                   ShellQuoted(run->model_uri), " 2 ", run->train_id, " ", png,
+                   " s3://bulk/ ", ShellQuoted("s3://odd/it's_1"), " 2>", dir,
                    "/node.log"),
       status);
   int log_status = 0;
@@ -264,6 +309,20 @@ TEST(WebUiBrowserTest, SearchOpensTheModelAndDrawsItsLineage) {
 
   EXPECT_EQ(page["error"], "");
   EXPECT_THAT(page["console_errors"], IsEmpty());
+  // Prefix searches: 60 artifacts come as a page of 50 and, after "Next
+  // page", the other 10; a quote and LIKE's wildcards in the prefix are
+  // taken literally.
+  const std::vector<std::string> first_page(bulk_uris.begin(),
+                                            bulk_uris.begin() + 50);
+  const std::vector<std::string> second_page(bulk_uris.begin() + 50,
+                                             bulk_uris.end());
+  EXPECT_EQ(page["prefix_searches"]["s3://bulk/"],
+            nlohmann::json::array({first_page, second_page}));
+  EXPECT_EQ(page["prefix_searches"]["s3://odd/it's_1"],
+            nlohmann::json::array({nlohmann::json::array({odd_uri})}));
+  // A node that does not exist is an error on the page.
+  EXPECT_TRUE(page["missing_error_visible"]);
+  EXPECT_EQ(page["missing_error"], "no artifact with id 0");
   // The exact-URI search finds the model alone.
   EXPECT_EQ(page["results"], nlohmann::json::array({run->model_uri}));
   EXPECT_THAT(page["title"].get<std::string>(),

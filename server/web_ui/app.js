@@ -247,6 +247,8 @@ async function search(uri, match, pageToken) {
   if (!list.children.length) list.append(el('li', {class: 'muted'}, 'No artifact matches.'));
   $('next-page').hidden = !next;
   $('results').hidden = false;
+  // Counts the searches shown (what a test waits for).
+  document.body.dataset.searches = Number(document.body.dataset.searches || 0) + 1;
 }
 
 // ---------------------------------------------------------------------------

@@ -2,9 +2,11 @@
 // the way a person would, and prints what it saw as one JSON object for
 // tests/web_ui_test.cc to judge:
 //
-//   node page_test.js BASE_URL URI HOPS EXECUTION_ID SCREENSHOT.png
+//   node page_test.js BASE_URL URI HOPS EXECUTION_ID SCREENSHOT.png [PREFIX...]
 //
-// It searches URI (exact match), opens the one result, draws its lineage
+// It searches each PREFIX (URI prefix match) and reads every page of
+// results, opens #artifact=0 (there is none) and reads the error shown,
+// then searches URI (exact match), opens the one result, draws its lineage
 // with HOPS hops, reads the nodes drawn, the properties and the audit
 // section, saves a screenshot, then clicks the node of execution
 // EXECUTION_ID and reads the view that opens.
@@ -15,13 +17,28 @@ const os = require('os');
 const path = require('path');
 const {chromium} = require('playwright-core');
 
-const [baseUrl, uri, hops, executionId, screenshot] = process.argv.slice(2);
+const [baseUrl, uri, hops, executionId, screenshot, ...prefixes] =
+    process.argv.slice(2);
 
 // The view is rendered when the page says it finished the hash it shows.
 async function waitForView(page, hash) {
   await page.waitForFunction(
       (want) => location.hash === want && document.body.dataset.rendered === want,
       hash, {timeout: 15000});
+}
+
+// Submits the search form and waits until its results are shown.
+async function search(page, match, text) {
+  const before = await page.evaluate(() => Number(document.body.dataset.searches || 0));
+  await page.selectOption('#search-match', match);
+  await page.fill('#search-uri', text);
+  await page.click('#search-form button[type=submit]');
+  await page.waitForFunction(
+      (n) => Number(document.body.dataset.searches || 0) > n, before);
+}
+
+function resultUris(page) {
+  return page.$$eval('#result-list a', (links) => links.map((a) => a.textContent));
 }
 
 function rows(page, selector) {
@@ -51,12 +68,26 @@ async function main() {
     await page.goto(`${baseUrl}/`);
     await waitForView(page, '');
 
-    await page.selectOption('#search-match', 'exact');
-    await page.fill('#search-uri', uri);
-    await page.click('#search-form button[type=submit]');
-    await page.waitForSelector('#result-list li');
-    out.results = await page.$$eval('#result-list a',
-                                    (links) => links.map((a) => a.textContent));
+    out.prefix_searches = {};
+    for (const prefix of prefixes) {
+      await search(page, 'prefix', prefix);
+      const pages = [await resultUris(page)];
+      while (await page.isVisible('#next-page')) {
+        const before = await page.evaluate(() => Number(document.body.dataset.searches));
+        await page.click('#next-page');
+        await page.waitForFunction((n) => Number(document.body.dataset.searches) > n, before);
+        pages.push((await resultUris(page)).slice(pages.flat().length));
+      }
+      out.prefix_searches[prefix] = pages;
+    }
+
+    await page.goto(`${baseUrl}/#artifact=0`);
+    await waitForView(page, '#artifact=0');
+    out.missing_error = await page.textContent('#error');
+    out.missing_error_visible = await page.isVisible('#error');
+
+    await search(page, 'exact', uri);
+    out.results = await resultUris(page);
 
     const first = await page.getAttribute('#result-list a', 'href');
     await page.click('#result-list a');
