@@ -11,7 +11,6 @@
 // opens it, and a screenshot shows the drawing's colours. Skipped, saying
 // so, only where chromium or node is not installed.
 
-#include <png.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,6 +29,7 @@
 #include "nlohmann/json.hpp"
 #include "tests/http_client.h"
 #include "tests/kfp_workload.h"
+#include "tests/screenshot.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
 
@@ -46,11 +46,7 @@ using ::testing::UnorderedElementsAreArray;
 
 // The port from the server's "grpc-web on port N" line; 0 when absent.
 int GrpcWebPort(const TestServer& server) {
-  const std::string log = server.Log();
-  const std::string kLine = "grpc-web on port ";
-  const size_t at = log.find(kLine);
-  if (at == std::string::npos) return 0;
-  return std::atoi(log.c_str() + at + kLine.size());
+  return LoggedGrpcWebPort(server.Log());
 }
 
 std::string ReadSource(const std::string& relative_path) {
@@ -161,43 +157,7 @@ TEST(WebUiFilesTest, PageAndFilesAreServedWithTheirTypes) {
 // ---------------------------------------------------------------------------
 // The page in a browser.
 
-std::string FindChromium() {
-  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
-    if (access(path, X_OK) == 0) return path;
-  }
-  return "";
-}
-
 bool HaveNode() { return std::system("node --version >/dev/null 2>&1") == 0; }
-
-struct Pixels {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgba;
-  // Pixels within `tolerance` of the colour #rrggbb.
-  int Count(uint32_t rgb, int tolerance = 6) const {
-    const int r = rgb >> 16, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
-    int n = 0;
-    for (size_t i = 0; i + 3 < rgba.size(); i += 4) {
-      if (std::abs(rgba[i] - r) <= tolerance &&
-          std::abs(rgba[i + 1] - g) <= tolerance &&
-          std::abs(rgba[i + 2] - b) <= tolerance) {
-        ++n;
-      }
-    }
-    return n;
-  }
-};
-
-bool ReadPng(const std::string& path, Pixels& out) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, path.c_str())) return false;
-  image.format = PNG_FORMAT_RGBA;
-  out.width = image.width;
-  out.height = image.height;
-  out.rgba.resize(PNG_IMAGE_SIZE(image));
-  return png_image_finish_read(&image, nullptr, out.rgba.data(), 0, nullptr);
-}
 
 // Runs `command`, returning its standard output; its exit status in
 // `status`.
