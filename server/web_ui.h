@@ -33,10 +33,10 @@ struct WebUiFile {
 std::optional<WebUiFile> FindWebUiFile(absl::string_view url_path);
 
 // Sent with every file: scripts, styles and calls from this origin only, no
-// inline script, no frames. 'unsafe-eval' stays because protobuf.js compiles
-// each message type's codec with Function().
+// inline script and no eval (the page encodes messages without protobuf.js's
+// compiled codecs for this), no frames.
 inline constexpr char kWebUiContentSecurityPolicy[] =
-    "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
     "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'";
 

@@ -41,6 +41,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAreArray;
 
@@ -113,8 +114,10 @@ TEST(WebUiFilesTest, PageAndFilesAreServedWithTheirTypes) {
     EXPECT_EQ(answer.body, source);
     EXPECT_THAT(
         HeaderOf(answer, "content-security-policy"),
-        AllOf(HasSubstr("default-src 'none'"), HasSubstr("script-src 'self'"),
-              HasSubstr("connect-src 'self'")));
+        // No inline script and no eval: the browser test runs the page
+        // under this policy.
+        AllOf(HasSubstr("default-src 'none'"), HasSubstr("script-src 'self';"),
+              HasSubstr("connect-src 'self'"), Not(HasSubstr("unsafe"))));
     EXPECT_EQ(HeaderOf(answer, "x-content-type-options"), "nosniff");
     // One connection for the whole page.
     if (&file != &files.front()) {

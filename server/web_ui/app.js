@@ -19,17 +19,146 @@ const isDatasetType = (name) => name.endsWith('Dataset') || name === 'Examples';
 
 let protoRoot = null;
 
+// The service's .proto files, served under proto/, each after those it
+// imports; protobuf.js has Any, Struct and FieldMask built in.
+const PROTO_FILES = [
+  'google/protobuf/descriptor.proto',
+  'ml_metadata/proto/metadata_store.proto',
+  'ml_metadata/proto/metadata_store_service.proto',
+  'mlmdx/lineage_service.proto',
+];
+const BUILT_IN_PROTOS = ['any', 'struct', 'field_mask'];
+
+// Parsed here rather than by Root.load, which resolves every type as soon as
+// it has read them (see registerPlainConstructors).
 async function loadProtos() {
   const root = new protobuf.Root();
-  // Imports name files by their proto path; the page serves them under
-  // proto/. protobuf.js has google/protobuf/{any,struct,field_mask} built
-  // in and asks only for the others.
-  root.resolvePath = (origin, target) =>
-    target.startsWith('proto/') ? target : 'proto/' + target;
-  await root.load(['ml_metadata/proto/metadata_store_service.proto',
-                   'mlmdx/lineage_service.proto'], {keepCase: true});
+  for (const name of BUILT_IN_PROTOS) {
+    root.addJSON(protobuf.common[`google/protobuf/${name}.proto`].nested);
+  }
+  const texts = await Promise.all(PROTO_FILES.map(async (name) => {
+    const answer = await fetch(`proto/${name}`);
+    if (!answer.ok) throw new Error(`proto/${name}: HTTP ${answer.status}`);
+    return answer.text();
+  }));
+  for (const text of texts) protobuf.parse(text, root, {keepCase: true});
+  registerPlainConstructors(root);
   root.resolveAll();
   return root;
+}
+
+// Resolving a message type makes protobuf.js compile a constructor for it
+// with Function(), unless one is registered: a plain one is, since the
+// codecs below build plain objects.
+function registerPlainConstructors(namespace) {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof protobuf.Type) nested.ctor = function Message() {};
+    if (nested instanceof protobuf.Namespace) registerPlainConstructors(nested);
+  }
+}
+
+// Message codecs. protobuf.js would compile one per type with Function(),
+// which the page's Content-Security-Policy forbids; these walk its
+// reflection of the .proto files instead, with its Reader and Writer.
+// Messages are plain objects with the .proto's field names; 64-bit integers
+// are numbers (ids and milliseconds fit), enums are names.
+
+function encodeMessage(type, object, writer) {
+  for (const field of type.fieldsArray) {
+    const value = object[field.name];
+    if (value === undefined || value === null) continue;
+    if (field.map) {
+      for (const [key, item] of Object.entries(value)) {
+        writer.uint32((field.id << 3) | 2).fork();
+        writeField(field.keyType, null, 1,
+                   field.keyType === 'string' ? key : Number(key), writer);
+        writeField(field.type, field.resolvedType, 2, item, writer);
+        writer.ldelim();
+      }
+    } else if (field.repeated && field.packed) {
+      writer.uint32((field.id << 3) | 2).fork();
+      for (const item of value) writeScalar(field.type, field.resolvedType, item, writer);
+      writer.ldelim();
+    } else if (field.repeated) {
+      for (const item of value) writeField(field.type, field.resolvedType, field.id, item, writer);
+    } else {
+      writeField(field.type, field.resolvedType, field.id, value, writer);
+    }
+  }
+  return writer;
+}
+
+function writeField(typeName, resolved, id, value, writer) {
+  if (resolved instanceof protobuf.Type) {
+    writer.uint32((id << 3) | 2).fork();
+    encodeMessage(resolved, value, writer);
+    writer.ldelim();
+    return;
+  }
+  const wireType = resolved instanceof protobuf.Enum ? 0 : protobuf.types.basic[typeName];
+  writer.uint32((id << 3) | wireType);
+  writeScalar(typeName, resolved, value, writer);
+}
+
+function writeScalar(typeName, resolved, value, writer) {
+  if (resolved instanceof protobuf.Enum) {
+    writer.int32(typeof value === 'string' ? resolved.values[value] : value);
+  } else {
+    writer[typeName](value);
+  }
+}
+
+function decodeMessage(type, reader, end) {
+  const out = {};
+  while (reader.pos < end) {
+    const tag = reader.uint32();
+    const wireType = tag & 7;
+    const field = type.fieldsById[tag >>> 3];
+    if (!field) {
+      reader.skipType(wireType);
+      continue;
+    }
+    if (field.map) {
+      const entryEnd = reader.uint32() + reader.pos;
+      let key = field.keyType === 'string' ? '' : 0;
+      let value = field.resolvedType instanceof protobuf.Type ? {} : undefined;
+      while (reader.pos < entryEnd) {
+        const entryTag = reader.uint32();
+        if (entryTag >>> 3 === 1) key = readField(field.keyType, null, reader);
+        else if (entryTag >>> 3 === 2) value = readField(field.type, field.resolvedType, reader);
+        else reader.skipType(entryTag & 7);
+      }
+      (out[field.name] = out[field.name] || {})[key] = value;
+    } else if (field.repeated) {
+      const list = out[field.name] = out[field.name] || [];
+      const scalar = !(field.resolvedType instanceof protobuf.Type) &&
+                     field.type !== 'string' && field.type !== 'bytes';
+      if (scalar && wireType === 2) {
+        // Packed: one length-delimited run of values.
+        const listEnd = reader.uint32() + reader.pos;
+        while (reader.pos < listEnd) list.push(readField(field.type, field.resolvedType, reader));
+      } else {
+        list.push(readField(field.type, field.resolvedType, reader));
+      }
+    } else {
+      // Of a oneof, the member read last is the one set.
+      if (field.partOf) for (const name of field.partOf.oneof) delete out[name];
+      out[field.name] = readField(field.type, field.resolvedType, reader);
+    }
+  }
+  return out;
+}
+
+function readField(typeName, resolved, reader) {
+  if (resolved instanceof protobuf.Type) {
+    const end = reader.uint32() + reader.pos;
+    return decodeMessage(resolved, reader, end);
+  }
+  if (resolved instanceof protobuf.Enum) {
+    const number = reader.int32();
+    return resolved.valuesById[number] === undefined ? number : resolved.valuesById[number];
+  }
+  return reader[typeName]();
 }
 
 class RpcError extends Error {
@@ -46,7 +175,7 @@ async function call(service, method, request) {
   const rpc = protoRoot.lookupService(service).methods[method];
   const requestType = rpc.resolvedRequestType;
   const responseType = rpc.resolvedResponseType;
-  const message = requestType.encode(requestType.fromObject(request)).finish();
+  const message = encodeMessage(requestType, request, protobuf.Writer.create()).finish();
   const frame = new Uint8Array(5 + message.length);
   new DataView(frame.buffer).setUint32(1, message.length);
   frame.set(message, 5);
@@ -79,9 +208,17 @@ async function call(service, method, request) {
   }
   if (status === null) throw new RpcError(-1, `${method}: no grpc-status`);
   if (status !== 0) throw new RpcError(status, `${method}: ${statusMessage}`);
-  return responseType.toObject(responseType.decode(data || new Uint8Array()), {
-    longs: Number, enums: String, arrays: true, objects: true,
-  });
+  const reader = protobuf.Reader.create(data || new Uint8Array());
+  return withEmptyLists(responseType, decodeMessage(responseType, reader, reader.len));
+}
+
+// The response's repeated fields that did not come, as empty lists, so that
+// callers can iterate any of them.
+function withEmptyLists(type, message) {
+  for (const field of type.fieldsArray) {
+    if (field.repeated && !(field.name in message)) message[field.name] = [];
+  }
+  return message;
 }
 
 // ---------------------------------------------------------------------------
