@@ -283,9 +283,11 @@ TEST(WebUiBrowserTest, SearchOpensTheModelAndDrawsItsLineage) {
             nlohmann::json::array({first_page, second_page}));
   EXPECT_EQ(page["prefix_searches"]["s3://odd/it's_1"],
             nlohmann::json::array({nlohmann::json::array({odd_uri})}));
-  // A node that does not exist is an error on the page.
+  // A node that does not exist, or an id that is none, is an error on the
+  // page.
   EXPECT_TRUE(page["missing_error_visible"]);
   EXPECT_EQ(page["missing_error"], "no artifact with id 0");
+  EXPECT_EQ(page["bad_id_error"], "#execution= needs a numeric id");
   // The exact-URI search finds the model alone.
   EXPECT_EQ(page["results"], nlohmann::json::array({run->model_uri}));
   EXPECT_THAT(page["title"].get<std::string>(),

@@ -1,8 +1,8 @@
 // The lineage page: finds artifacts by URI, shows one artifact or execution
 // with where it came from, draws its lineage and, for a model, its audit.
-// Every call is grpc-web to the server that served the page; the messages
-// are encoded by protobuf.js from the service's own .proto files (served
-// under proto/). Data reaches the DOM only as text (textContent and
+// Every call is grpc-web to the server that served the page; messages are
+// encoded and decoded by walking protobuf.js's reflection of the service's
+// own .proto files (served under proto/). Data reaches the DOM only as text (textContent and
 // attributes), never as markup.
 'use strict';
 
@@ -161,6 +161,15 @@ function readField(typeName, resolved, reader) {
   return reader[typeName]();
 }
 
+// grpc-message is percent-encoded; a malformed one is shown as sent.
+function percentDecoded(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    return text;
+  }
+}
+
 class RpcError extends Error {
   constructor(code, message) {
     super(message);
@@ -199,7 +208,7 @@ async function call(service, method, request) {
         const name = line.slice(0, colon).trim().toLowerCase();
         const value = line.slice(colon + 1).trim();
         if (name === 'grpc-status') status = Number(value);
-        if (name === 'grpc-message') statusMessage = decodeURIComponent(value);
+        if (name === 'grpc-message') statusMessage = percentDecoded(value);
       }
     } else {
       data = payload;
@@ -332,8 +341,14 @@ async function loadTypes() {
 
 async function typeName(kind, node) {
   if (node.type) return node.type;
-  if (!typeNames[kind].has(node.type_id)) await loadTypes();
-  return typeNames[kind].get(node.type_id) || `type ${node.type_id}`;
+  if (!typeNames[kind].has(node.type_id)) {
+    await loadTypes();
+    // A type still unknown is named by its id, and not asked for again.
+    if (!typeNames[kind].has(node.type_id)) {
+      typeNames[kind].set(node.type_id, `type ${node.type_id}`);
+    }
+  }
+  return typeNames[kind].get(node.type_id);
 }
 
 function nodeLabel(kind, node) {
@@ -404,6 +419,8 @@ function readHash() {
       state.id = Number(params.get(kind));
     }
   }
+  // showNode() says so when the id is not one.
+  if (!Number.isSafeInteger(state.id)) state.id = NaN;
   if (!Number.isInteger(state.hops) || state.hops < 0) state.hops = 2;
   state.hops = Math.min(state.hops, MAX_HOPS);
   if (!['BIDIRECTIONAL', 'UPSTREAM', 'DOWNSTREAM'].includes(state.direction)) {
@@ -426,6 +443,7 @@ async function fetchNode(kind, id) {
 }
 
 async function showNode(state) {
+  if (Number.isNaN(state.id)) throw new Error(`#${state.kind}= needs a numeric id`);
   const node = await fetchNode(state.kind, state.id);
   if (!node) throw new Error(`no ${state.kind} with id ${state.id}`);
   const type = await typeName(state.kind, node);
@@ -630,7 +648,12 @@ async function showAudit(model) {
   $('audit-executions-title').textContent = `Executions upstream (${executions.length})`;
   const table = $('audit-executions');
   fillTable(table, ['execution', 'type', 'state', 'started', 'ended', 'parameters'], []);
+  const contextLists = await Promise.all(executions.map(
+      (e) => call(METADATA, 'GetContextsByExecution', {execution_id: e.id})));
   const runs = new Map();
+  for (const {contexts} of contextLists) {
+    for (const c of contexts) runs.set(c.id, c);
+  }
   for (const e of executions) {
     const parameters = el('table', {class: 'properties'});
     fillTable(parameters, null, propertyRows(e));
@@ -641,8 +664,6 @@ async function showAudit(model) {
         el('td', {}, timeText(e.create_time_since_epoch)),
         el('td', {}, timeText(e.last_update_time_since_epoch)),
         el('td', {}, parameters)));
-    const contexts = (await call(METADATA, 'GetContextsByExecution', {execution_id: e.id})).contexts;
-    for (const c of contexts) runs.set(c.id, c);
   }
   const runList = $('audit-runs');
   runList.replaceChildren();

@@ -5,7 +5,8 @@
 //   node page_test.js BASE_URL URI HOPS EXECUTION_ID SCREENSHOT.png [PREFIX...]
 //
 // It searches each PREFIX (URI prefix match) and reads every page of
-// results, opens #artifact=0 (there is none) and reads the error shown,
+// results, opens #artifact=0 (there is none) and #execution=x1 (not an id)
+// and reads the errors shown,
 // then searches URI (exact match), opens the one result, draws its lineage
 // with HOPS hops, reads the nodes drawn, the properties and the audit
 // section, saves a screenshot, then clicks the node of execution
@@ -85,6 +86,9 @@ async function main() {
     await waitForView(page, '#artifact=0');
     out.missing_error = await page.textContent('#error');
     out.missing_error_visible = await page.isVisible('#error');
+    await page.goto(`${baseUrl}/#execution=x1`);
+    await waitForView(page, '#execution=x1');
+    out.bad_id_error = await page.textContent('#error');
 
     await search(page, 'exact', uri);
     out.results = await resultUris(page);
