@@ -232,20 +232,19 @@ TEST(WebUiBrowserTest, SearchOpensTheModelAndDrawsItsLineage) {
   }
   ml_metadata::PutArtifactsRequest blobs;
   std::vector<std::string> bulk_uris;
+  bulk_uris.reserve(60);
   for (int i = 0; i < 60; ++i) {
     bulk_uris.push_back(absl::StrCat("s3://bulk/part-", 100 + i));
   }
   const std::string odd_uri = "s3://odd/it's_100%/x";
-  for (const std::string& uri :
-       std::vector<std::string>{odd_uri, "s3://odd/it's-100%/y"}) {
-    bulk_uris.push_back(uri);
-  }
-  for (const std::string& uri : bulk_uris) {
+  std::vector<std::string> uris = bulk_uris;
+  uris.push_back(odd_uri);
+  uris.push_back("s3://odd/it's-100%/y");
+  for (const std::string& uri : uris) {
     ml_metadata::Artifact* blob = blobs.add_artifacts();
     blob->set_type_id(type.type_id());
     blob->set_uri(uri);
   }
-  bulk_uris.resize(60);
   {
     grpc::ClientContext context;
     ml_metadata::PutArtifactsResponse put;
