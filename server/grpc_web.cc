@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -24,6 +25,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "server/grpc_web_framing.h"
+#include "server/web_ui.h"
 #include "util/log.h"
 
 namespace mlmdx::server {
@@ -135,9 +137,11 @@ HttpHeaders MetadataLines(
 }
 
 // Writes a whole answer with its length, so that the connection can be
-// kept alive. Returns `status`.
+// kept alive; the body is left out (its length still sent) for a HEAD
+// request. Returns `status`.
 int SendAnswer(mg_connection* connection, int status,
-               const HttpHeaders& headers, absl::string_view body) {
+               const HttpHeaders& headers, absl::string_view body,
+               bool head = false) {
   mg_response_header_start(connection, status);
   for (const auto& [name, value] : headers) {
     mg_response_header_add(connection, name.c_str(), value.data(),
@@ -148,7 +152,7 @@ int SendAnswer(mg_connection* connection, int status,
     mg_response_header_add(connection, "Content-Length", length.c_str(), -1);
   }
   mg_response_header_send(connection);
-  if (!body.empty()) mg_write(connection, body.data(), body.size());
+  if (!head && !body.empty()) mg_write(connection, body.data(), body.size());
   return status;
 }
 
@@ -297,15 +301,44 @@ int GrpcWebGateway::AnswerPreflight(mg_connection* connection,
                     "");
 }
 
+int GrpcWebGateway::AnswerPageFile(mg_connection* connection, bool head) {
+  const mg_request_info* info = mg_get_request_info(connection);
+  const absl::string_view path =
+      info->local_uri == nullptr ? "" : info->local_uri;
+  const std::optional<WebUiFile> file = FindWebUiFile(path);
+  if (!file.has_value()) {
+    return SendHttpError(
+        connection, 404, {},
+        absl::StrCat("no page file at '", path.substr(0, 128), "'"));
+  }
+  // The page changes with the binary, not with time: revalidating is cheap
+  // and keeps a browser from mixing files of two versions.
+  return SendAnswer(connection, 200,
+                    {{"Content-Type", std::string(file->content_type)},
+                     {"Content-Security-Policy", kWebUiContentSecurityPolicy},
+                     {"X-Content-Type-Options", "nosniff"},
+                     {"Referrer-Policy", "no-referrer"},
+                     {"Cache-Control", "no-cache"}},
+                    file->bytes, head);
+}
+
 int GrpcWebGateway::Handle(mg_connection* connection) {
   const mg_request_info* info = mg_get_request_info(connection);
   const char* origin = mg_get_header(connection, "Origin");
   const absl::string_view method =
       info->request_method == nullptr ? "" : info->request_method;
   if (method == "OPTIONS") return AnswerPreflight(connection, origin);
+  if (options_.web_ui && (method == "GET" || method == "HEAD")) {
+    return AnswerPageFile(connection, method == "HEAD");
+  }
   if (method != "POST") {
-    return SendHttpError(connection, 405, {{"Allow", "POST, OPTIONS"}},
-                         "grpc-web calls are POST requests");
+    return SendHttpError(connection, 405,
+                         {{"Allow", options_.web_ui ? "GET, HEAD, POST, OPTIONS"
+                                                    : "POST, OPTIONS"}},
+                         options_.web_ui
+                             ? "the page is read with GET; grpc-web calls are "
+                               "POST requests"
+                             : "grpc-web calls are POST requests");
   }
   Request request;
   const char* content_type = mg_get_header(connection, "Content-Type");

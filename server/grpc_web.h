@@ -27,6 +27,10 @@
 // UI's server forwards its own browser's Origin header, and access is
 // decided by tokens, as for native calls.
 //
+// With `web_ui` set, GET and HEAD requests are answered with the lineage
+// page's files (server/web_ui.h), 404 for paths that are none of them;
+// without it they get 405 as any other method that is not grpc-web.
+//
 // Thread-safety: thread-safe; requests are served by a fixed pool of
 // threads, one connection each (HTTP/1.1 keep-alive).
 //
@@ -75,6 +79,8 @@ struct GrpcWebOptions {
   int worker_threads = 16;
   // How long an idle kept-alive connection keeps its thread.
   int keep_alive_timeout_ms = 5000;
+  // Serve the lineage page (server/web_ui.h) for GET and HEAD.
+  bool web_ui = false;
 };
 
 class GrpcWebGateway {
@@ -104,6 +110,8 @@ class GrpcWebGateway {
   static int HandleRequest(mg_connection* connection);
   int Handle(mg_connection* connection);
   int AnswerPreflight(mg_connection* connection, const char* origin);
+  // GET or HEAD of one of the page's files.
+  int AnswerPageFile(mg_connection* connection, bool head);
   // Runs the call, unless `refusal` is not OK, and writes its answer (a
   // refusal's status in the trailer frame).
   int AnswerCall(mg_connection* connection, const Request& request,

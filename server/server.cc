@@ -182,6 +182,10 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                  "Comma-separated origins (https://host:port) whose pages "
                  "may call over grpc-web (CORS); * allows any")
       ->envname("MLMDX_GRPC_WEB_ALLOWED_ORIGINS");
+  app.add_flag("--web_ui", flags.web_ui,
+               "Serve the lineage page (search artifacts, lineage graph, "
+               "model audit) at / on the --grpc_web_port")
+      ->envname("MLMDX_WEB_UI");
   app.add_option("--log_format", flags.log_format,
                  "text: one line per event; json: one JSON object per line "
                  "(ts, level, msg; method, code, latency_ms for calls)")
@@ -442,6 +446,12 @@ absl::StatusOr<ServerConfig> ResolveServerConfig(const ServeFlags& flags) {
     return absl::InvalidArgumentError(
         "--grpc_web_allowed_origins needs --grpc_web_port (the grpc-web "
         "listener is off)");
+  }
+  config.web_ui = flags.web_ui;
+  if (flags.web_ui && flags.grpc_web_port < 0) {
+    return absl::InvalidArgumentError(
+        "--web_ui needs --grpc_web_port (the page is served on the grpc-web "
+        "port, which is off)");
   }
   config.store.open_retries = flags.metadata_store_connection_retries;
   config.store.max_connections = flags.db_pool_size;
@@ -759,12 +769,14 @@ absl::Status RunServer(const ServerConfig& config) {
     web_options.listen_address = config.listen_address;
     web_options.port = config.grpc_web_port;
     web_options.allowed_origins = config.grpc_web_allowed_origins;
+    web_options.web_ui = config.web_ui;
     web_options.max_message_bytes =
         MaxReceiveMessageBytes(config.channel_arguments);
     MLMDX_ASSIGN_OR_RETURN(
         grpc_web, GrpcWebGateway::Start(
                       web_options, server->InProcessChannel(channel_args)));
-    LogInfo(absl::StrCat("grpc-web on port ", grpc_web->port()));
+    LogInfo(absl::StrCat("grpc-web on port ", grpc_web->port(),
+                         config.web_ui ? ", lineage page at /" : ""));
   }
   server->GetHealthCheckService()->SetServingStatus(true);
   if (metrics != nullptr) metrics->SetServing(true);

@@ -74,6 +74,8 @@ struct ServeFlags {
   int grpc_web_port = -1;
   // Comma-separated origins whose pages may call over grpc-web ("*": any).
   std::string grpc_web_allowed_origins;
+  // Serve the lineage page on the grpc-web port.
+  bool web_ui = false;
   // "text" or "json" (util/log.h); applied by the caller, before it logs.
   std::string log_format = "text";
   // Accepted so that MLMD invocations parse; any of them set is refused with
@@ -140,6 +142,8 @@ struct ServerConfig {
   int grpc_web_port = -1;
   // See GrpcWebOptions::allowed_origins.
   std::vector<std::string> grpc_web_allowed_origins;
+  // See GrpcWebOptions::web_ui; needs grpc_web_port.
+  bool web_ui = false;
 };
 
 // Applies MLMD's resolution rules (config file, then flags, then the default

@@ -4,7 +4,6 @@
 // artifact ellipses cover a real area of the page. Skipped, saying so, only
 // where chromium is not installed.
 
-#include <png.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,45 +14,10 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/cli_fixture.h"
+#include "tests/screenshot.h"
 
 namespace mlmdx::testing {
 namespace {
-
-std::string FindChromium() {
-  for (const char* path : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
-    if (access(path, X_OK) == 0) return path;
-  }
-  return "";
-}
-
-struct Pixels {
-  int width = 0, height = 0;
-  std::vector<uint8_t> rgba;
-  // Pixels within `tolerance` of the colour #rrggbb.
-  int Count(uint32_t rgb, int tolerance = 6) const {
-    const int r = rgb >> 16, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
-    int n = 0;
-    for (size_t i = 0; i + 3 < rgba.size(); i += 4) {
-      if (std::abs(rgba[i] - r) <= tolerance &&
-          std::abs(rgba[i + 1] - g) <= tolerance &&
-          std::abs(rgba[i + 2] - b) <= tolerance) {
-        ++n;
-      }
-    }
-    return n;
-  }
-};
-
-bool ReadPng(const std::string& path, Pixels& out) {
-  png_image image{};
-  image.version = PNG_IMAGE_VERSION;
-  if (!png_image_begin_read_from_file(&image, path.c_str())) return false;
-  image.format = PNG_FORMAT_RGBA;
-  out.width = image.width;
-  out.height = image.height;
-  out.rgba.resize(PNG_IMAGE_SIZE(image));
-  return png_image_finish_read(&image, nullptr, out.rgba.data(), 0, nullptr);
-}
 
 class HtmlScreenshotTest : public CliTest {};
 INSTANTIATE_TEST_SUITE_P(Modes, HtmlScreenshotTest,

@@ -47,15 +47,7 @@ constexpr char kMetadataService[] = "/ml_metadata.MetadataStoreService/";
 
 // The port from the server's "grpc-web on port N" line; 0 when absent.
 int GrpcWebPort(const TestServer& server) {
-  const std::string log = server.Log();
-  const std::string kLine = "grpc-web on port ";
-  const size_t at = log.find(kLine);
-  if (at == std::string::npos) return 0;
-  const size_t start = at + kLine.size();
-  const size_t end = log.find_first_not_of("0123456789", start);
-  int port = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(log.substr(start, end - start), &port)) << log;
-  return port;
+  return LoggedGrpcWebPort(server.Log());
 }
 
 // One grpc-web frame, written here independently of the server's code.

@@ -59,6 +59,10 @@ HttpAnswer HttpClient::Send(const std::string& method, const std::string& path,
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(body.size()));
+  } else if (method == "HEAD") {
+    // A HEAD answer announces a length but sends no body; libcurl must not
+    // wait for one.
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
@@ -83,17 +87,27 @@ HttpAnswer HttpGet(int port, const std::string& path) {
   return client.Send("GET", path, {}, "");
 }
 
-int LoggedMetricsPort(const std::string& log) {
-  const std::string line = "metrics on port ";
+namespace {
+
+// The number after the first `line` in `log`; 0 when absent.
+int LoggedPort(const std::string& log, const std::string& line) {
   const size_t at = log.find(line);
   if (at == std::string::npos) return 0;
   const size_t start = at + line.size();
+  const size_t end = log.find_first_not_of("0123456789", start);
   int port = 0;
-  if (!absl::SimpleAtoi(log.substr(start, log.find(' ', start) - start),
-                        &port)) {
-    return 0;
-  }
+  if (!absl::SimpleAtoi(log.substr(start, end - start), &port)) return 0;
   return port;
+}
+
+}  // namespace
+
+int LoggedMetricsPort(const std::string& log) {
+  return LoggedPort(log, "metrics on port ");
+}
+
+int LoggedGrpcWebPort(const std::string& log) {
+  return LoggedPort(log, "grpc-web on port ");
 }
 
 std::optional<double> PrometheusValue(const std::string& text,

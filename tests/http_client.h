@@ -59,6 +59,9 @@ HttpAnswer HttpGet(int port, const std::string& path);
 // The port of the server's "metrics on port N" log line; 0 when absent.
 int LoggedMetricsPort(const std::string& log);
 
+// The port of the server's "grpc-web on port N" log line; 0 when absent.
+int LoggedGrpcWebPort(const std::string& log);
+
 // The value of the sample `series` (its name, with its labels exactly as
 // the server writes them, if any) in Prometheus text; nullopt when absent.
 std::optional<double> PrometheusValue(const std::string& text,
