@@ -109,6 +109,9 @@ class IdMap {
   void GrowDense(size_t min_size) {
     size_t new_size = std::max(min_size, dense_.size() + dense_.size() / 2);
     new_size = std::max<size_t>(new_size, 1024);
+    // Exactly this much: resize alone may double the capacity on top of
+    // the growth above, which would leave up to half the array unused.
+    dense_.reserve(new_size);
     dense_.resize(new_size, kNone);
     // Move sparse entries that now fall into the dense range.
     for (auto it = sparse_.begin(); it != sparse_.end();) {
