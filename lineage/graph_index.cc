@@ -168,40 +168,47 @@ bool GraphIndex::SetContextNamespaceLocked(int64_t context_id,
   return before != it->second;
 }
 
-uint32_t GraphIndex::InternNamespaceSetLocked(std::vector<uint32_t> names) {
-  if (names.empty()) return kNone;
-  const auto next = static_cast<uint32_t>(namespace_sets_.size());
-  if (names.size() == 1) {
-    const uint32_t name = names.front();
-    if (name >= single_namespace_set_.size()) {
-      single_namespace_set_.resize(name + 1, kNone);
-    }
-    if (single_namespace_set_[name] != kNone) {
-      return single_namespace_set_[name];
-    }
-    single_namespace_set_[name] = next;
+uint32_t GraphIndex::SingleNamespaceSetLocked(uint32_t name) {
+  if (name >= single_namespace_set_.size()) {
+    single_namespace_set_.resize(name + 1, kNone);
   }
-  auto [it, added] = namespace_set_ids_.try_emplace(names, next);
-  if (added) namespace_sets_.push_back(std::move(names));
-  return it->second;
+  uint32_t& set = single_namespace_set_[name];
+  if (set == kNone) {
+    set = static_cast<uint32_t>(namespace_sets_.size());
+    namespace_sets_.push_back({name});
+    namespace_set_ids_.emplace(namespace_sets_.back(), set);
+  }
+  return set;
+}
+
+uint32_t GraphIndex::InternNamespaceSetLocked(
+    const std::vector<uint32_t>& names) {
+  if (names.empty()) return kNone;
+  if (names.size() == 1) return SingleNamespaceSetLocked(names.front());
+  auto it = namespace_set_ids_.find(names);
+  if (it != namespace_set_ids_.end()) return it->second;
+  const auto set = static_cast<uint32_t>(namespace_sets_.size());
+  namespace_sets_.push_back(names);
+  namespace_set_ids_.emplace(names, set);
+  return set;
 }
 
 void GraphIndex::AddNodeNamespaceLocked(internal::IdMap& sets, int64_t id,
                                         uint32_t name) {
   const uint32_t before = sets.Get(id);
-  std::vector<uint32_t> names;
-  if (before != kNone) {
-    const std::vector<uint32_t>& held = namespace_sets_[before];
-    auto pos = std::lower_bound(held.begin(), held.end(), name);
-    if (pos != held.end() && *pos == name) return;
-    names.reserve(held.size() + 1);
-    names.assign(held.begin(), pos);
-    names.push_back(name);
-    names.insert(names.end(), pos, held.end());
-  } else {
-    names.push_back(name);
+  if (before == kNone) {
+    sets.Set(id, SingleNamespaceSetLocked(name));
+    return;
   }
-  sets.Set(id, InternNamespaceSetLocked(std::move(names)));
+  const std::vector<uint32_t>& held = namespace_sets_[before];
+  auto pos = std::lower_bound(held.begin(), held.end(), name);
+  if (pos != held.end() && *pos == name) return;
+  std::vector<uint32_t> names;
+  names.reserve(held.size() + 1);
+  names.assign(held.begin(), pos);
+  names.push_back(name);
+  names.insert(names.end(), pos, held.end());
+  sets.Set(id, InternNamespaceSetLocked(names));
 }
 
 void GraphIndex::RecomputeNodeNamespacesLocked(
@@ -211,19 +218,24 @@ void GraphIndex::RecomputeNodeNamespacesLocked(
   // list of nodes would cost 8 bytes on every link.
   const auto recompute = [&](const internal::LinkList& links,
                              internal::IdMap& sets) {
-    absl::flat_hash_set<int64_t> nodes;
+    std::vector<int64_t> nodes;
     links.ForEachLink([&](int64_t context_id, int64_t node_id) {
-      if (contexts.contains(context_id)) nodes.insert(node_id);
+      if (contexts.contains(context_id)) nodes.push_back(node_id);
     });
+    // In id order, as writes come: the node map then grows its dense array
+    // instead of spilling ids to its hash map on the way.
+    std::sort(nodes.begin(), nodes.end());
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    std::vector<uint32_t> names;
     for (int64_t node_id : nodes) {
-      std::vector<uint32_t> names;
+      names.clear();
       links.ForEach(node_id, links.size(), [&](int64_t context_id) {
         const uint32_t name = context_namespace_.Get(context_id);
         if (name != kNone) names.push_back(name);
       });
       std::sort(names.begin(), names.end());
       names.erase(std::unique(names.begin(), names.end()), names.end());
-      const uint32_t set = InternNamespaceSetLocked(std::move(names));
+      const uint32_t set = InternNamespaceSetLocked(names);
       if (set == kNone) {
         sets.Erase(node_id);
       } else {

@@ -44,6 +44,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -193,12 +194,12 @@ class GraphIndex {
     // Indexed by interned namespace id: 1 for the caller's namespaces.
     // Namespaces interned after the snapshot are beyond its end: not the
     // caller's.
-    std::vector<uint8_t> visible_namespaces;
+    absl::InlinedVector<uint8_t, 32> visible_namespaces;
     // Indexed by namespace set id (sets interned before the snapshot): 0
     // not yet decided, kSetVisible or kSetInvisible. The caller's
     // namespaces are fixed for a snapshot and a set never changes, so a
     // verdict holds for the snapshot's whole life.
-    mutable std::vector<uint8_t> set_verdicts;
+    mutable absl::InlinedVector<uint8_t, 32> set_verdicts;
     static constexpr uint8_t kSetVisible = 1;
     static constexpr uint8_t kSetInvisible = 2;
   };
@@ -355,7 +356,10 @@ class GraphIndex {
   bool SetVisibleLocked(const Snapshot& snapshot, uint32_t set) const;
   // The id of the sorted, duplicate-free namespace id list `names`; kNone
   // for an empty one. REQUIRES: mu_ held exclusively.
-  uint32_t InternNamespaceSetLocked(std::vector<uint32_t> names);
+  uint32_t InternNamespaceSetLocked(const std::vector<uint32_t>& names);
+  // The id of the set of namespace `name` alone. REQUIRES: mu_ held
+  // exclusively.
+  uint32_t SingleNamespaceSetLocked(uint32_t name);
   // Adds namespace `name` to the set of node `id` held in `sets`.
   // REQUIRES: mu_ held exclusively.
   void AddNodeNamespaceLocked(internal::IdMap& sets, int64_t id, uint32_t name);
