@@ -26,9 +26,10 @@
 //   absl::StatusOr<Subgraph> g = index.GetLineageSubgraph(q);
 //   // g->execution_ids == {20}, g->events == the one event.
 //
-// Memory: about 60 bytes per event with KFP-like attributions (records are kept
+// Memory: about 55 bytes per event with KFP-like attributions (records are kept
 // in fixed-size chunks and ids in dense arrays when ids are dense; see
-// MemoryBytes()).
+// MemoryBytes()), plus about 5 bytes per artifact and execution once
+// contexts have namespaces (each node's interned namespace set).
 
 #ifndef MLMDX_LINEAGE_GRAPH_INDEX_H_
 #define MLMDX_LINEAGE_GRAPH_INDEX_H_
