@@ -21,10 +21,11 @@
 // BM_ServerSubgraph measures lineage under namespaces end to end: a real
 // `mlmdx serve` (tests/test_server.h) with static tokens, over its own
 // SQLite file holding N runs of kSteps chained steps, run K in team K % 20
-// and reading team K % 20's dataset (an artifact in no namespace). One
+// and reading team K % 20's dataset (PutExecution attributes it to every
+// run that reads it, so it is in that team's namespace alone). One
 // GetLineageSubgraph over gRPC, once with a `*` token (off) and once with a
 // token of team-0 alone (on), same answer:
-//   /1  upstream, 10 hops, from run 0's last output (its whole run)
+//   /1  upstream, 10 hops, from run 0's last output back to the dataset
 //   /2  downstream, 10 hops, from team-0's dataset (all of team-0's runs)
 //
 // Usage:
@@ -66,6 +67,30 @@ void Check(const absl::Status& status, const char* what) {
 
 std::string TeamOf(int run) { return absl::StrCat("team-", run % kTeams); }
 
+// A new temporary directory named after `prefix` (its path in `*dir`) with
+// a store on the SQLite file mlmd.sqlite in it, holding the types Data, Step
+// and Run (their ids in `*type_ids`).
+std::unique_ptr<store::MetadataStore> NewStore(
+    const char* prefix, std::string* dir,
+    ml_metadata::PutTypesResponse* type_ids) {
+  *dir = std::filesystem::temp_directory_path().string() + "/" + prefix +
+         "_XXXXXX";
+  if (mkdtemp(dir->data()) == nullptr) std::abort();
+  store::StoreOptions options;
+  options.sqlite.filename_uri = *dir + "/mlmd.sqlite";
+  // Population speed only; reads do not fsync.
+  options.sqlite.synchronous = "OFF";
+  auto opened = store::MetadataStore::Open(options);
+  Check(opened.status(), "Open");
+  std::unique_ptr<store::MetadataStore> s = *std::move(opened);
+  ml_metadata::PutTypesRequest types;
+  types.add_artifact_types()->set_name("Data");
+  types.add_execution_types()->set_name("Step");
+  types.add_context_types()->set_name("Run");
+  Check(s->PutTypes(types, type_ids), "PutTypes");
+  return s;
+}
+
 struct Fixture {
   std::string dir;
   std::unique_ptr<store::MetadataStore> store;
@@ -80,24 +105,8 @@ Fixture& TheFixture() {
   static Fixture* fixture = [] {
     auto* f = new Fixture;
     built_fixture = f;
-    std::string dir = std::filesystem::temp_directory_path().string() +
-                      "/mlmdx_ns_bench_XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) std::abort();
-    f->dir = dir;
-    store::StoreOptions options;
-    options.sqlite.filename_uri = dir + "/mlmd.sqlite";
-    // Population speed only; reads do not fsync.
-    options.sqlite.synchronous = "OFF";
-    auto opened = store::MetadataStore::Open(options);
-    Check(opened.status(), "Open");
-    f->store = *std::move(opened);
-
-    ml_metadata::PutTypesRequest types;
-    types.add_artifact_types()->set_name("Data");
-    types.add_execution_types()->set_name("Step");
-    types.add_context_types()->set_name("Run");
     ml_metadata::PutTypesResponse type_ids;
-    Check(f->store->PutTypes(types, &type_ids), "PutTypes");
+    f->store = NewStore("mlmdx_ns_bench", &f->dir, &type_ids);
 
     for (int run = 0; run < runs_to_write; ++run) {
       ml_metadata::PutExecutionRequest request;
@@ -224,24 +233,10 @@ LineageServer& TheLineageServer() {
   static LineageServer* fixture = [] {
     auto* f = new LineageServer;
     built_server = f;
-    std::string dir = std::filesystem::temp_directory_path().string() +
-                      "/mlmdx_ns_lineage_bench_XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) std::abort();
-    f->dir = dir;
-    const std::string db = dir + "/mlmd.sqlite";
     {
-      store::StoreOptions options;
-      options.sqlite.filename_uri = db;
-      options.sqlite.synchronous = "OFF";
-      auto opened = store::MetadataStore::Open(options);
-      Check(opened.status(), "Open");
-      std::unique_ptr<store::MetadataStore> s = *std::move(opened);
-      ml_metadata::PutTypesRequest types;
-      types.add_artifact_types()->set_name("Data");
-      types.add_execution_types()->set_name("Step");
-      types.add_context_types()->set_name("Run");
       ml_metadata::PutTypesResponse type_ids;
-      Check(s->PutTypes(types, &type_ids), "PutTypes");
+      std::unique_ptr<store::MetadataStore> s =
+          NewStore("mlmdx_ns_lineage_bench", &f->dir, &type_ids);
       ml_metadata::PutArtifactsRequest datasets;
       for (int team = 0; team < kTeams; ++team) {
         auto* a = datasets.add_artifacts();
@@ -286,10 +281,10 @@ LineageServer& TheLineageServer() {
         if (run == 0) f->run_0_last_output = input;
       }
     }
-    const std::string tokens = dir + "/tokens.csv";
+    const std::string tokens = f->dir + "/tokens.csv";
     std::ofstream(tokens) << kTeamToken << ",alice,u-1,team-0\n"
                           << kAdminToken << ",admin,u-0,*\n";
-    f->server = std::make_unique<testing::TestServer>(db);
+    f->server = std::make_unique<testing::TestServer>(f->dir + "/mlmd.sqlite");
     Check(f->server->Start({"--auth_token_file=" + tokens}), "server start");
     f->stub = f->server->NewStub();
     return f;
