@@ -24,7 +24,17 @@
 // one team whose runs the walk covers (the same answer). It reports
 // `x_no_scope` (the second over the first) and `x_scoped` (the third over
 // the second): ratios from one run, so a noisy shared machine moves both
-// sides alike.
+// sides alike. It also reports `ns_bytes_per_node`: what the index with
+// namespaces holds beyond the one without, per artifact and execution.
+//
+// Wall time on a shared machine moves with its load; instruction counts do
+// not. `--mlmdx_count_walks=EVENTS,HOPS,DIR,REPEAT` runs, instead of the
+// benchmarks, one BM_VisibleSubgraph case REPEAT times unscoped
+// (CountUnscopedWalks) and then REPEAT times scoped (CountScopedWalks) on
+// the index with namespaces, for counting under valgrind:
+//   valgrind --tool=callgrind --callgrind-out-file=walks.out
+//       mlmdx_lineage_benchmark --mlmdx_count_walks=100000,10,1,1000
+//   callgrind_annotate --inclusive=yes walks.out | grep -E 'Count(Uns|S)coped'
 //
 // Usage:
 //   mlmdx_lineage_benchmark [benchmark flags]
@@ -36,10 +46,13 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
@@ -249,23 +262,37 @@ BENCHMARK(BM_Subgraph)
     ->ArgsProduct({{100'000, 1'000'000}, {2, 10, 100}, {1, 2}})
     ->Unit(benchmark::kMicrosecond);
 
+// One BM_VisibleSubgraph case: the walk without and with the visibility
+// of the team it covers (`scoped.visibility` points into this object).
+struct WalkCase {
+  WalkCase(const Pipeline& p, int64_t hops, int64_t dir) {
+    unscoped.start_kind = NodeKind::kArtifact;
+    unscoped.max_num_hops = hops;
+    unscoped.direction =
+        dir == 1 ? Direction::kUpstream : Direction::kDownstream;
+    const bool upstream = unscoped.direction == Direction::kUpstream;
+    unscoped.start_ids = {upstream ? p.some_last_output : p.some_dataset};
+    team.namespaces = {TeamOf(upstream ? p.some_run : p.some_dataset - 1)};
+    scoped = unscoped;
+    scoped.visibility = &team;
+  }
+  WalkCase(const WalkCase&) = delete;
+  WalkCase& operator=(const WalkCase&) = delete;
+
+  lineage::Visibility team;
+  lineage::SubgraphQuery unscoped;
+  lineage::SubgraphQuery scoped;
+};
+
 // Args: events, hops, direction (1 upstream, 2 downstream).
 void BM_VisibleSubgraph(benchmark::State& state) {
   using Clock = std::chrono::steady_clock;
   const Pipeline& p = GetPipeline(state.range(0));
   const GraphIndex& plain = GetIndex(state.range(0));
   const GraphIndex& with_namespaces = GetIndexWithNamespaces(state.range(0));
-  lineage::SubgraphQuery q;
-  q.start_kind = NodeKind::kArtifact;
-  q.max_num_hops = state.range(1);
-  q.direction =
-      state.range(2) == 1 ? Direction::kUpstream : Direction::kDownstream;
-  const bool upstream = q.direction == Direction::kUpstream;
-  q.start_ids = {upstream ? p.some_last_output : p.some_dataset};
-  const lineage::Visibility team{
-      {TeamOf(upstream ? p.some_run : p.some_dataset - 1)}};
-  lineage::SubgraphQuery scoped = q;
-  scoped.visibility = &team;
+  const WalkCase walk(p, state.range(1), state.range(2));
+  const lineage::SubgraphQuery& q = walk.unscoped;
+  const lineage::SubgraphQuery& scoped = walk.scoped;
   double seconds[3] = {0, 0, 0};
   size_t nodes[3] = {0, 0, 0};
   for (auto _ : state) {
@@ -299,13 +326,80 @@ void BM_VisibleSubgraph(benchmark::State& state) {
   state.counters["scoped_us"] = seconds[2] / n * 1e6;
   state.counters["x_no_scope"] = seconds[1] / seconds[0];
   state.counters["x_scoped"] = seconds[2] / seconds[1];
+  const GraphIndex::Stats stats = plain.stats();
+  state.counters["ns_bytes_per_node"] =
+      static_cast<double>(with_namespaces.MemoryBytes() - plain.MemoryBytes()) /
+      static_cast<double>(stats.artifacts + stats.executions);
 }
 BENCHMARK(BM_VisibleSubgraph)
     ->ArgNames({"events", "hops", "dir"})
     ->ArgsProduct({{100'000, 1'000'000}, {2, 10, 100}, {1, 2}})
     ->Unit(benchmark::kMicrosecond);
 
+size_t RunWalks(const GraphIndex& index, const lineage::SubgraphQuery& q,
+                int64_t repeat) {
+  size_t nodes = 0;
+  for (int64_t i = 0; i < repeat; ++i) {
+    absl::StatusOr<lineage::Subgraph> g = index.GetLineageSubgraph(q);
+    if (!g.ok()) {
+      std::fprintf(stderr, "%s\n", g.status().ToString().c_str());
+      std::exit(1);
+    }
+    nodes = g->artifact_ids.size() + g->execution_ids.size() +
+            g->context_ids.size();
+  }
+  return nodes;
+}
+
+// Kept out of line so that callgrind reports each by name.
+ABSL_ATTRIBUTE_NOINLINE size_t CountUnscopedWalks(const GraphIndex& index,
+                                                  const WalkCase& walk,
+                                                  int64_t repeat) {
+  return RunWalks(index, walk.unscoped, repeat);
+}
+
+ABSL_ATTRIBUTE_NOINLINE size_t CountScopedWalks(const GraphIndex& index,
+                                                const WalkCase& walk,
+                                                int64_t repeat) {
+  return RunWalks(index, walk.scoped, repeat);
+}
+
+// `spec` is EVENTS,HOPS,DIR,REPEAT. Returns the exit code.
+int CountWalks(const char* spec) {
+  long long events = 0, hops = 0, dir = 0, repeat = 0;
+  if (std::sscanf(spec, "%lld,%lld,%lld,%lld", &events, &hops, &dir, &repeat) !=
+          4 ||
+      events <= 0 || hops < 0 || (dir != 1 && dir != 2) || repeat <= 0) {
+    std::fprintf(stderr,
+                 "--mlmdx_count_walks wants EVENTS,HOPS,DIR,REPEAT (DIR 1 "
+                 "upstream, 2 downstream), got '%s'\n",
+                 spec);
+    return 2;
+  }
+  const GraphIndex& index = GetIndexWithNamespaces(events);
+  const WalkCase walk(GetPipeline(events), hops, dir);
+  const size_t unscoped = CountUnscopedWalks(index, walk, repeat);
+  const size_t scoped = CountScopedWalks(index, walk, repeat);
+  std::printf(
+      "walks of %lld events, %lld hops, dir %lld: %zu nodes "
+      "unscoped, %zu scoped, %lld times each\n",
+      events, hops, dir, unscoped, scoped, repeat);
+  return unscoped == scoped ? 0 : 1;
+}
+
 }  // namespace
 }  // namespace mlmdx::bench
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  constexpr char kCountWalks[] = "--mlmdx_count_walks=";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], kCountWalks, sizeof(kCountWalks) - 1) == 0) {
+      return mlmdx::bench::CountWalks(argv[i] + sizeof(kCountWalks) - 1);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -18,6 +18,16 @@
 // Each prints off_mean_us, on_mean_us and on_over_off. The program never
 // asserts on timings.
 //
+// BM_ServerSubgraph measures lineage under namespaces end to end: a real
+// `mlmdx serve` (tests/test_server.h) with static tokens, over its own
+// SQLite file holding N runs of kSteps chained steps, run K in team K % 20
+// and reading team K % 20's dataset (PutExecution attributes it to every
+// run that reads it, so it is in that team's namespace alone). One
+// GetLineageSubgraph over gRPC, once with a `*` token (off) and once with a
+// token of team-0 alone (on), same answer:
+//   /1  upstream, 10 hops, from run 0's last output back to the dataset
+//   /2  downstream, 10 hops, from team-0's dataset (all of team-0's runs)
+//
 // Usage:
 //   mlmdx_namespace_benchmark [--mlmdx_bench_sizes=1000] [benchmark flags]
 // (the number of runs; 20 artifacts each).
@@ -28,6 +38,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +49,7 @@
 #include "benchmark/benchmark.h"
 #include "store/metadata_store.h"
 #include "store/visible_namespaces.h"
+#include "tests/test_server.h"
 
 namespace mlmdx::bench {
 namespace {
@@ -55,6 +67,30 @@ void Check(const absl::Status& status, const char* what) {
 
 std::string TeamOf(int run) { return absl::StrCat("team-", run % kTeams); }
 
+// A new temporary directory named after `prefix` (its path in `*dir`) with
+// a store on the SQLite file mlmd.sqlite in it, holding the types Data, Step
+// and Run (their ids in `*type_ids`).
+std::unique_ptr<store::MetadataStore> NewStore(
+    const char* prefix, std::string* dir,
+    ml_metadata::PutTypesResponse* type_ids) {
+  *dir = std::filesystem::temp_directory_path().string() + "/" + prefix +
+         "_XXXXXX";
+  if (mkdtemp(dir->data()) == nullptr) std::abort();
+  store::StoreOptions options;
+  options.sqlite.filename_uri = *dir + "/mlmd.sqlite";
+  // Population speed only; reads do not fsync.
+  options.sqlite.synchronous = "OFF";
+  auto opened = store::MetadataStore::Open(options);
+  Check(opened.status(), "Open");
+  std::unique_ptr<store::MetadataStore> s = *std::move(opened);
+  ml_metadata::PutTypesRequest types;
+  types.add_artifact_types()->set_name("Data");
+  types.add_execution_types()->set_name("Step");
+  types.add_context_types()->set_name("Run");
+  Check(s->PutTypes(types, type_ids), "PutTypes");
+  return s;
+}
+
 struct Fixture {
   std::string dir;
   std::unique_ptr<store::MetadataStore> store;
@@ -69,24 +105,8 @@ Fixture& TheFixture() {
   static Fixture* fixture = [] {
     auto* f = new Fixture;
     built_fixture = f;
-    std::string dir = std::filesystem::temp_directory_path().string() +
-                      "/mlmdx_ns_bench_XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) std::abort();
-    f->dir = dir;
-    store::StoreOptions options;
-    options.sqlite.filename_uri = dir + "/mlmd.sqlite";
-    // Population speed only; reads do not fsync.
-    options.sqlite.synchronous = "OFF";
-    auto opened = store::MetadataStore::Open(options);
-    Check(opened.status(), "Open");
-    f->store = *std::move(opened);
-
-    ml_metadata::PutTypesRequest types;
-    types.add_artifact_types()->set_name("Data");
-    types.add_execution_types()->set_name("Step");
-    types.add_context_types()->set_name("Run");
     ml_metadata::PutTypesResponse type_ids;
-    Check(f->store->PutTypes(types, &type_ids), "PutTypes");
+    f->store = NewStore("mlmdx_ns_bench", &f->dir, &type_ids);
 
     for (int run = 0; run < runs_to_write; ++run) {
       ml_metadata::PutExecutionRequest request;
@@ -194,6 +214,131 @@ void BM_BroadPage(benchmark::State& state) {
 }
 BENCHMARK(BM_BroadPage)->Iterations(2000)->UseRealTime();
 
+constexpr int kSteps = 5;
+constexpr char kTeamToken[] = "team-0-secret";
+constexpr char kAdminToken[] = "admin-secret";
+
+struct LineageServer {
+  std::string dir;
+  std::unique_ptr<testing::TestServer> server;
+  std::unique_ptr<ml_metadata::MetadataStoreService::Stub> stub;
+  int64_t team_0_dataset = 0;
+  int64_t run_0_last_output = 0;
+};
+
+LineageServer* built_server = nullptr;
+
+// Writes the runs with the store directly (fast), then serves that file.
+LineageServer& TheLineageServer() {
+  static LineageServer* fixture = [] {
+    auto* f = new LineageServer;
+    built_server = f;
+    {
+      ml_metadata::PutTypesResponse type_ids;
+      std::unique_ptr<store::MetadataStore> s =
+          NewStore("mlmdx_ns_lineage_bench", &f->dir, &type_ids);
+      ml_metadata::PutArtifactsRequest datasets;
+      for (int team = 0; team < kTeams; ++team) {
+        auto* a = datasets.add_artifacts();
+        a->set_type_id(type_ids.artifact_type_ids(0));
+        a->set_uri(absl::StrCat("/data/", TeamOf(team)));
+      }
+      ml_metadata::PutArtifactsResponse dataset_ids;
+      Check(s->PutArtifacts(datasets, &dataset_ids), "PutArtifacts");
+      f->team_0_dataset = dataset_ids.artifact_ids(0);
+      for (int run = 0; run < runs_to_write; ++run) {
+        ml_metadata::PutContextsRequest contexts;
+        ml_metadata::Context* context = contexts.add_contexts();
+        context->set_type_id(type_ids.context_type_ids(0));
+        context->set_name(absl::StrCat("run-", run));
+        (*context->mutable_custom_properties())["namespace"].set_string_value(
+            TeamOf(run));
+        ml_metadata::PutContextsResponse context_ids;
+        Check(s->PutContexts(contexts, &context_ids), "PutContexts");
+        context->set_id(context_ids.context_ids(0));
+        int64_t input = dataset_ids.artifact_ids(run % kTeams);
+        for (int step = 0; step < kSteps; ++step) {
+          ml_metadata::PutExecutionRequest request;
+          request.mutable_execution()->set_type_id(
+              type_ids.execution_type_ids(0));
+          *request.add_contexts() = *context;
+          auto* in = request.add_artifact_event_pairs();
+          in->mutable_artifact()->set_id(input);
+          in->mutable_artifact()->set_type_id(type_ids.artifact_type_ids(0));
+          in->mutable_artifact()->set_uri(
+              step == 0 ? absl::StrCat("/data/", TeamOf(run))
+                        : absl::StrCat("/run-", run, "/", step - 1));
+          in->mutable_event()->set_type(ml_metadata::Event::INPUT);
+          auto* out = request.add_artifact_event_pairs();
+          out->mutable_artifact()->set_type_id(type_ids.artifact_type_ids(0));
+          out->mutable_artifact()->set_uri(
+              absl::StrCat("/run-", run, "/", step));
+          out->mutable_event()->set_type(ml_metadata::Event::OUTPUT);
+          ml_metadata::PutExecutionResponse response;
+          Check(s->PutExecution(request, &response), "PutExecution");
+          input = response.artifact_ids(1);
+        }
+        if (run == 0) f->run_0_last_output = input;
+      }
+    }
+    const std::string tokens = f->dir + "/tokens.csv";
+    std::ofstream(tokens) << kTeamToken << ",alice,u-1,team-0\n"
+                          << kAdminToken << ",admin,u-0,*\n";
+    f->server = std::make_unique<testing::TestServer>(f->dir + "/mlmd.sqlite");
+    Check(f->server->Start({"--auth_token_file=" + tokens}), "server start");
+    f->stub = f->server->NewStub();
+    return f;
+  }();
+  return *fixture;
+}
+
+// Nodes and contexts in the answer; aborts on an error.
+int SubgraphSize(LineageServer& f, const std::string& token, int64_t start,
+                 bool upstream) {
+  ml_metadata::GetLineageSubgraphRequest request;
+  auto* options = request.mutable_lineage_subgraph_query_options();
+  options->mutable_starting_artifacts()->set_filter_query(
+      absl::StrCat("id = ", start));
+  options->set_max_num_hops(10);
+  options->set_direction(
+      upstream ? ml_metadata::LineageSubgraphQueryOptions::UPSTREAM
+               : ml_metadata::LineageSubgraphQueryOptions::DOWNSTREAM);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  ml_metadata::GetLineageSubgraphResponse response;
+  const grpc::Status status =
+      f.stub->GetLineageSubgraph(&context, request, &response);
+  if (!status.ok()) {
+    std::fprintf(stderr, "GetLineageSubgraph failed: %s\n",
+                 status.error_message().c_str());
+    std::abort();
+  }
+  const ml_metadata::LineageGraph& g = response.lineage_subgraph();
+  return g.artifacts_size() + g.executions_size() + g.contexts_size();
+}
+
+// Arg: 1 upstream from run 0's last output, 2 downstream from team-0's
+// dataset.
+void BM_ServerSubgraph(benchmark::State& state) {
+  LineageServer& f = TheLineageServer();
+  const bool upstream = state.range(0) == 1;
+  const int64_t start = upstream ? f.run_0_last_output : f.team_0_dataset;
+  int sizes[2] = {-1, -1};
+  CompareScopes(state, [&](int64_t, bool scoped) {
+    const int size =
+        SubgraphSize(f, scoped ? kTeamToken : kAdminToken, start, upstream);
+    int& seen = sizes[scoped ? 1 : 0];
+    if (seen != -1 && seen != size) std::abort();
+    seen = size;
+  });
+  if (sizes[0] != sizes[1]) {
+    state.SkipWithError("the two tokens saw different answers");
+    return;
+  }
+  state.counters["nodes"] = sizes[0];
+}
+BENCHMARK(BM_ServerSubgraph)->Arg(1)->Arg(2)->Iterations(1000)->UseRealTime();
+
 }  // namespace
 }  // namespace mlmdx::bench
 
@@ -209,6 +354,12 @@ int main(int argc, char** argv) {
     mlmdx::bench::built_fixture->store.reset();
     std::error_code ignored;
     std::filesystem::remove_all(mlmdx::bench::built_fixture->dir, ignored);
+  }
+  if (mlmdx::bench::built_server != nullptr) {
+    mlmdx::bench::built_server->stub.reset();
+    mlmdx::bench::built_server->server.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(mlmdx::bench::built_server->dir, ignored);
   }
   return 0;
 }

@@ -99,12 +99,29 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
     artifact_head_.Set(e.artifact_id, slot);
     execution_head_.Set(e.execution_id, slot);
   }
+  // Namespaces before links: a new link then takes its context's namespace
+  // as this change set leaves it, and only the nodes of contexts that had
+  // links before need their sets recomputed.
+  absl::flat_hash_set<int64_t> moved_contexts;
+  for (const auto& [context_id, name] : changes.context_namespaces) {
+    if (removed_contexts_.contains(context_id)) continue;
+    if (SetContextNamespaceLocked(context_id, name) &&
+        linked_contexts_.Get(context_id) != kNone) {
+      moved_contexts.insert(context_id);
+    }
+  }
+  if (!moved_contexts.empty()) RecomputeNodeNamespacesLocked(moved_contexts);
   for (const auto& [context_id, artifact_id] : changes.attributions) {
     if (removed_contexts_.contains(context_id) ||
         removed_artifacts_.contains(artifact_id)) {
       continue;
     }
     attributions_.Add(context_id, artifact_id);
+    linked_contexts_.Set(context_id, 1);
+    const uint32_t name = context_namespace_.Get(context_id);
+    if (name != kNone) {
+      AddNodeNamespaceLocked(artifact_namespaces_, artifact_id, name);
+    }
   }
   for (const auto& [context_id, execution_id] : changes.associations) {
     if (removed_contexts_.contains(context_id) ||
@@ -112,6 +129,11 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
       continue;
     }
     associations_.Add(context_id, execution_id);
+    linked_contexts_.Set(context_id, 1);
+    const uint32_t name = context_namespace_.Get(context_id);
+    if (name != kNone) {
+      AddNodeNamespaceLocked(execution_namespaces_, execution_id, name);
+    }
   }
   for (const auto& [child, parent] : changes.parent_contexts) {
     if (removed_contexts_.contains(child) ||
@@ -125,10 +147,6 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
     parents.push_back(parent);
     children_[parent].push_back(child);
   }
-  for (const auto& [context_id, name] : changes.context_namespaces) {
-    if (removed_contexts_.contains(context_id)) continue;
-    SetContextNamespaceLocked(context_id, name);
-  }
   if (fail_next_apply_) {  // a change set without events
     fail_next_apply_ = false;
     return false;
@@ -136,16 +154,97 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
   return RemoveLocked(changes);
 }
 
-void GraphIndex::SetContextNamespaceLocked(int64_t context_id,
+bool GraphIndex::SetContextNamespaceLocked(int64_t context_id,
                                            const std::string& name) {
+  const uint32_t before = context_namespace_.Get(context_id);
   if (name.empty()) {
     context_namespace_.Erase(context_id);
-    return;
+    return before != kNone;
   }
   auto [it, added] = namespace_ids_.try_emplace(
       name, static_cast<uint32_t>(namespace_names_.size()));
   if (added) namespace_names_.push_back(name);
   context_namespace_.Set(context_id, it->second);
+  return before != it->second;
+}
+
+uint32_t GraphIndex::SingleNamespaceSetLocked(uint32_t name) {
+  if (name >= single_namespace_set_.size()) {
+    single_namespace_set_.resize(name + 1, kNone);
+  }
+  uint32_t& set = single_namespace_set_[name];
+  if (set == kNone) {
+    set = static_cast<uint32_t>(namespace_sets_.size());
+    namespace_sets_.push_back({name});
+    namespace_set_ids_.emplace(namespace_sets_.back(), set);
+  }
+  return set;
+}
+
+uint32_t GraphIndex::InternNamespaceSetLocked(
+    const std::vector<uint32_t>& names) {
+  if (names.empty()) return kNone;
+  if (names.size() == 1) return SingleNamespaceSetLocked(names.front());
+  auto it = namespace_set_ids_.find(names);
+  if (it != namespace_set_ids_.end()) return it->second;
+  const auto set = static_cast<uint32_t>(namespace_sets_.size());
+  namespace_sets_.push_back(names);
+  namespace_set_ids_.emplace(names, set);
+  return set;
+}
+
+void GraphIndex::AddNodeNamespaceLocked(internal::IdMap& sets, int64_t id,
+                                        uint32_t name) {
+  const uint32_t before = sets.Get(id);
+  if (before == kNone) {
+    sets.Set(id, SingleNamespaceSetLocked(name));
+    return;
+  }
+  const std::vector<uint32_t>& held = namespace_sets_[before];
+  auto pos = std::lower_bound(held.begin(), held.end(), name);
+  if (pos != held.end() && *pos == name) return;
+  std::vector<uint32_t> names;
+  names.reserve(held.size() + 1);
+  names.assign(held.begin(), pos);
+  names.push_back(name);
+  names.insert(names.end(), pos, held.end());
+  sets.Set(id, InternNamespaceSetLocked(names));
+}
+
+void GraphIndex::RecomputeNodeNamespacesLocked(
+    const absl::flat_hash_set<int64_t>& contexts) {
+  // One pass over all links: moving a linked context is rare (an operator
+  // regrouping teams, or a rebuild's batch of namespaces), and a per-context
+  // list of nodes would cost 8 bytes on every link.
+  const auto recompute = [&](const internal::LinkList& links,
+                             internal::IdMap& sets) {
+    std::vector<int64_t> nodes;
+    links.ForEachLink([&](int64_t context_id, int64_t node_id) {
+      if (contexts.contains(context_id)) nodes.push_back(node_id);
+    });
+    // In id order, as writes come: the node map then grows its dense array
+    // instead of spilling ids to its hash map on the way.
+    std::sort(nodes.begin(), nodes.end());
+    nodes.erase(std::unique(nodes.begin(), nodes.end()), nodes.end());
+    std::vector<uint32_t> names;
+    for (int64_t node_id : nodes) {
+      names.clear();
+      links.ForEach(node_id, links.size(), [&](int64_t context_id) {
+        const uint32_t name = context_namespace_.Get(context_id);
+        if (name != kNone) names.push_back(name);
+      });
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      const uint32_t set = InternNamespaceSetLocked(names);
+      if (set == kNone) {
+        sets.Erase(node_id);
+      } else {
+        sets.Set(node_id, set);
+      }
+    }
+  };
+  recompute(attributions_, artifact_namespaces_);
+  recompute(associations_, execution_namespaces_);
 }
 
 bool GraphIndex::NamesRemovedNode(const EventRef& event) const {
@@ -326,13 +425,22 @@ GraphIndex::Stats GraphIndex::stats() const {
 }
 
 size_t GraphIndex::NamespaceBytes() const {
-  size_t bytes = context_namespace_.MemoryBytes() +
-                 namespace_ids_.capacity() *
-                     (sizeof(std::pair<std::string, uint32_t>) + 1) +
-                 namespace_names_.capacity() * sizeof(std::string);
+  size_t bytes =
+      context_namespace_.MemoryBytes() + artifact_namespaces_.MemoryBytes() +
+      execution_namespaces_.MemoryBytes() + linked_contexts_.MemoryBytes() +
+      single_namespace_set_.capacity() * sizeof(uint32_t) +
+      namespace_sets_.capacity() * sizeof(std::vector<uint32_t>) +
+      namespace_set_ids_.capacity() *
+          (sizeof(std::pair<std::vector<uint32_t>, uint32_t>) + 1) +
+      namespace_ids_.capacity() *
+          (sizeof(std::pair<std::string, uint32_t>) + 1) +
+      namespace_names_.capacity() * sizeof(std::string);
   for (const std::string& name : namespace_names_) {
     // Both copies, when beyond the short-string buffer.
     if (name.capacity() > 15) bytes += 2 * (name.capacity() + 1);
+  }
+  for (const std::vector<uint32_t>& set : namespace_sets_) {
+    bytes += 2 * set.capacity() * sizeof(uint32_t);  // both copies
   }
   return bytes;
 }
@@ -376,6 +484,9 @@ void GraphIndex::ClearLocked() {
   parents_.clear();
   children_.clear();
   context_namespace_.Clear();
+  artifact_namespaces_.Clear();
+  execution_namespaces_.Clear();
+  linked_contexts_.Clear();
 }
 
 GraphIndex::Snapshot GraphIndex::TakeSnapshot(const Visibility* visible) const {
@@ -396,6 +507,7 @@ GraphIndex::Snapshot GraphIndex::TakeSnapshot(const Visibility* visible) const {
         snapshot.visible_namespaces[it->second] = 1;
       }
     }
+    snapshot.set_verdicts.assign(namespace_sets_.size(), 0);
   }
   return snapshot;
 }
@@ -415,21 +527,30 @@ bool GraphIndex::ContextVisibleLocked(const Snapshot& snapshot,
   return name == kNone || IsVisibleNamespace(snapshot, name);
 }
 
+bool GraphIndex::SetVisibleLocked(const Snapshot& snapshot,
+                                  uint32_t set) const {
+  const auto decide = [&] {
+    for (uint32_t name : namespace_sets_[set]) {
+      if (IsVisibleNamespace(snapshot, name)) return true;
+    }
+    return false;
+  };
+  // A set interned after the snapshot has no slot: decided each time.
+  if (set >= snapshot.set_verdicts.size()) return decide();
+  uint8_t& verdict = snapshot.set_verdicts[set];
+  if (verdict == 0) {
+    verdict = decide() ? Snapshot::kSetVisible : Snapshot::kSetInvisible;
+  }
+  return verdict == Snapshot::kSetVisible;
+}
+
 bool GraphIndex::NodeVisibleLocked(const Snapshot& snapshot, NodeKind kind,
                                    int64_t id) const {
-  const bool artifact = kind == NodeKind::kArtifact;
-  const internal::LinkList& links = artifact ? attributions_ : associations_;
-  const size_t limit = artifact ? snapshot.attributions : snapshot.associations;
-  bool in_some = false;
-  bool visible = false;
-  links.ForEachWhile(id, limit, [&](int64_t context) {
-    const uint32_t name = context_namespace_.Get(context);
-    if (name == kNone) return true;
-    in_some = true;
-    visible = IsVisibleNamespace(snapshot, name);
-    return !visible;
-  });
-  return visible || !in_some;
+  const internal::IdMap& sets = kind == NodeKind::kArtifact
+                                    ? artifact_namespaces_
+                                    : execution_namespaces_;
+  const uint32_t set = sets.Get(id);
+  return set == kNone || SetVisibleLocked(snapshot, set);
 }
 
 absl::StatusOr<std::vector<int64_t>> GraphIndex::VisibleNodes(

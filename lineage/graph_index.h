@@ -26,9 +26,10 @@
 //   absl::StatusOr<Subgraph> g = index.GetLineageSubgraph(q);
 //   // g->execution_ids == {20}, g->events == the one event.
 //
-// Memory: about 60 bytes per event with KFP-like attributions (records are kept
+// Memory: about 55 bytes per event with KFP-like attributions (records are kept
 // in fixed-size chunks and ids in dense arrays when ids are dense; see
-// MemoryBytes()).
+// MemoryBytes()), plus about 5 bytes per artifact and execution once
+// contexts have namespaces (each node's interned namespace set).
 
 #ifndef MLMDX_LINEAGE_GRAPH_INDEX_H_
 #define MLMDX_LINEAGE_GRAPH_INDEX_H_
@@ -44,6 +45,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -161,8 +163,25 @@ struct Subgraph {
 class GraphIndex {
  public:
   // A consistent view: the records present when it was taken. Records are
-  // append-only, so a snapshot is just their counts. Contexts' namespaces
-  // are read as they are when a node is looked at (they change in place).
+  // append-only, so a snapshot is just their counts.
+  //
+  // Visibility is the exception: it is decided on the index as it is when
+  // the snapshot's reader looks at a node, not as it was when the snapshot
+  // was taken. Contexts' namespaces change in place, and each node keeps
+  // the interned set of its contexts' namespaces, updated when a link is
+  // added; that set includes links made after the snapshot. So a link
+  // committed during a walk can hide a node that the snapshot's links alone
+  // would show, or show one they would hide. Either way the node is shown
+  // exactly when a query started at that moment would show it: a walk never
+  // shows a node its caller could not see at the moment it was looked at.
+  // (Holding visibility to the snapshot's links would need each node's link
+  // slots compared with the snapshot's counts, which is the walk over its
+  // links that the set exists to avoid.) The contexts a snapshot attaches
+  // (AddContexts) are still only those of links within its counts.
+  //
+  // A snapshot caches the verdict for each namespace set it meets, so it is
+  // read by one thread at a time; any number of snapshots may be read at
+  // once.
   struct Snapshot {
     uint64_t generation = 0;
     uint32_t events = 0;
@@ -176,7 +195,14 @@ class GraphIndex {
     // Indexed by interned namespace id: 1 for the caller's namespaces.
     // Namespaces interned after the snapshot are beyond its end: not the
     // caller's.
-    std::vector<uint8_t> visible_namespaces;
+    absl::InlinedVector<uint8_t, 32> visible_namespaces;
+    // Indexed by namespace set id (sets interned before the snapshot): 0
+    // not yet decided, kSetVisible or kSetInvisible. The caller's
+    // namespaces are fixed for a snapshot and a set never changes, so a
+    // verdict holds for the snapshot's whole life.
+    mutable absl::InlinedVector<uint8_t, 32> set_verdicts;
+    static constexpr uint8_t kSetVisible = 1;
+    static constexpr uint8_t kSetInvisible = 2;
   };
 
   GraphIndex() = default;
@@ -323,8 +349,25 @@ class GraphIndex {
   bool ContextVisibleLocked(const Snapshot& snapshot, int64_t context) const;
   bool NodeVisibleLocked(const Snapshot& snapshot, NodeKind kind,
                          int64_t id) const;
+  // Returns whether the context's namespace changed.
   // REQUIRES: mu_ held exclusively.
-  void SetContextNamespaceLocked(int64_t context_id, const std::string& name);
+  bool SetContextNamespaceLocked(int64_t context_id, const std::string& name);
+  // Whether a node of namespace set `set` (not kNone) is visible.
+  // REQUIRES: mu_ held (shared or exclusive), `snapshot.restricted`.
+  bool SetVisibleLocked(const Snapshot& snapshot, uint32_t set) const;
+  // The id of the sorted, duplicate-free namespace id list `names`; kNone
+  // for an empty one. REQUIRES: mu_ held exclusively.
+  uint32_t InternNamespaceSetLocked(const std::vector<uint32_t>& names);
+  // The id of the set of namespace `name` alone. REQUIRES: mu_ held
+  // exclusively.
+  uint32_t SingleNamespaceSetLocked(uint32_t name);
+  // Adds namespace `name` to the set of node `id` held in `sets`.
+  // REQUIRES: mu_ held exclusively.
+  void AddNodeNamespaceLocked(internal::IdMap& sets, int64_t id, uint32_t name);
+  // Recomputes the namespace sets of every node linked to one of
+  // `contexts` from all its links. REQUIRES: mu_ held exclusively.
+  void RecomputeNodeNamespacesLocked(
+      const absl::flat_hash_set<int64_t>& contexts);
   // REQUIRES: mu_ held (shared or exclusive).
   size_t MemoryBytesLocked() const;
   size_t NamespaceBytes() const;
@@ -364,6 +407,23 @@ class GraphIndex {
   // Context id -> interned namespace, for contexts in one; others are in
   // none.
   internal::IdMap context_namespace_;
+  // A node's namespaces are those of the contexts it is linked to, kept as
+  // an interned set: an id into namespace_sets_ (sorted namespace ids).
+  // Most nodes are in one namespace or none, so a node costs one 4-byte
+  // entry of a node-indexed map and a set is rarely new. Sets stay interned
+  // across Clear, as names do.
+  std::vector<std::vector<uint32_t>> namespace_sets_;
+  absl::flat_hash_map<std::vector<uint32_t>, uint32_t> namespace_set_ids_;
+  // Namespace id -> id of the set of just that namespace, or kNone.
+  std::vector<uint32_t> single_namespace_set_;
+  // Artifact / execution id -> namespace set id, for nodes linked to a
+  // context in a namespace; others are in none.
+  internal::IdMap artifact_namespaces_;
+  internal::IdMap execution_namespaces_;
+  // Contexts with an attribution or association (value 1): moving one of
+  // them to another namespace must update its nodes' sets, moving any
+  // other costs nothing.
+  internal::IdMap linked_contexts_;
   // Every node ever removed; kept across Clear and rebuilds, so that a
   // replayed or re-read change from before the removal stays out.
   absl::flat_hash_set<int64_t> removed_artifacts_;

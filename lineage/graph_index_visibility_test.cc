@@ -57,6 +57,16 @@ class VisibilityTest : public ::testing::Test {
     ASSERT_TRUE(index_.Apply(c));
   }
 
+  // Whether node `id` of `kind` is visible to `visible` on a fresh
+  // snapshot.
+  bool Sees(const Visibility& visible, NodeKind kind, int64_t id) {
+    const GraphIndex::Snapshot snapshot = index_.TakeSnapshot(&visible);
+    absl::StatusOr<std::vector<int64_t>> ids =
+        index_.VisibleNodes(snapshot, kind, {id});
+    EXPECT_TRUE(ids.ok()) << ids.status();
+    return ids.ok() && !ids->empty();
+  }
+
   GraphIndex index_;
   const Visibility team_a_{{"team-a"}};
   const Visibility team_b_{{"team-b"}};
@@ -208,6 +218,129 @@ TEST_F(VisibilityTest, QueryLineageStopsAtInvisibleNodes) {
   q.visibility = &team_b_;
   EXPECT_EQ(QueryLineage(index_, q).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+TEST_F(VisibilityTest, ANodeOfTwoTeamsIsSeenByEachAndNoOther) {
+  const Visibility team_c{{"team-c"}};
+  SetNamespace(400, "team-c");  // a namespace some context has
+  const Visibility none{};
+  for (const Visibility* visible : {&team_a_, &team_b_}) {
+    EXPECT_TRUE(Sees(*visible, NodeKind::kArtifact, 10));
+  }
+  EXPECT_FALSE(Sees(team_c, NodeKind::kArtifact, 10));
+  EXPECT_FALSE(Sees(none, NodeKind::kArtifact, 10));
+  // An execution in two teams' runs, linked in two change sets, and a
+  // third link to a context in no namespace, which adds nothing.
+  ChangeSet first;
+  first.associations = {{200, 1}, {300, 1}};
+  ASSERT_TRUE(index_.Apply(first));
+  EXPECT_TRUE(Sees(team_a_, NodeKind::kExecution, 1));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kExecution, 1));
+  EXPECT_FALSE(Sees(team_c, NodeKind::kExecution, 1));
+  // Nodes in no namespace stay everyone's.
+  EXPECT_TRUE(Sees(team_c, NodeKind::kArtifact, 13));
+  EXPECT_TRUE(Sees(none, NodeKind::kArtifact, 13));
+}
+
+TEST_F(VisibilityTest, MovingAContextOfSharedNodesKeepsTheirOtherTeams) {
+  // Run 100 moves from team-a to team-c: artifact 10 is then team-b's and
+  // team-c's, artifact 11 and execution 1 team-c's only.
+  SetNamespace(100, "team-c");
+  const Visibility team_c{{"team-c"}};
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kArtifact, 10));
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kArtifact, 11));
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kExecution, 1));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kArtifact, 10));
+  EXPECT_FALSE(Sees(team_b_, NodeKind::kArtifact, 11));
+  EXPECT_TRUE(Sees(team_c, NodeKind::kArtifact, 10));
+  EXPECT_TRUE(Sees(team_c, NodeKind::kArtifact, 11));
+  EXPECT_TRUE(Sees(team_c, NodeKind::kExecution, 1));
+  // Out of any namespace: execution 1 and artifact 11 are everyone's, and
+  // artifact 10 is team-b's alone.
+  SetNamespace(100, "");
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kArtifact, 11));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kExecution, 1));
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kArtifact, 10));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kArtifact, 10));
+}
+
+TEST_F(VisibilityTest, ANamespaceArrivingAfterTheLinksReachesTheirNodes) {
+  // A reload applies links first and namespaces last, in separate change
+  // sets: context 500 already has nodes when it gets its namespace.
+  TestGraph g;
+  g.Output(20, 5).Attribute(500, 20).Associate(500, 5);
+  ASSERT_TRUE(index_.Apply(g.changes));
+  EXPECT_TRUE(Sees(team_a_, NodeKind::kArtifact, 20));
+  SetNamespace(500, "team-b");
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kArtifact, 20));
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kExecution, 5));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kArtifact, 20));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kExecution, 5));
+}
+
+TEST_F(VisibilityTest, ALinkMadeDuringAWalkDecidesFromThen) {
+  // Artifact 13 (no context) and artifact 12 (team-b) as a team-a walk
+  // started.
+  const GraphIndex::Snapshot snapshot = index_.TakeSnapshot(&team_a_);
+  ASSERT_TRUE(snapshot.restricted);
+  absl::StatusOr<std::vector<int64_t>> before =
+      index_.VisibleNodes(snapshot, NodeKind::kArtifact, {12, 13});
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_THAT(*before, ElementsAre(13));
+
+  // Committed while the walk runs: 13 joins team-b's run, 12 team-a's run
+  // and a new team-c run (a set of namespaces no node had before).
+  ChangeSet links;
+  links.attributions = {{200, 13}, {100, 12}, {600, 12}};
+  links.context_namespaces = {{600, "team-c"}};
+  ASSERT_TRUE(index_.Apply(links));
+  absl::StatusOr<std::vector<int64_t>> after =
+      index_.VisibleNodes(snapshot, NodeKind::kArtifact, {12, 13});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_THAT(*after, ElementsAre(12));
+  // Execution 1's events, read through the same snapshot, lose 13.
+  absl::StatusOr<std::vector<EventRef>> events =
+      index_.EventsOf(snapshot, NodeKind::kExecution, {1});
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_THAT(Edges(*events), ElementsAre(Pair(10, 1), Pair(11, 1)));
+  // The contexts attached are still the snapshot's: the link that made 12
+  // visible came later.
+  Subgraph graph;
+  graph.artifact_ids = {12};
+  ASSERT_TRUE(index_.AddContexts(snapshot, &graph).ok());
+  EXPECT_THAT(graph.context_ids, IsEmpty());
+}
+
+TEST_F(VisibilityTest, DeletingOneOfANodesContextsNarrowsItsTeams) {
+  ChangeSet c;
+  c.removed_contexts = {200};
+  ASSERT_TRUE(index_.Apply(c));
+  EXPECT_FALSE(Sees(team_b_, NodeKind::kArtifact, 10));
+  EXPECT_TRUE(Sees(team_a_, NodeKind::kArtifact, 10));
+  // Artifact 12 had run 200 only: now in no namespace.
+  EXPECT_TRUE(Sees(team_a_, NodeKind::kArtifact, 12));
+  EXPECT_TRUE(Sees(team_a_, NodeKind::kExecution, 2));
+}
+
+TEST_F(VisibilityTest, AReloadForgetsOldSetsAndRebuildsThem) {
+  index_.BeginRebuild();
+  // The same graph again, but without run 200's namespace: no set held
+  // before may survive.
+  TestGraph g;
+  g.Input(10, 1).Input(13, 1).Output(11, 1).Input(10, 2).Output(12, 2);
+  g.Attribute(100, 10).Attribute(200, 10).Attribute(100, 11);
+  g.Attribute(200, 12);
+  g.Associate(100, 1).Associate(300, 1).Associate(200, 2);
+  ASSERT_TRUE(index_.Apply(g.changes));
+  ChangeSet namespaces;
+  namespaces.context_namespaces = {{100, "team-a"}};
+  ASSERT_TRUE(index_.Apply(namespaces));
+  ASSERT_TRUE(index_.EndRebuild());
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kArtifact, 12));
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kExecution, 2));
+  EXPECT_FALSE(Sees(team_b_, NodeKind::kArtifact, 10));
+  EXPECT_TRUE(Sees(team_a_, NodeKind::kArtifact, 10));
+  EXPECT_FALSE(Sees(team_b_, NodeKind::kExecution, 1));
 }
 
 TEST(VisibilityWithoutNamespacesTest, NothingIsRestricted) {

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/container/flat_hash_map.h"
 
 namespace mlmdx::lineage::internal {
@@ -39,8 +40,7 @@ class IdMap {
     if (id >= 0 && static_cast<uint64_t>(id) < dense_.size()) {
       return dense_[static_cast<size_t>(id)];
     }
-    auto it = sparse_.find(id);
-    return it == sparse_.end() ? kNone : it->second;
+    return GetSparse(id);
   }
 
   // Stores `value` (not kNone) for `id`, replacing any previous value.
@@ -100,6 +100,13 @@ class IdMap {
   }
 
  private:
+  // Get's rare case, out of line so that the dense case inlines into the
+  // walks' inner loops.
+  ABSL_ATTRIBUTE_NOINLINE uint32_t GetSparse(int64_t id) const {
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? kNone : it->second;
+  }
+
   // Ids below this bound go to the dense array: it may be at most about
   // twice as long as the number of stored ids (plus a small floor).
   uint64_t DenseLimit() const {
@@ -109,6 +116,9 @@ class IdMap {
   void GrowDense(size_t min_size) {
     size_t new_size = std::max(min_size, dense_.size() + dense_.size() / 2);
     new_size = std::max<size_t>(new_size, 1024);
+    // Exactly this much: resize alone may double the capacity on top of
+    // the growth above, which would leave up to half the array unused.
+    dense_.reserve(new_size);
     dense_.resize(new_size, kNone);
     // Move sparse entries that now fall into the dense range.
     for (auto it = sparse_.begin(); it != sparse_.end();) {
