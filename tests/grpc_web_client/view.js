@@ -19,24 +19,21 @@ function scalars(message, names) {
   return view;
 }
 
+// The member of a oneof that is set (`member`, the generated case getter's
+// answer), as {member: value}, the value seen through `viewOf[member]` when
+// given; {} when none is set.
+function oneofView(message, member, viewOf) {
+  if (!member || member === 'none') return {};
+  const view = viewOf[member] || ((value) => value);
+  return {[member]: view(message[member])};
+}
+
 // google.protobuf.Value (inside a Struct).
 function structValueView(value) {
-  switch (value.kind) {
-    case 'null_value':
-      return {null_value: value.null_value};
-    case 'number_value':
-      return {number_value: value.number_value};
-    case 'string_value':
-      return {string_value: value.string_value};
-    case 'bool_value':
-      return {bool_value: value.bool_value};
-    case 'struct_value':
-      return {struct_value: structView(value.struct_value)};
-    case 'list_value':
-      return {list_value: value.list_value.values.map(structValueView)};
-    default:
-      return {};
-  }
+  return oneofView(value, value.kind, {
+    struct_value: structView,
+    list_value: (list) => list.values.map(structValueView),
+  });
 }
 
 function structView(struct) {
@@ -47,27 +44,10 @@ function structView(struct) {
 
 // ml_metadata.Value.
 function valueView(value) {
-  switch (value.value) {
-    case 'int_value':
-      return {int_value: value.int_value};
-    case 'double_value':
-      return {double_value: value.double_value};
-    case 'string_value':
-      return {string_value: value.string_value};
-    case 'bool_value':
-      return {bool_value: value.bool_value};
-    case 'struct_value':
-      return {struct_value: structView(value.struct_value)};
-    case 'proto_value':
-      return {
-        proto_value: {
-          type_url: value.proto_value.type_url,
-          value: base64(value.proto_value.value),
-        },
-      };
-    default:
-      return {};
-  }
+  return oneofView(value, value.value, {
+    struct_value: structView,
+    proto_value: (any) => ({type_url: any.type_url, value: base64(any.value)}),
+  });
 }
 
 function propertiesView(map, valueOf) {
