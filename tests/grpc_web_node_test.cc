@@ -28,12 +28,12 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "mlmdx/lineage_service.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "tests/http_client.h"
 #include "tests/kfp_workload.h"
 #include "tests/test_server.h"
 #include "tests/test_util.h"
@@ -50,19 +50,6 @@ using LineageStub = ::mlmdx::LineageService::Stub;
 
 // Where setup.sh prepared the client (npm packages, generated code).
 constexpr char kClientDir[] = MLMDX_GRPC_WEB_NODE_CLIENT_DIR;
-
-// The port from the server's "grpc-web on port N" line; 0 when absent.
-int GrpcWebPort(const TestServer& server) {
-  const std::string log = server.Log();
-  const std::string kLine = "grpc-web on port ";
-  const size_t at = log.find(kLine);
-  if (at == std::string::npos) return 0;
-  const size_t start = at + kLine.size();
-  const size_t end = log.find_first_not_of("0123456789", start);
-  int port = 0;
-  EXPECT_TRUE(absl::SimpleAtoi(log.substr(start, end - start), &port)) << log;
-  return port;
-}
 
 bool HaveNode() { return std::system("command -v node >/dev/null") == 0; }
 
@@ -737,7 +724,7 @@ class GrpcWebNodeTest : public ::testing::Test {
   void StartServer(std::vector<std::string> flags = {}) {
     flags.push_back("--grpc_web_port=0");
     ASSERT_THAT(server_.Start(flags), IsOk());
-    port_ = GrpcWebPort(server_);
+    port_ = LoggedGrpcWebPort(server_.Log());
     ASSERT_GT(port_, 0) << server_.Log();
     stub_ = server_.NewStub();
     lineage_stub_ = ::mlmdx::LineageService::NewStub(grpc::CreateChannel(
