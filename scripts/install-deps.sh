@@ -29,6 +29,11 @@ if [ "${1:-}" != "--build-only" ]; then
     libbenchmark-dev
     python3
   )
+  # The grpc-web client test runs in Node with packages from npm. A Node
+  # installed otherwise (with its own npm) is kept: Debian's npm would
+  # conflict with it.
+  if ! command -v node >/dev/null; then packages+=(nodejs); fi
+  if ! command -v npm >/dev/null; then packages+=(npm); fi
 fi
 
 missing=()
