@@ -58,6 +58,7 @@ lineage::ChangeSet ToChangeSet(const store::LineageChanges& changes,
   set.removed_executions = changes.removed_executions;
   set.removed_contexts = changes.removed_contexts;
   set.context_namespaces = changes.context_namespaces;
+  set.position = changes.log_position;
   return set;
 }
 
@@ -259,14 +260,11 @@ absl::Status LineageEngine::CatchUp(store::ChangeLogReader& reader) {
       // This server's own rows too: it applies each write as it commits,
       // but may read the row first, and must not count it as held before.
       // Links are sets, so applying them twice is harmless; a context's
-      // namespace is a value, and replaying an own row that OnCommit has
-      // already passed would put back an older one. Own writes' namespaces
-      // therefore come from OnCommit alone, which sees them in commit order.
+      // namespace is a value, which the index takes only from a position
+      // later than the one that last set it (ChangeSet::position).
       lineage::ChangeSet changes =
           ToChangeSet(entry.changes, options_.hold_event_details);
-      if (entry.origin == store_->change_log_origin()) {
-        changes.context_namespaces.clear();
-      }
+      changes.position = entry.position;
       if (index_.Apply(changes) && !needs_rebuild_.load()) {
         continue;
       }

@@ -36,6 +36,7 @@ bool GraphIndex::Apply(const ChangeSet& changes) {
 void GraphIndex::BeginRebuild() {
   internal::WriterLock lock(mu_);
   ClearLocked();
+  namespace_positions_.clear();
   usable_ = false;
   failed_since_rebuild_ = false;
 }
@@ -105,6 +106,11 @@ bool GraphIndex::ApplyLocked(const ChangeSet& changes) {
   absl::flat_hash_set<int64_t> moved_contexts;
   for (const auto& [context_id, name] : changes.context_namespaces) {
     if (removed_contexts_.contains(context_id)) continue;
+    if (changes.position > 0) {
+      int64_t& latest = namespace_positions_[context_id];
+      if (latest >= changes.position) continue;
+      latest = changes.position;
+    }
     if (SetContextNamespaceLocked(context_id, name) &&
         linked_contexts_.Get(context_id) != kNone) {
       moved_contexts.insert(context_id);
@@ -458,7 +464,8 @@ size_t GraphIndex::MemoryBytesLocked() const {
          VectorMapBytes(children_) + NamespaceBytes() +
          (removed_artifacts_.capacity() + removed_executions_.capacity() +
           removed_contexts_.capacity()) *
-             (sizeof(int64_t) + 1);
+             (sizeof(int64_t) + 1) +
+         namespace_positions_.capacity() * (2 * sizeof(int64_t) + 1);
 }
 
 void GraphIndex::Clear() {

@@ -112,6 +112,13 @@ struct ChangeSet {
   std::vector<int64_t> removed_artifacts;
   std::vector<int64_t> removed_executions;
   std::vector<int64_t> removed_contexts;
+  // The write's commit position (the change log's), 0 when it has none. A
+  // context's namespace is a value, not a set: a change set with a position
+  // sets it only when no later position has set it already, so an older
+  // write read late (another server's row reaching the change-log follower
+  // after this server's own newer commit, or a server re-reading its own
+  // row) never puts back an older value. Position 0 always sets it.
+  int64_t position = 0;
 };
 
 // Returns the subset of `candidates` (ids of `kind`, ascending) that match
@@ -429,6 +436,10 @@ class GraphIndex {
   absl::flat_hash_set<int64_t> removed_artifacts_;
   absl::flat_hash_set<int64_t> removed_executions_;
   absl::flat_hash_set<int64_t> removed_contexts_;
+  // Context id -> the latest position that set its namespace (ChangeSet::
+  // position). Kept across RemoveLocked's re-application; a reload from the
+  // database forgets it (its positions may start again, after a restore).
+  absl::flat_hash_map<int64_t, int64_t> namespace_positions_;
 };
 
 }  // namespace mlmdx::lineage

@@ -146,6 +146,30 @@ TEST_F(VisibilityTest, ChangingAContextsNamespaceMovesItsNodes) {
   EXPECT_THAT(b->context_ids, ElementsAre(200));
 }
 
+// Two servers move run 200 one after the other (positions 7, then 9);
+// this index learns of the later move first and of the earlier one late:
+// the later one stays. A change set without a position (SQLite, a reload)
+// always applies.
+TEST_F(VisibilityTest, ALateOlderNamespaceChangeDoesNotUndoANewerOne) {
+  const auto set_at = [&](std::string name, int64_t position) {
+    ChangeSet c;
+    c.context_namespaces.emplace_back(200, std::move(name));
+    c.position = position;
+    ASSERT_TRUE(index_.Apply(c));
+  };
+  set_at("team-c", 9);
+  set_at("team-a", 7);
+  EXPECT_EQ(index_.ContextNamespace(200), "team-c");
+  EXPECT_FALSE(Sees(team_a_, NodeKind::kExecution, 2));
+  set_at("team-a", 9);  // the same row read again
+  EXPECT_EQ(index_.ContextNamespace(200), "team-c");
+  set_at("team-b", 12);
+  EXPECT_EQ(index_.ContextNamespace(200), "team-b");
+  EXPECT_TRUE(Sees(team_b_, NodeKind::kExecution, 2));
+  SetNamespace(200, "team-a");
+  EXPECT_EQ(index_.ContextNamespace(200), "team-a");
+}
+
 TEST_F(VisibilityTest, ADeletedContextTakesItsNamespaceAlong) {
   ChangeSet c;
   c.removed_contexts = {100};

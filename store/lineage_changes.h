@@ -52,6 +52,11 @@ struct LineageChanges {
   std::vector<int64_t> removed_artifacts;
   std::vector<int64_t> removed_executions;
   std::vector<int64_t> removed_contexts;
+  // The write's position in the change log (PostgreSQL), as its commit
+  // listener and change-log readers see it; 0 where there is none or it is
+  // unknown. Not part of the encoded row (the row's own seq is the
+  // position).
+  int64_t log_position = 0;
 
   bool has_removals() const {
     return !removed_artifacts.empty() || !removed_executions.empty() ||

@@ -298,7 +298,10 @@ absl::Status MetadataStore::TransactOnce(TransactionMode mode, const Body& body,
   }
   if (write && !log) position = ++committed_writes_;
   if (scope != nullptr && position.has_value()) scope->position_ = position;
-  if (report && !changes.empty()) commit_listener_(changes);
+  if (report && !changes.empty()) {
+    if (logged_position > 0) changes.log_position = logged_position;
+    commit_listener_(changes);
+  }
   return absl::OkStatus();
 }
 
