@@ -264,7 +264,6 @@ absl::Status LineageEngine::CatchUp(store::ChangeLogReader& reader) {
       // later than the one that last set it (ChangeSet::position).
       lineage::ChangeSet changes =
           ToChangeSet(entry.changes, options_.hold_event_details);
-      changes.position = entry.position;
       if (index_.Apply(changes) && !needs_rebuild_.load()) {
         continue;
       }

@@ -188,6 +188,7 @@ absl::StatusOr<ChangeLogBatch> ChangeLogReader::ReadAfter(int64_t position,
         entry.origin = row[2].AsInt();
         MLMDX_ASSIGN_OR_RETURN(
             entry.changes, internal::DecodeLineageChanges(row[3].AsString()));
+        entry.changes.log_position = entry.position;
         return absl::OkStatus();
       }));
   if (batch.pruned_past) batch.entries.clear();
